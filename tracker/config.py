@@ -1,0 +1,46 @@
+"""Where tracker keeps its data and which database it talks to.
+
+Everything is computed when asked, never at import time, so tests and the CLI can point tracker
+elsewhere with an environment variable or `--db` before anything is opened.
+"""
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "tracker"
+DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
+DATA_DIR_ENV = "TRACKER_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """The user's data directory for tracker (created on demand by the caller that writes)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file in the user's data directory."""
+    return f"sqlite:///{data_dir() / 'tracker.db'}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """Resolve the database URL: `--db` first, then $TRACKER_DATABASE_URL, then the default."""
+    if explicit:
+        return normalise_url(explicit)
+    from_env = os.environ.get(DATABASE_URL_ENV)
+    if from_env:
+        return normalise_url(from_env)
+    return default_database_url()
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare file path as shorthand for a SQLite database, and `postgresql://` for psycopg 3."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url

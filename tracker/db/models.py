@@ -1,0 +1,135 @@
+"""The ORM models: stories, their versions, the stored diffs between them, and every check.
+
+The schema itself enforces the invariants that concurrent writers rely on: one version number per
+story (two writers racing to append the same version cannot both win) and one diff per pair.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tracker.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations can name every constraint."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Story(Base):
+    """A page tracker follows; `title` mirrors the newest version's headline for listing."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    site: Mapped[str] = mapped_column(String(255), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    versions: Mapped[list["Version"]] = relationship(
+        back_populates="story", order_by="Version.number", passive_deletes=True
+    )
+
+
+class Version(Base):
+    """One distinct text of a story, numbered 1, 2, 3... in the order tracker saw them.
+
+    `text` is the normalised article text, one paragraph per line. `content_hash` covers the
+    normalised title and text: a candidate with the latest version's hash is not a new version.
+    A story that goes back to an earlier text gets a new version with `reverts_to` set, because a
+    silent revert is itself news.
+    """
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("story_id", "number"),
+        Index("ix_versions_story_id_content_hash", "story_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    title: Mapped[str | None] = mapped_column(Text)
+    byline: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    word_count: Mapped[int] = mapped_column(Integer)
+    char_count: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    reverts_to: Mapped[int | None] = mapped_column(Integer)
+    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The fetched page, zlib-compressed, so extraction can be redone later."""
+
+    story: Mapped[Story] = relationship(back_populates="versions")
+
+
+class Diff(Base):
+    """The edit script from one version to another, computed once when the newer one is stored.
+
+    `delta` is diff-match-patch's delta format: it refers to the old text by length, so it stays
+    small and is decoded against the from-version's text.
+    """
+
+    __tablename__ = "diffs"
+    __table_args__ = (UniqueConstraint("from_version_id", "to_version_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    to_version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), index=True
+    )
+    delta: Mapped[str] = mapped_column(Text)
+    title_delta: Mapped[str] = mapped_column(Text)
+    words_added: Mapped[int] = mapped_column(Integer)
+    words_removed: Mapped[int] = mapped_column(Integer)
+    chars_added: Mapped[int] = mapped_column(Integer)
+    chars_removed: Mapped[int] = mapped_column(Integer)
+    headline_changed: Mapped[bool] = mapped_column(Boolean)
+    byline_changed: Mapped[bool] = mapped_column(Boolean)
+    engine: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Check(Base):
+    """Every time tracker looked at a story, whatever came of it, for `tracker checks`."""
+
+    __tablename__ = "checks"
+    __table_args__ = (Index("ix_checks_story_id_checked_at", "story_id", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(Text)
