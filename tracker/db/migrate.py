@@ -51,7 +51,9 @@ def ensure_current(engine: Engine) -> None:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
-    with engine.begin() as connection:
+    """Upgrade inside one transaction that holds the write lock (SQLite) or an advisory lock
+    (PostgreSQL, in env.py), so two processes starting at once upgrade exactly once."""
+    with engine.execution_options(tracker_write=True).begin() as connection:
         command.upgrade(alembic_config(connection), target)
 
 
