@@ -84,7 +84,7 @@ class Version(Base):
     char_count: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(16))
     reverts_to: Mapped[int | None] = mapped_column(Integer)
-    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     """The fetched page, zlib-compressed, so extraction can be redone later."""
 
     story: Mapped[Story] = relationship(back_populates="versions")

@@ -1,0 +1,247 @@
+"""The read queries: everything the CLI, the TUI and the exporters know about the database.
+
+Each function opens its own short session and returns frozen dataclasses, never ORM rows, so
+readers cannot lazy-load across a closed session or write by accident, and TUI workers can hand
+results to widgets on another thread.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, defer
+
+from tracker import diffing
+from tracker.db.engine import Database
+from tracker.db.models import Check, Diff, Story, Version
+from tracker.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    id: int
+    url: str
+    site: str
+    title: str | None
+    status: str
+    first_seen_at: datetime
+    last_changed_at: datetime | None
+    last_checked_at: datetime | None
+    version_count: int
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """A version's metadata and the size of the change that produced it (none for version 1)."""
+
+    story_id: int
+    number: int
+    observed_at: datetime
+    title: str | None
+    byline: str | None
+    published_at: datetime | None
+    updated_at: datetime | None
+    word_count: int
+    char_count: int
+    source: str
+    reverts_to: int | None
+    words_added: int
+    words_removed: int
+    headline_changed: bool
+    byline_changed: bool
+
+
+@dataclass(frozen=True)
+class VersionDetail:
+    info: VersionSummary
+    text: str
+
+
+@dataclass(frozen=True)
+class DiffView:
+    """The change between two versions of one story, ready to render."""
+
+    story_id: int
+    old: VersionSummary
+    new: VersionSummary
+    ops: diffing.Ops
+    title_ops: diffing.Ops
+    stats: diffing.DiffStats
+    stored: bool
+    """True when read from the diffs table; False when computed now for a non-adjacent pair."""
+
+    @property
+    def headline_changed(self) -> bool:
+        return (self.old.title or "") != (self.new.title or "")
+
+    @property
+    def byline_changed(self) -> bool:
+        return (self.old.byline or "") != (self.new.byline or "")
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    checked_at: datetime
+    source: str
+    outcome: str
+    http_status: int | None
+    duration_ms: int | None
+    version_number: int | None
+    error: str | None
+
+
+def list_stories(
+    db: Database, *, site: str | None = None, limit: int | None = None, offset: int = 0
+) -> list[StorySummary]:
+    """Stories, most recently changed first."""
+    query = _story_query().order_by(
+        Story.last_changed_at.desc().nulls_last(), Story.id.desc()
+    )
+    if site:
+        query = query.where(Story.site == site)
+    with db.reading() as session:
+        rows = session.execute(query.offset(offset).limit(limit)).all()
+    return [_story_summary(story, count) for story, count in rows]
+
+
+def count_stories(db: Database) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(Story)) or 0
+
+
+def find_story(db: Database, ref: str | int) -> StorySummary:
+    """A story by id or by URL (scheme, 'www.' and a trailing slash may differ)."""
+    with db.reading() as session:
+        row = session.execute(_story_query().where(_story_ref_clause(session, ref))).first()
+    if row is None:
+        raise NotFoundError(f"no story {ref!r}: give an id or a URL from `tracker stories`")
+    return _story_summary(*row)
+
+
+def list_versions(db: Database, story_id: int) -> list[VersionSummary]:
+    """Every version of a story, oldest first, with the size of the change into each."""
+    with db.reading() as session:
+        query = _version_query().where(Version.story_id == story_id).options(defer(Version.text))
+        rows = session.execute(query).all()
+    return [_version_summary(version, diff) for version, diff in rows]
+
+
+def get_version(db: Database, story_id: int, number: int) -> VersionDetail:
+    """One version with its text; negative numbers count from the newest (-1 is the latest)."""
+    with db.reading() as session:
+        number = _resolve_number(session, story_id, number)
+        row = session.execute(
+            _version_query().where(Version.story_id == story_id, Version.number == number)
+        ).first()
+    if row is None:
+        raise NotFoundError(f"story {story_id} has no version {number}")
+    return VersionDetail(_version_summary(*row), row[0].text)
+
+
+def get_diff(db: Database, story_id: int, from_number: int, to_number: int) -> DiffView:
+    """The diff between any two versions: stored for neighbours, computed on demand otherwise."""
+    old, new = get_version(db, story_id, from_number), get_version(db, story_id, to_number)
+    stored = _stored_delta(db, story_id, old.info.number, new.info.number)
+    if stored is not None:
+        ops = diffing.from_delta(old.text, stored[0])
+        title_ops = diffing.from_delta(old.info.title or "", stored[1])
+    else:
+        ops = diffing.diff_texts(old.text, new.text)
+        title_ops = diffing.diff_title(old.info.title, new.info.title)
+    return DiffView(
+        story_id=story_id, old=old.info, new=new.info, ops=ops, title_ops=title_ops,
+        stats=diffing.diff_stats(ops), stored=stored is not None,
+    )
+
+
+def list_checks(db: Database, story_id: int, *, limit: int = 50) -> list[CheckRow]:
+    """A story's most recent checks, newest first."""
+    query = (
+        select(Check, Version.number)
+        .outerjoin(Version, Version.id == Check.version_id)
+        .where(Check.story_id == story_id)
+        .order_by(Check.checked_at.desc(), Check.id.desc())
+        .limit(limit)
+    )
+    with db.reading() as session:
+        rows = session.execute(query).all()
+    return [
+        CheckRow(c.checked_at, c.source, c.outcome, c.http_status, c.duration_ms, n, c.error)
+        for c, n in rows
+    ]
+
+
+def _story_query() -> Select[tuple[Story, int]]:
+    counts = (
+        select(Version.story_id, func.count().label("n"))
+        .group_by(Version.story_id)
+        .subquery()
+    )
+    return select(Story, func.coalesce(counts.c.n, 0)).outerjoin(
+        counts, counts.c.story_id == Story.id
+    )
+
+
+def _story_ref_clause(session: Session, ref: str | int):  # type: ignore[no-untyped-def]
+    text = str(ref).strip()
+    if text.isdigit():
+        return Story.id == int(text)
+    bare = text.split("://", 1)[-1].removeprefix("www.").rstrip("/")
+    candidates = [f"{scheme}://{www}{bare}{slash}" for scheme in ("https", "http")
+                  for www in ("", "www.") for slash in ("", "/")]
+    return Story.url.in_([text, *candidates])
+
+
+def _version_query() -> Select[tuple[Version, Diff | None]]:
+    previous = aliased(Version)
+    return (
+        select(Version, Diff)
+        .outerjoin(previous, (previous.story_id == Version.story_id)
+                   & (previous.number == Version.number - 1))
+        .outerjoin(Diff, (Diff.to_version_id == Version.id)
+                   & (Diff.from_version_id == previous.id))
+        .order_by(Version.number)
+    )
+
+
+def _resolve_number(session: Session, story_id: int, number: int) -> int:
+    if number > 0:
+        return number
+    newest = session.scalar(select(func.max(Version.number)).where(Version.story_id == story_id))
+    if newest is None or newest + number + 1 < 1:
+        raise NotFoundError(f"story {story_id} has no version {number}")
+    return newest + number + 1
+
+
+def _stored_delta(db: Database, story_id: int, old: int, new: int) -> tuple[str, str] | None:
+    from_version, to_version = aliased(Version), aliased(Version)
+    query = (
+        select(Diff.delta, Diff.title_delta)
+        .join(from_version, from_version.id == Diff.from_version_id)
+        .join(to_version, to_version.id == Diff.to_version_id)
+        .where(Diff.story_id == story_id, from_version.number == old, to_version.number == new)
+    )
+    with db.reading() as session:
+        row = session.execute(query).first()
+    return (row[0], row[1]) if row else None
+
+
+def _story_summary(story: Story, count: int) -> StorySummary:
+    return StorySummary(
+        id=story.id, url=story.url, site=story.site, title=story.title, status=story.status,
+        first_seen_at=story.first_seen_at, last_changed_at=story.last_changed_at,
+        last_checked_at=story.last_checked_at, version_count=count,
+    )
+
+
+def _version_summary(version: Version, diff: Diff | None) -> VersionSummary:
+    return VersionSummary(
+        story_id=version.story_id, number=version.number, observed_at=version.observed_at,
+        title=version.title, byline=version.byline, published_at=version.published_at,
+        updated_at=version.updated_at, word_count=version.word_count,
+        char_count=version.char_count, source=version.source, reverts_to=version.reverts_to,
+        words_added=diff.words_added if diff else (0 if version.number > 1 else version.word_count),
+        words_removed=diff.words_removed if diff else 0,
+        headline_changed=bool(diff and diff.headline_changed),
+        byline_changed=bool(diff and diff.byline_changed),
+    )

@@ -1,0 +1,150 @@
+"""Turning stored diffs and versions into rich `Text`, for the CLI and the TUI alike.
+
+Every string from the web passes through `strip_control` here, at the last moment before display,
+so nothing a page contains can drive the terminal even if it reached the database some other way.
+Deletions are struck through and insertions underlined as well as coloured, so a diff stays
+readable in monochrome; `markers=True` adds git-style [-...-]{+...+} markers for plain output.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+
+from tracker.db.queries import DiffView, VersionSummary
+from tracker.diffing import DELETE, EQUAL, INSERT, Ops
+from tracker.normalise import strip_control
+
+INSERT_STYLE = "bold green underline"
+DELETE_STYLE = "red strike"
+SKIP_STYLE = "dim"
+Paragraph = list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class DiffStyle:
+    """How to show a diff: paragraphs of context around changes (None: all), and markers."""
+
+    context: int | None = None
+    markers: bool = False
+
+
+def safe(text: str | None) -> str:
+    """Untrusted text made safe to print: no control characters or escape sequences."""
+    return strip_control(text or "", keep_newlines=True)
+
+
+def paragraphs(ops: Ops) -> list[Paragraph]:
+    """Split an edit script at newlines, so each paragraph can be shown or skipped on its own."""
+    result: list[Paragraph] = [[]]
+    for op, text in ops:
+        pieces = text.split("\n")
+        for index, piece in enumerate(pieces):
+            if index:
+                result.append([])
+            if piece:
+                result[-1].append((op, piece))
+    return [paragraph for paragraph in result if paragraph]
+
+
+def is_changed(paragraph: Paragraph) -> bool:
+    return any(op != EQUAL for op, _ in paragraph)
+
+
+def ops_text(ops: Ops, *, markers: bool = False) -> Text:
+    """One run of diff segments as styled text (a headline, a byline, a paragraph)."""
+    text = Text()
+    for op, piece in ops:
+        piece = safe(piece)
+        if op == INSERT:
+            text.append("{+" + piece + "+}" if markers else piece, INSERT_STYLE)
+        elif op == DELETE:
+            text.append("[-" + piece + "-]" if markers else piece, DELETE_STYLE)
+        else:
+            text.append(piece)
+    return text
+
+
+def diff_body(ops: Ops, style: DiffStyle = DiffStyle()) -> Text:
+    """The body diff, paragraph by paragraph, with unchanged stretches folded to a marker."""
+    body = Text()
+    for item in _with_context(paragraphs(ops), style.context):
+        if isinstance(item, int):
+            body.append(f"  ... {item} unchanged paragraph{'s' if item > 1 else ''} ...\n\n",
+                        SKIP_STYLE)
+        else:
+            body.append_text(ops_text(item, markers=style.markers))
+            body.append("\n\n")
+    body.rstrip()
+    return body
+
+
+def diff_header(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
+    """Versions, times and counts, then headline and byline changes, shown above the body."""
+    header = Text()
+    header.append(f"v{view.old.number} -> v{view.new.number}", "bold")
+    header.append(f"  {format_time(view.old.observed_at)} -> {format_time(view.new.observed_at)}")
+    header.append(f"  +{view.stats.words_added} ", "green")
+    header.append(f"-{view.stats.words_removed} words\n", "red")
+    if view.headline_changed:
+        header.append("Headline: ", "bold")
+        header.append_text(ops_text(view.title_ops, markers=style.markers))
+        header.append("\n")
+    else:
+        header.append("Headline: ", "bold").append(safe(view.new.title) + "\n")
+    if view.byline_changed:
+        header.append("Byline: ", "bold")
+        header.append_text(_change_text(view.old.byline, view.new.byline, style.markers))
+        header.append("\n")
+    return header
+
+
+def diff_view(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
+    """Header and body together: what `tracker diff` prints."""
+    text = diff_header(view, style)
+    text.append("\n")
+    if not view.stats.changed:
+        text.append("The text did not change.", SKIP_STYLE)
+    text.append_text(diff_body(view.ops, style))
+    return text
+
+
+def version_label(version: VersionSummary) -> str:
+    """A one-line description of a version for lists and timelines."""
+    change = "first version" if version.number == 1 else (
+        f"+{version.words_added} -{version.words_removed} words"
+    )
+    flags = " headline" * version.headline_changed + (
+        f" reverts to v{version.reverts_to}" if version.reverts_to else "")
+    return f"v{version.number}  {format_time(version.observed_at)}  {change}{flags}"
+
+
+def format_time(moment: datetime | None) -> str:
+    """Local time to the minute: what a person reading a timeline wants."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _change_text(old: str | None, new: str | None, markers: bool) -> Text:
+    ops: Ops = [(DELETE, old or ""), (EQUAL, " "), (INSERT, new or "")]
+    return ops_text([(op, piece) for op, piece in ops if piece], markers=markers)
+
+
+def _with_context(items: list[Paragraph], context: int | None) -> Iterator[Paragraph | int]:
+    """Yield the paragraphs to show; an int stands for that many folded unchanged ones."""
+    if context is None:
+        yield from items
+        return
+    changed = [index for index, item in enumerate(items) if is_changed(item)]
+    keep = {i for c in changed for i in range(c - context, c + context + 1)}
+    skipped = 0
+    for index, item in enumerate(items):
+        if index in keep:
+            if skipped:
+                yield skipped
+            skipped = 0
+            yield item
+        else:
+            skipped += 1
+    if skipped and changed:
+        yield skipped

@@ -1,0 +1,226 @@
+"""The one write path: every candidate version, whatever brought it in, is stored here.
+
+A new version, its diff against the previous version and the check row are committed in one
+transaction or not at all. Concurrent writers are made safe by the schema (one version number per
+story, one diff per pair, one story per URL): the loser of a race gets an IntegrityError, and the
+retry sees the winner's version and records an unchanged check instead of a duplicate.
+"""
+
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker import diffing
+from tracker.db.engine import Database
+from tracker.db.models import Check, Diff, Story, Version
+from tracker.errors import InvalidInput
+from tracker.normalise import content_hash, normalise_line, normalise_text
+from tracker.urls import site_of
+
+RACE_RETRIES = 3
+
+
+class Outcome(StrEnum):
+    """What came of looking at a story once; stored in `checks.outcome`."""
+
+    NEW_VERSION = "new_version"
+    UNCHANGED = "unchanged"
+    NOT_MODIFIED = "not_modified"  # HTTP 304: nothing fetched, nothing extracted
+    SUSPECT = "suspect"  # extraction empty or collapsed: kept out of the versions
+    ERROR = "error"
+    ALREADY_STORED = "already_stored"  # an import of a version tracker already has
+
+
+class Source(StrEnum):
+    IMPORT = "import"
+    SNAPSHOT = "snapshot"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A text that may be a new version of the story at `url`, as a source produced it."""
+
+    url: str
+    observed_at: datetime
+    text: str
+    title: str | None = None
+    byline: str | None = None
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    html: str | None = None
+    """The raw page, kept compressed with a new version so extraction can be redone later."""
+    source: Source = Source.IMPORT
+    http_status: int | None = None
+    duration_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckFacts:
+    """One row of the checks table, before it has a story."""
+
+    checked_at: datetime
+    source: Source
+    outcome: Outcome
+    http_status: int | None = None
+    duration_ms: int | None = None
+    error: str | None = None
+    version_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    story_id: int
+    outcome: Outcome
+    version_number: int | None = None
+    """The new version's number, or the number of the version the candidate matched."""
+    stats: diffing.DiffStats | None = None
+
+
+def store_candidate(db: Database, candidate: Candidate, *, idempotent: bool = False) -> StoreResult:
+    """Store `candidate` as a new version of its story if its content changed.
+
+    With `idempotent` (imports), a candidate identical to a stored version observed at the same
+    time is skipped without a check, so importing the same files twice adds nothing.
+    """
+    for attempt in range(RACE_RETRIES):
+        try:
+            with db.writing() as session:
+                return _store(session, candidate, idempotent)
+        except IntegrityError:
+            if attempt == RACE_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_check(
+    db: Database, story_id: int, outcome: Outcome, *, source: Source = Source.SNAPSHOT,
+    http_status: int | None = None, duration_ms: int | None = None, error: str | None = None,
+    checked_at: datetime | None = None,
+) -> None:
+    """Record a check that stored no version (not modified, suspect, error)."""
+    with db.writing() as session:
+        story = session.get_one(Story, story_id)
+        _add_check(session, story, CheckFacts(
+            checked_at=checked_at or datetime.now(UTC), source=source, outcome=outcome,
+            http_status=http_status, duration_ms=duration_ms, error=error,
+        ))
+
+
+def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreResult:
+    text = normalise_text(candidate.text)
+    if not text:
+        raise InvalidInput(f"{candidate.url}: the version observed {candidate.observed_at} has no text")
+    title = normalise_line(candidate.title)
+    digest = content_hash(title, text)
+    story = _story_for(session, candidate)
+    latest = _latest_version(session, story.id)
+    if idempotent:
+        known = _version_seen_at(session, story.id, digest, candidate.observed_at)
+        if known is not None:
+            return StoreResult(story.id, Outcome.ALREADY_STORED, known)
+        _refuse_out_of_order(candidate, latest)
+    if latest is not None and latest.content_hash == digest:
+        _add_check(session, story, _check_of(candidate, Outcome.UNCHANGED, latest))
+        return StoreResult(story.id, Outcome.UNCHANGED, latest.number)
+    version = _add_version(session, story, latest, candidate, text, title, digest)
+    stats = _add_diff(session, story, latest, version) if latest is not None else None
+    _add_check(session, story, _check_of(candidate, Outcome.NEW_VERSION, version))
+    return StoreResult(story.id, Outcome.NEW_VERSION, version.number, stats)
+
+
+def _story_for(session: Session, candidate: Candidate) -> Story:
+    story = session.scalars(select(Story).where(Story.url == candidate.url)).one_or_none()
+    if story is None:
+        story = Story(
+            url=candidate.url, site=site_of(candidate.url), status="active",
+            first_seen_at=candidate.observed_at,
+        )
+        session.add(story)
+        session.flush()
+    return story
+
+
+def _latest_version(session: Session, story_id: int) -> Version | None:
+    query = select(Version).where(Version.story_id == story_id).order_by(Version.number.desc())
+    return session.scalars(query.limit(1)).one_or_none()
+
+
+def _version_seen_at(session: Session, story_id: int, digest: str, at: datetime) -> int | None:
+    query = select(Version.number).where(
+        Version.story_id == story_id, Version.content_hash == digest, Version.observed_at == at
+    )
+    return session.scalars(query.limit(1)).one_or_none()
+
+
+def _refuse_out_of_order(candidate: Candidate, latest: Version | None) -> None:
+    """Versions are numbered in the order they were observed; an import cannot insert before."""
+    if latest is not None and candidate.observed_at < latest.observed_at:
+        raise InvalidInput(
+            f"{candidate.url}: a version observed {candidate.observed_at:%Y-%m-%d %H:%M} UTC is "
+            f"older than the stored version {latest.number} "
+            f"({latest.observed_at:%Y-%m-%d %H:%M} UTC); tracker only appends newer versions"
+        )
+
+
+def _add_version(
+    session: Session, story: Story, latest: Version | None, candidate: Candidate,
+    text: str, title: str | None, digest: str,
+) -> Version:
+    version = Version(
+        story_id=story.id, number=(latest.number + 1) if latest else 1,
+        observed_at=candidate.observed_at, title=title, byline=normalise_line(candidate.byline),
+        published_at=candidate.published_at, updated_at=candidate.updated_at, text=text,
+        content_hash=digest, word_count=diffing.count_words(text), char_count=len(text),
+        source=str(candidate.source), reverts_to=_reverted_to(session, story.id, digest),
+        raw_html=zlib.compress(candidate.html.encode(), 6) if candidate.html else None,
+    )
+    session.add(version)
+    session.flush()
+    story.title = title or story.title
+    story.last_changed_at = candidate.observed_at
+    return version
+
+
+def _reverted_to(session: Session, story_id: int, digest: str) -> int | None:
+    query = select(Version.number).where(
+        Version.story_id == story_id, Version.content_hash == digest
+    )
+    return session.scalars(query.order_by(Version.number.desc()).limit(1)).one_or_none()
+
+
+def _add_diff(session: Session, story: Story, old: Version, new: Version) -> diffing.DiffStats:
+    ops = diffing.diff_texts(old.text, new.text)
+    stats = diffing.diff_stats(ops)
+    session.add(Diff(
+        story_id=story.id, from_version_id=old.id, to_version_id=new.id,
+        delta=diffing.to_delta(ops),
+        title_delta=diffing.to_delta(diffing.diff_title(old.title, new.title)),
+        words_added=stats.words_added, words_removed=stats.words_removed,
+        chars_added=stats.chars_added, chars_removed=stats.chars_removed,
+        headline_changed=(old.title or "") != (new.title or ""),
+        byline_changed=(old.byline or "") != (new.byline or ""),
+        engine=diffing.ENGINE_NAME, created_at=datetime.now(UTC),
+    ))
+    return stats
+
+
+def _check_of(candidate: Candidate, outcome: Outcome, version: Version) -> CheckFacts:
+    return CheckFacts(
+        checked_at=candidate.observed_at, source=candidate.source, outcome=outcome,
+        http_status=candidate.http_status, duration_ms=candidate.duration_ms, version_id=version.id,
+    )
+
+
+def _add_check(session: Session, story: Story, facts: CheckFacts) -> None:
+    session.add(Check(
+        story_id=story.id, checked_at=facts.checked_at, source=str(facts.source),
+        outcome=str(facts.outcome), http_status=facts.http_status,
+        duration_ms=facts.duration_ms, version_id=facts.version_id, error=facts.error,
+    ))
+    if story.last_checked_at is None or facts.checked_at > story.last_checked_at:
+        story.last_checked_at = facts.checked_at
