@@ -1,0 +1,1 @@
+"""The sample story that ships with tracker (package data; see README.md here)."""
