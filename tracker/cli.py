@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from tracker import __version__, render
 from tracker.db import migrate, queries
@@ -146,11 +146,10 @@ def stories(ctx: typer.Context, json: JsonOption = False) -> None:
         typer.echo("No stories yet: `tracker demo` loads a sample, `tracker import PATH` adds one.",
                    err=True)
         return
-    table = Table("id", "versions", "last change", "site", "title", box=None)
-    for row in rows:
-        table.add_row(str(row.id), str(row.version_count), render.format_time(row.last_changed_at),
-                      render.safe(row.site), render.safe(row.title))
-    out().print(table)
+    out().print(_table(["id", "versions", "last change", "site", "title"], [
+        [str(row.id), str(row.version_count), render.format_time(row.last_changed_at),
+         render.safe(row.site), render.safe(row.title)] for row in rows
+    ]))
 
 
 @command(app)
@@ -213,12 +212,10 @@ def checks(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> Non
     if json:
         typer.echo(to_json(rows))
         return
-    table = Table("time", "source", "outcome", "http", "version", "error", box=None)
-    for row in rows:
-        table.add_row(render.format_time(row.checked_at), row.source, row.outcome,
-                      str(row.http_status or ""), str(row.version_number or ""),
-                      render.safe(row.error))
-    out().print(table)
+    out().print(_table(["time", "source", "outcome", "http", "version", "error"], [
+        [render.format_time(row.checked_at), row.source, row.outcome, str(row.http_status or ""),
+         str(row.version_number or ""), render.safe(row.error)] for row in rows
+    ]))
 
 
 @command(db_app, "upgrade")
@@ -254,14 +251,20 @@ def _print_log(story_id: int, db: Database) -> None:
     story = queries.find_story(db, story_id)
     console = out()
     console.print(f"[bold]{render.safe(story.title)}[/bold]\n{render.safe(story.url)}", markup=True)
-    table = Table("version", "observed", "words", "+added", "-removed", "headline", box=None)
-    table.columns[-1].overflow = "ellipsis"
-    table.columns[-1].no_wrap = True
-    for version in queries.list_versions(db, story_id):
-        table.add_row(f"v{version.number}", render.format_time(version.observed_at),
-                      str(version.word_count), f"+{version.words_added}",
-                      f"-{version.words_removed}", _headline_cell(version))
-    console.print(table)
+    console.print(_table(["version", "observed", "words", "+added", "-removed", "headline"], [
+        [f"v{version.number}", render.format_time(version.observed_at), str(version.word_count),
+         f"+{version.words_added}", f"-{version.words_removed}", _headline_cell(version)]
+        for version in queries.list_versions(db, story_id)
+    ]))
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> Table:
+    """A borderless table whose last column takes what width is left and is cut, not wrapped."""
+    last = Column(headers[-1], no_wrap=True, overflow="ellipsis", ratio=1)
+    table = Table(*headers[:-1], last, box=None, expand=True)
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 def _headline_cell(version: queries.VersionSummary) -> str:
