@@ -1,0 +1,90 @@
+"""Shared fixtures: real databases, the sample story, and a fixed clock and time zone.
+
+`db` is a real SQLite file per test. `pg_db` is a fresh schema in a real PostgreSQL when
+$TRACKER_TEST_POSTGRES_URL is set (`.ci/run` sets it), and skips otherwise. `any_db` runs a test
+on both.
+"""
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tracker.db.engine import Database, open_database
+from tracker.sources.importer import import_paths, seeds_dir
+
+POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
+SAMPLE_URL = "https://news.example.com/2020/01/07/middleeast/iran-missiles-us-bases-iraq"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads or writes the real user's data, and times print in UTC."""
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    time.tzset()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
+    yield database
+    database.close()
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(POSTGRES_ENV)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL whose search_path is a new, empty schema; the schema is dropped afterwards."""
+    base = postgres_url()
+    if not base:
+        pytest.skip(f"set {POSTGRES_ENV} to run PostgreSQL tests")
+    from tracker.config import normalise_url
+
+    base = normalise_url(base)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[Database]:
+    database = open_database(pg_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    """The same test on SQLite and, when available, on PostgreSQL."""
+    name = "db" if request.param == "sqlite" else "pg_db"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def sample_db(db: Database) -> Database:
+    """A SQLite database holding the sample story from seeds/ (story id 1, 8 versions)."""
+    report = import_paths(db, [seeds_dir()])
+    assert not report.failed
+    return db

@@ -1,0 +1,116 @@
+"""The write path on real databases: versions, diffs and checks, idempotence and races."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker.db import queries
+from tracker.db.engine import Database, open_database
+from tracker.db.models import Check, Diff, Version
+from tracker.errors import InvalidInput
+from tracker.store import Candidate, Outcome, Source, store_candidate
+
+URL = "https://example.org/news/story"
+T0 = datetime(2020, 1, 7, 23, 0, tzinfo=UTC)
+
+
+def candidate(text: str, minutes: int = 0, title: str = "Headline", **extra: object) -> Candidate:
+    return Candidate(url=URL, observed_at=T0 + timedelta(minutes=minutes), text=text,
+                     title=title, source=Source.SNAPSHOT, **extra)  # type: ignore[arg-type]
+
+
+def count(db: Database, model: type) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_first_candidate_creates_story_and_version_one(any_db: Database) -> None:
+    result = store_candidate(any_db, candidate("One paragraph.\nTwo paragraph."))
+    assert result.outcome is Outcome.NEW_VERSION and result.version_number == 1
+    story = queries.find_story(any_db, URL)
+    assert (story.site, story.title, story.version_count) == ("example.org", "Headline", 1)
+
+
+def test_identical_content_is_a_check_not_a_version(any_db: Database) -> None:
+    store_candidate(any_db, candidate("Same text."))
+    result = store_candidate(any_db, candidate("Same  text.\n\n", minutes=5))
+    assert result.outcome is Outcome.UNCHANGED
+    assert count(any_db, Version) == 1 and count(any_db, Check) == 2
+
+
+def test_changed_text_stores_version_and_its_diff(any_db: Database) -> None:
+    store_candidate(any_db, candidate("Iran launched at least 10 missiles."))
+    result = store_candidate(any_db, candidate("Iran launched more than a dozen missiles.", 5))
+    assert result.outcome is Outcome.NEW_VERSION and result.version_number == 2
+    assert result.stats is not None
+    assert (result.stats.words_added, result.stats.words_removed) == (4, 3)
+    view = queries.get_diff(any_db, result.story_id, 1, 2)
+    assert view.stored
+    assert "".join(t for op, t in view.ops if op == -1).strip() == "at least 10"
+
+
+def test_headline_change_alone_is_a_new_version(db: Database) -> None:
+    store_candidate(db, candidate("Body.", title="Iran fires missiles"))
+    result = store_candidate(db, candidate("Body.", 5, title="Iran fires rockets"))
+    assert result.outcome is Outcome.NEW_VERSION
+    view = queries.get_diff(db, result.story_id, 1, 2)
+    assert view.headline_changed and not view.stats.changed
+    assert (-1, "missiles") in view.title_ops and (1, "rockets") in view.title_ops
+
+
+def test_revert_is_a_new_version_marked_as_such(db: Database) -> None:
+    for minutes, body in enumerate(["80 killed.", "No casualties.", "80 killed."]):
+        result = store_candidate(db, candidate(body, minutes))
+    assert result.version_number == 3
+    assert queries.list_versions(db, result.story_id)[-1].reverts_to == 1
+
+
+def test_empty_text_is_refused_and_nothing_is_written(db: Database) -> None:
+    with pytest.raises(InvalidInput, match="no text"):
+        store_candidate(db, candidate(" \n\u200b\n "))
+    assert count(db, Version) == 0 and queries.count_stories(db) == 0
+
+
+def test_idempotent_store_skips_a_version_seen_at_the_same_time(db: Database) -> None:
+    store_candidate(db, candidate("Text one."), idempotent=True)
+    again = store_candidate(db, candidate("Text one."), idempotent=True)
+    assert again.outcome is Outcome.ALREADY_STORED
+    assert count(db, Check) == 1
+
+
+def test_idempotent_store_refuses_to_insert_before_the_latest(db: Database) -> None:
+    store_candidate(db, candidate("Text one.", 10), idempotent=True)
+    with pytest.raises(InvalidInput, match="older than the stored version 1"):
+        store_candidate(db, candidate("Text zero.", 0), idempotent=True)
+
+
+def test_raw_html_is_kept_compressed(db: Database) -> None:
+    html = "<html><body><p>Text</p></body></html>" * 50
+    store_candidate(db, candidate("Text.", html=html))
+    with db.reading() as session:
+        stored = session.scalars(select(Version.raw_html)).one()
+    assert stored is not None and len(stored) < len(html) / 5
+
+
+def test_racing_writers_store_one_version(db_url: str, any_db: Database) -> None:
+    """Eight threads with their own engines store the same new content: exactly one wins."""
+    store_candidate(any_db, candidate("Base text."))
+    barrier = threading.Barrier(8)
+    outcomes: list[Outcome] = []
+
+    def write() -> None:
+        own = open_database(any_db.url)
+        barrier.wait()
+        outcomes.append(store_candidate(own, candidate("Changed text.", 5)).outcome)
+        own.close()
+
+    threads = [threading.Thread(target=write) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes).count(Outcome.NEW_VERSION) == 1
+    assert outcomes.count(Outcome.UNCHANGED) == 7
+    assert count(any_db, Version) == 2 and count(any_db, Diff) == 1
