@@ -38,7 +38,7 @@ def database_url(explicit: str | None = None) -> str:
 
 
 def normalise_url(url: str) -> str:
-    """Accept a bare file path as shorthand for a SQLite database, and `postgresql://` for psycopg 3."""
+    """Accept a bare file path as a SQLite database, and `postgresql://` as psycopg 3."""
     if "://" not in url:
         return f"sqlite:///{Path(url).expanduser().resolve()}"
     if url.startswith(("postgresql://", "postgres://")):

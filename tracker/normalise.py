@@ -19,7 +19,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*")
 
 def normalise_text(text: str) -> str:
     """The canonical form of an article body: NFC, one paragraph per line, single spaces."""
-    text = strip_control(unicodedata.normalize("NFC", text).translate(_INVISIBLE), keep_newlines=True)
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = strip_control(text, keep_newlines=True)
     text = _HORIZONTAL_SPACE.sub(" ", text)
     lines = (line.strip() for line in _PARAGRAPH_BREAK.split(text))
     return "\n".join(line for line in lines if line)
@@ -47,7 +48,8 @@ def strip_control(text: str, *, keep_newlines: bool = False) -> str:
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences, and C1 CSI.
 _ANSI_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]"
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")

@@ -114,7 +114,7 @@ def record_check(
 def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreResult:
     text = normalise_text(candidate.text)
     if not text:
-        raise InvalidInput(f"{candidate.url}: the version observed {candidate.observed_at} has no text")
+        raise InvalidInput(f"{candidate.url}: the version seen {candidate.observed_at} has no text")
     title = normalise_line(candidate.title)
     digest = content_hash(title, text)
     story = _story_for(session, candidate)

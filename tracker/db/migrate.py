@@ -69,7 +69,8 @@ def _refuse_foreign(engine: Engine, revision: str | None, tables: set[str]) -> N
             f"{where} already has tables ({', '.join(sorted(tables)[:4])}...) but no tracker "
             "schema version: it is not a tracker database; point --db elsewhere"
         )
-    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    scripts = ScriptDirectory.from_config(alembic_config())
+    known = {script.revision for script in scripts.walk_revisions()}
     if revision is not None and revision not in known:
         raise DatabaseError(
             f"{where} is at schema revision {revision}, which this tracker does not know: "

@@ -83,7 +83,9 @@ def _story_folders(folder: Path) -> list[Path]:
         return [folder]
     found = sorted(child for child in folder.iterdir() if (child / STORY_FILE).is_file())
     if not found:
-        raise ImportFailed(f"{folder}: no {STORY_FILE} here or in its subfolders (see seeds/README.md)")
+        raise ImportFailed(
+            f"{folder}: no {STORY_FILE} here or in its subfolders (see seeds/README.md)"
+        )
     return found
 
 

@@ -1,0 +1,135 @@
+"""Commands that read: stories, log, diff, show, checks."""
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from tracker import render
+from tracker.cli import JsonOption, StoryArg, app, command, out, state, table
+from tracker.db import queries
+from tracker.db.engine import Database
+from tracker.diffing import unified_diff
+from tracker.errors import InvalidInput
+from tracker.serialize import to_json
+
+
+@command(app)
+def stories(ctx: typer.Context, json: JsonOption = False) -> None:
+    """List tracked stories, most recently changed first."""
+    rows = queries.list_stories(state(ctx).db)
+    if json:
+        typer.echo(to_json(rows))
+        return
+    if not rows:
+        typer.echo("No stories yet: `tracker demo` loads a sample, `tracker import PATH` adds one.",
+                   err=True)
+        return
+    out().print(table(["id", "versions", "last change", "site", "title"], [
+        [str(row.id), str(row.version_count), render.format_time(row.last_changed_at),
+         render.safe(row.site), render.safe(row.title)] for row in rows
+    ]))
+
+
+@command(app)
+def log(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> None:
+    """A story's versions with time, headline and words added/removed."""
+    db = state(ctx).db
+    found = queries.find_story(db, story)
+    if json:
+        typer.echo(to_json({"story": found, "versions": queries.list_versions(db, found.id)}))
+        return
+    print_log(found.id, db)
+
+
+@command(app)
+def diff(
+    ctx: typer.Context,
+    story: StoryArg,
+    from_version: Annotated[int | None, typer.Argument(
+        metavar="[FROM]", help="Older version number [default: the one before TO].")] = None,
+    to_version: Annotated[int | None, typer.Argument(
+        metavar="[TO]", help="Newer version number [default: the latest].")] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="word (coloured word diff) or unified (plain, for patch).")] = "word",
+    context: Annotated[int, typer.Option(
+        help="Unchanged paragraphs shown around each change; -1 shows all.")] = 1,
+    color: Annotated[bool | None, typer.Option(
+        "--color/--no-color", help="Colour [default: when printing to a terminal].")] = None,
+) -> None:
+    """Show what changed between two versions of a story (default: the last two)."""
+    db = state(ctx).db
+    found = queries.find_story(db, story)
+    to_number = to_version or found.version_count
+    from_number = from_version or max(to_number - 1, 1)
+    view = queries.get_diff(db, found.id, from_number, to_number)
+    if fmt == "unified":
+        _print_unified(db, found, view)
+    elif fmt == "word":
+        _print_word_diff(view, context, color)
+    else:
+        raise InvalidInput(f"unknown --format {fmt!r}: use word or unified")
+
+
+@command(app)
+def show(
+    ctx: typer.Context, story: StoryArg,
+    version: Annotated[int, typer.Argument(help="Version number; -1 is the latest.")] = -1,
+) -> None:
+    """Print the text of one version."""
+    db = state(ctx).db
+    detail = queries.get_version(db, queries.find_story(db, story).id, version)
+    typer.echo(render.safe(detail.info.title))
+    typer.echo(render.safe("\n\n".join(detail.text.split("\n"))))
+
+
+@command(app)
+def checks(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> None:
+    """Every time tracker looked at a story, newest first, and what came of it."""
+    db = state(ctx).db
+    rows = queries.list_checks(db, queries.find_story(db, story).id)
+    if json:
+        typer.echo(to_json(rows))
+        return
+    out().print(table(["time", "source", "outcome", "http", "version", "error"], [
+        [render.format_time(row.checked_at), row.source, row.outcome, str(row.http_status or ""),
+         str(row.version_number or ""), render.safe(row.error)] for row in rows
+    ]))
+
+
+def print_log(story_id: int, db: Database) -> None:
+    story = queries.find_story(db, story_id)
+    console = out()
+    console.print(f"[bold]{render.safe(story.title)}[/bold]\n{render.safe(story.url)}", markup=True)
+    console.print(table(["version", "observed", "words", "+added", "-removed", "headline"], [
+        [f"v{version.number}", render.format_time(version.observed_at), str(version.word_count),
+         f"+{version.words_added}", f"-{version.words_removed}", _headline_cell(version)]
+        for version in queries.list_versions(db, story_id)
+    ]))
+
+
+def _headline_cell(version: queries.VersionSummary) -> str:
+    """The headline where it is new (first version, or changed), so changes stand out."""
+    if version.number == 1:
+        return render.safe(version.title)
+    return "changed: " + render.safe(version.title) if version.headline_changed else ""
+
+
+def _print_word_diff(view: queries.DiffView, context: int, color: bool | None) -> None:
+    console = Console(highlight=False, force_terminal=color, no_color=color is False)
+    plain = not console.is_terminal or color is False
+    style = render.DiffStyle(context=None if context < 0 else context, markers=plain)
+    console.print(render.diff_view(view, style), soft_wrap=plain)
+
+
+def _print_unified(db: Database, story: queries.StorySummary, view: queries.DiffView) -> None:
+    old = queries.get_version(db, story.id, view.old.number)
+    new = queries.get_version(db, story.id, view.new.number)
+    sys.stdout.write(render.safe(unified_diff(
+        old.text, new.text,
+        from_label=f"v{old.info.number} {old.info.observed_at.isoformat()}",
+        to_label=f"v{new.info.number} {new.info.observed_at.isoformat()}",
+    )))
+
+
