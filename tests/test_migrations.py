@@ -1,0 +1,110 @@
+"""Migrations: the schema they build is exactly the models', every step goes down and up again,
+and databases that are not ours, newer than us or corrupt are refused without being touched."""
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from tracker.db import migrate
+from tracker.db.engine import Database, open_database
+from tracker.db.models import Base
+from tracker.errors import DatabaseError
+
+
+def revisions_in_order() -> list[str]:
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    return [script.revision for script in reversed(list(scripts.walk_revisions()))]
+
+
+def schema_differences(database: Database) -> list[object]:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def test_there_is_exactly_one_head() -> None:
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert len(scripts.get_heads()) == 1
+
+
+def test_upgrade_from_empty_matches_the_models(any_db: Database) -> None:
+    assert schema_differences(any_db) == []
+
+
+def test_downgrade_to_base_removes_every_table(any_db: Database) -> None:
+    migrate.downgrade(any_db.engine, "base")
+    with any_db.engine.connect() as connection:
+        assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+        assert migrate.current_revision(connection) is None
+
+
+def test_each_revision_downgrades_and_upgrades_again(any_db: Database) -> None:
+    """The stairway: from each revision, one step down and back up leaves a working schema."""
+    migrate.downgrade(any_db.engine, "base")
+    for revision in revisions_in_order():
+        migrate.upgrade(any_db.engine, revision)
+        migrate.downgrade(any_db.engine, "-1")
+        migrate.upgrade(any_db.engine, revision)
+    assert schema_differences(any_db) == []
+
+
+def test_opening_an_empty_database_upgrades_it_to_head(db_url: str) -> None:
+    database = open_database(db_url)
+    with database.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision()
+
+
+def test_a_database_that_is_not_ours_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    with pytest.raises(DatabaseError, match="not a tracker database"):
+        open_database(str(path))
+    with sqlite3.connect(path) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert tables == {"invoices"}
+
+
+def test_a_database_from_a_newer_tracker_is_refused(db: Database) -> None:
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'from_the_future'")
+    with pytest.raises(DatabaseError, match="newer tracker"):
+        open_database(db.url)
+
+
+def test_a_corrupt_file_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"this is not a database at all\x00" * 200)
+    with pytest.raises(DatabaseError, match="cannot open database"):
+        open_database(str(path))
+
+
+def _open_in_process(url: str) -> None:
+    open_database(url).close()
+
+
+def test_two_processes_creating_the_same_database_both_succeed(db_url: str) -> None:
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_open_in_process, args=(db_url,)) for _ in range(3)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    assert [process.exitcode for process in processes] == [0, 0, 0]
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database) -> None:
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
