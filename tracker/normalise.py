@@ -77,7 +77,7 @@ def strip_volatile(text: str) -> str:
 
 def is_volatile_line(line: str) -> bool:
     """True for a timestamp, ad label or related-link line (see `strip_volatile`)."""
-    lowered = line.strip().lower()
+    lowered = line.strip().lower().translate(_DASHES)
     if _AD_LABEL.fullmatch(lowered):
         return True
     if _TEASER.match(lowered) and len(lowered.split()) <= _TEASER_MAX_WORDS:
@@ -91,7 +91,7 @@ def _is_timestamp_line(lowered: str) -> bool:
         return False
     keyword = _TIMESTAMP_WORD.search(lowered)
     if keyword is not None:
-        before = lowered[: keyword.start()].strip(" |·•-–—,:")
+        before = lowered[: keyword.start()].strip(" |·•-,:")
         if not before or (before.startswith("by ") and len(before.split()) <= _BYLINE_MAX_WORDS):
             return _is_time_words(lowered[keyword.end():])
         return False
@@ -101,7 +101,9 @@ def _is_timestamp_line(lowered: str) -> bool:
 
 def _is_time_words(text: str) -> bool:
     words = _WORD.findall(text)
-    return bool(words) and all(word in _TIME_WORDS or _NUMERIC_TIME.fullmatch(word) for word in words)
+    return bool(words) and all(
+        word in _TIME_WORDS or _NUMERIC_TIME.fullmatch(word) for word in words
+    )
 
 
 _AD_LABEL = re.compile(
@@ -111,13 +113,14 @@ _AD_LABEL = re.compile(
 )
 _TEASER = re.compile(
     r"(?:related|read more|read also|also read|see also|more on this|recommended|watch|"
-    r"lire aussi|à lire aussi|mehr zum thema|lesen sie auch|czytaj także)\s*[:|»›>–—-]"
+    r"lire aussi|à lire aussi|mehr zum thema|lesen sie auch|czytaj także)\s*[:|»>-]"
 )
 _TIMESTAMP_WORD = re.compile(
     r"\b(?:last updated|updated|published|posted|modified|first published|aktualisiert|"
     r"veröffentlicht|mis à jour|publié)\b(?:\s+(?:at|on|am|le))?\s*:?"
 )
 _TIME_ANCHOR = re.compile(r"\bago\b|\bjust now\b|\b\d{1,2}:\d{2}\b")
+_DASHES = str.maketrans("\u2013\u2014\u203a", "--»")  # en and em dash, single guillemet
 _WORD = re.compile(r"[^\W_]+")
 _NUMERIC_TIME = re.compile(r"\d+(?:st|nd|rd|th|[a-z])?(?:\d+[a-z]?)?")  # 8th, 07t23, 00z, 5m
 _TEASER_MAX_WORDS = 25
@@ -127,7 +130,10 @@ _MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun"
+_DAYS = (
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "mon tue tues wed thu thurs fri sat sun"
+)
 _TIME_WORDS = frozenset((
     f"{_MONTHS} {_DAYS} ago just now a an one few second seconds sec secs minute minutes min mins "
     "hour hours hr hrs h m s day days week weeks at on am pm utc gmt et est edt pt pst pdt ct cst "

@@ -20,8 +20,8 @@ from tracker import diffing
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Story, Version
 from tracker.errors import InvalidInput
-from tracker.schedule import PAUSED, Plan, Policy, StoryTimes, plan_after_check
 from tracker.normalise import content_hash, normalise_line, normalise_text, strip_volatile
+from tracker.schedule import PAUSED, Plan, Policy, StoryTimes, plan_after_check
 from tracker.urls import site_of
 
 RACE_RETRIES = 3
@@ -319,3 +319,4 @@ def _add_check(session: Session, story: Story, facts: CheckFacts) -> None:
     ))
     if story.last_checked_at is None or facts.checked_at > story.last_checked_at:
         story.last_checked_at = facts.checked_at
+
