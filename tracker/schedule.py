@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
@@ -48,13 +49,13 @@ class Policy:
     @classmethod
     def from_env(cls) -> "Policy":
         """The defaults, overridden by TRACKER_MIN_INTERVAL, TRACKER_STOP_AFTER and so on."""
-        policy = cls()
+        overrides: dict[str, Any] = {}
         for field in fields(cls):
             value = os.environ.get(f"TRACKER_{field.name.upper()}")
             if value:
-                parsed = int(value) if field.type in (int, "int") else parse_duration(value)
-                policy = replace(policy, **{field.name: parsed})
-        return policy
+                parse = _count if field.type is int else parse_duration
+                overrides[field.name] = parse(value)
+        return replace(cls(), **overrides)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,12 @@ class Plan:
     def report_failure(self, policy: Policy) -> bool:
         """Report a failure once: when it has happened `report_after` times in a row."""
         return self.failure_count == policy.report_after
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise InvalidInput(f"{text!r} is not a whole number")
+    return int(text)
 
 
 def parse_duration(text: str) -> timedelta:
