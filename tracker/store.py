@@ -159,7 +159,7 @@ def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreRes
     title = normalise_line(candidate.title)
     story = _story_for(session, candidate)
     latest = _latest_version(session, story.id)
-    suspect = _suspect(candidate, text, latest)
+    suspect = _suspect(candidate, text, title, latest)
     if suspect is not None:
         _add_check(session, story, _check_of(candidate, Outcome.SUSPECT, None, suspect))
         return StoreResult(story.id, Outcome.SUSPECT)
@@ -180,11 +180,16 @@ def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreRes
     return StoreResult(story.id, Outcome.NEW_VERSION, version.number, stats)
 
 
-def _suspect(candidate: Candidate, text: str, latest: Version | None) -> str | None:
-    """Why a snapshot's extraction cannot be trusted as a version, or None when it can."""
+def _suspect(
+    candidate: Candidate, text: str, title: str | None, latest: Version | None
+) -> str | None:
+    """Why a snapshot's extraction cannot be trusted as a version, or None when it can.
+
+    A text that is only the headline counts as empty: extraction found the page, not the story.
+    """
     if candidate.min_ratio is None:
         return None
-    if not text:
+    if not text or text == title:
         return "extraction found no article text"
     if latest is not None and len(text) < latest.char_count * candidate.min_ratio:
         return (f"extraction collapsed to {len(text)} characters from {latest.char_count}: "
