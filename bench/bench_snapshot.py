@@ -8,12 +8,17 @@ extraction workers count once; RSS sums are printed too):
     304         nothing changed, the server answers If-None-Match with 304
     identical   nothing changed, the server sends the same bytes again (no ETag)
 
-Pages are ~60 KB: a 12-paragraph article inside navigation, menus, scripts and footers, like real
-news pages. Usage: `python bench/bench_snapshot.py [--pages 1000] [--no-urlwatch]`.
+Pages are the real pages of the extraction development set (../shared/extraction-dev, news sites,
+blogs, magazines; not copied into the project), those whose marked article text can be found in
+the HTML, repeated to the count asked for; each edition changes one word of each article.
+
+Usage: `python bench/bench_snapshot.py [--pages 1000] [--no-urlwatch]`.
 """
 
 import argparse
 import hashlib
+import json
+import lzma
 import os
 import platform
 import shutil
@@ -28,50 +33,47 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Value
 from pathlib import Path
 
-WORDS = ("minister council protest harbour election budget storm report witness official "
-         "region agency court police hospital market energy treaty border vote").split()
+DEV_SET = (Path(__file__).resolve().parent.parent.parent
+           / "shared/extraction-dev/trafilatura-eval.jsonl.xz")
 
 
-def article(page: int, edition: int) -> list[str]:
-    """Twelve paragraphs; one word of the page's last paragraph follows the edition."""
-    rng = [(page * 7919 + n * 104729) % 997 for n in range(12)]
-    paragraphs = [" ".join(WORDS[(seed + k) % len(WORDS)] for k in range(60)).capitalize() + "."
-                  for seed in rng]
-    paragraphs[-1] += f" Officials counted {edition} cases."
-    return paragraphs
+def load_pages(count: int) -> list[tuple[str, str]]:
+    """(html, passage) for `count` real pages: the dev set's pages whose first marked main-text
+    passage appears verbatim in the HTML, so each edition can edit the article itself."""
+    if not DEV_SET.exists():
+        raise SystemExit(f"{DEV_SET} not found: the benchmark serves the extraction dev set")
+    usable = []
+    with lzma.open(DEV_SET, "rt") as lines:
+        for line in lines:
+            page = json.loads(line)
+            passage = next((text for text in page["with"] if len(text) > 20
+                            and text in page["html"]), None)
+            if passage:
+                usable.append((page["html"], passage))
+    return [usable[n % len(usable)] for n in range(count)]
 
 
-def furniture(seed: int) -> tuple[str, str]:
-    menu = "".join(f'<li><a href="/section/{i}">Section {i} {WORDS[i % 20]}</a></li>'
-                   for i in range(250))
-    script = "<script>var config = {" + ",".join(f'"k{i}": {i * seed}' for i in range(900)) \
-        + "};</script>"
-    footer = "".join(f'<p class="footer"><a href="/about/{i}">About us {i}</a></p>'
-                     for i in range(120))
-    return f"<header><nav><ul>{menu}</ul></nav>{script}</header>", f"<footer>{footer}</footer>"
+def render(page: tuple[str, str], edition: int) -> bytes:
+    """The page with one word of its article text following the edition."""
+    html, passage = page
+    return html.replace(passage, f"{passage} {edition}", 1).encode()
 
 
-def render(page: int, edition: int) -> bytes:
-    head, foot = furniture(3)
-    body = "".join(f"<p>{text}</p>" for text in article(page, edition))
-    return (f'<!doctype html><html><head><meta charset="utf-8"><title>Story {page} headline'
-            f"</title></head><body>{head}<main><article><h1>Story {page} headline</h1>"
-            f'<p class="byline">By Staff Reporter</p>{body}</article></main>{foot}'
-            "</body></html>").encode()
-
-
-def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]") -> None:
+def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count: int) -> None:
     """The site, in its own process: /story/N at the current edition."""
+    pages = load_pages(count)
     cache: dict[tuple[int, int], bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms stalls
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             page = int(self.path.rsplit("/", 1)[1])
             key = (page, edition.value)
-            body = cache.get(key) or cache.setdefault(key, render(*key))
+            if key not in cache:
+                cache[key] = render(pages[page], edition.value)
+            body = cache[key]
             tag = '"' + hashlib.md5(body).hexdigest() + '"'
             if etags.value and self.headers.get("If-None-Match") == tag:
                 self.send_response(304)
@@ -90,7 +92,10 @@ def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]") -> Non
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 1024  # the default 5 drops concurrent connects: 1 s SYN retries
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     port.value = server.server_address[1]
     server.serve_forever()
@@ -150,8 +155,8 @@ class Bench:
     def __init__(self, pages: int, workdir: Path) -> None:
         self.pages, self.workdir = pages, workdir
         self.port, self.edition, self.etags = Value("i", 0), Value("i", 1), Value("i", 1)
-        self.server = Process(target=serve, args=(self.port, self.edition, self.etags),
-                              daemon=True)
+        self.server = Process(target=serve, daemon=True,
+                              args=(self.port, self.edition, self.etags, pages))
         self.env = dict(os.environ, TRACKER_DATA_DIR=str(workdir / "data"))
 
     def urls(self) -> list[str]:
@@ -179,7 +184,8 @@ class Bench:
 
 def figures(name: str, result: tuple[float, int, int]) -> str:
     seconds, pss, rss = result
-    return f"{name:<34} {seconds:7.2f} s   peak PSS {pss / 2**20:6.0f} MB   RSS {rss / 2**20:6.0f} MB"
+    return (f"{name:<36} {seconds:7.2f} s   peak PSS {pss / 2**20:5.0f} MB"
+            f"   RSS {rss / 2**20:5.0f} MB")
 
 
 def main() -> None:
@@ -189,20 +195,22 @@ def main() -> None:
     parser.add_argument("--no-urlwatch", action="store_true")
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; {args.pages} pages of "
-          f"{len(render(0, 1)) // 1024} KB from a loopback server")
+          f"{platform.python_version()}; {args.pages} real pages from a loopback server")
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(args.pages, Path(tmp))
         bench.server.start()
-        while not bench.port.value:
-            time.sleep(0.01)
+        while not bench.port.value:  # the server loads the pages first
+            time.sleep(0.05)
         results = run_all(bench, args.repeat, not args.no_urlwatch)
         bench.server.terminate()
     report(results)
 
 
-def run_all(bench: Bench, repeat: int, with_urlwatch: bool) -> dict[str, list[tuple[float, int, int]]]:
-    results: dict[str, list[tuple[float, int, int]]] = {}
+Results = dict[str, list[tuple[float, int, int]]]
+
+
+def run_all(bench: Bench, repeat: int, with_urlwatch: bool) -> Results:
+    results: Results = {}
     bench.tracker("add", *bench.urls())
     bench.snapshot()  # first versions
     if with_urlwatch:
@@ -222,7 +230,7 @@ def run_all(bench: Bench, repeat: int, with_urlwatch: bool) -> dict[str, list[tu
     return results
 
 
-def report(results: dict[str, list[tuple[float, int, int]]]) -> None:
+def report(results: Results) -> None:
     medians = {}
     for name, runs in results.items():
         median = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
