@@ -178,3 +178,10 @@ def test_unified_diff_marks_a_missing_final_newline() -> None:
         "--- v1", "+++ v2", "@@ -1,2 +1,2 @@", " a", "-b", "\\ No newline at end of file",
         "+c", "\\ No newline at end of file",
     ]
+
+
+def test_numbers_with_separators_are_one_word() -> None:
+    ops = diff_texts("A magnitude 6.1 quake killed 1,200 people at 22:58.",
+                     "A magnitude 6.4 quake killed 1,350 people at 22:58.")
+    assert changes(ops) == [(DELETE, "6.1"), (INSERT, "6.4"), (DELETE, "1,200"), (INSERT, "1,350")]
+    assert diffing.count_words("6.1 and 1,200") == 3
