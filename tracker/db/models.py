@@ -133,3 +133,19 @@ class Check(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SeenMark(Base):
+    """The newest version of a story that the person has looked at, so lists can say what is new.
+
+    One row per story: tracker is a one-person tool on SQLite, and on a shared PostgreSQL the
+    team shares one reading position, like a shared inbox.
+    """
+
+    __tablename__ = "seen_marks"
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_number: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
