@@ -13,31 +13,126 @@ from dataclasses import dataclass
 
 #: Abbreviations always followed by more of the same sentence: titles before a name and
 #: months before a day ("Rep. Dan Kildee", "Jan. 7").
-TITLES = frozenset("""
-    mr mrs ms dr prof rep reps sen sens gov gen col lt sgt capt cmdr adm maj rev hon pres supt
-    st mt ft messrs mme jan feb aug sep sept oct nov dec vol fig
-""".split())
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "rep",
+        "reps",
+        "sen",
+        "sens",
+        "gov",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "rev",
+        "hon",
+        "pres",
+        "supt",
+        "st",
+        "mt",
+        "ft",
+        "messrs",
+        "mme",
+        "jan",
+        "feb",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "vol",
+        "fig",
+    ]
+)
 #: Abbreviations that may also end a sentence ("Apple Inc. The company ..."): like
 #: initialisms, they end one only when a sentence starter follows.
-SUFFIXES = frozenset("jr sr inc corp ltd co bros etc vs approx est dept univ".split())
+SUFFIXES = frozenset(
+    ["jr", "sr", "inc", "corp", "ltd", "co", "bros", "etc", "vs", "approx", "est", "dept", "univ"]
+)
 
 #: Words that start sentences, so an initialism before them ("... in the U.S. The ...") ends
 #: one. Capitalised names after an initialism ("U.S. Army", "p.m. ET") continue the sentence.
-SENTENCE_STARTERS = frozenset("""
-    a an the this that these those it its he she they we i you his her their our my there here
-    but and or so yet if when while after before as at in on of for from by with to since
-    however meanwhile still also then now some many most all no one two three
-""".split())
+SENTENCE_STARTERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "there",
+        "here",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "if",
+        "when",
+        "while",
+        "after",
+        "before",
+        "as",
+        "at",
+        "in",
+        "on",
+        "of",
+        "for",
+        "from",
+        "by",
+        "with",
+        "to",
+        "since",
+        "however",
+        "meanwhile",
+        "still",
+        "also",
+        "then",
+        "now",
+        "some",
+        "many",
+        "most",
+        "all",
+        "no",
+        "one",
+        "two",
+        "three",
+    ]
+)
 
-_CLOSERS = "\"'”’)]»"
-_OPENERS = "\"'“‘([«"
+_CLOSERS = "\"'”\u2019)]»"
+_OPENERS = "\"'“\u2018([«"
 # A terminator run, then closers, then whitespace, then what the next sentence starts with.
 _BOUNDARY = re.compile(
     rf"([.!?…]+)([{re.escape(_CLOSERS)}]*)(\s+)(?=[{re.escape(_OPENERS)}]*[A-Z0-9À-Þ])"
 )
 _LAST_WORD = re.compile(r"(\S+)$")
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]?$")
-_NEXT_WORD = re.compile(rf"[{re.escape(_OPENERS)}]*([\w'’]+)")
+_NEXT_WORD = re.compile(rf"[{re.escape(_OPENERS)}]*([\w'\u2019]+)")
 
 
 @dataclass(frozen=True)
@@ -83,9 +178,9 @@ def _ends_sentence(paragraph: str, match: re.Match[str]) -> bool:
     word = before.group(1).lstrip(_OPENERS) if before else ""
     bare = word.lower().rstrip(".")
     following = _next_word(paragraph, match.end())
-    if bare in TITLES or bare in ("no", "nos") and following[:1].isdigit():
+    if bare in TITLES or (bare in ("no", "nos") and following[:1].isdigit()):
         return False
-    if bare in SUFFIXES or _INITIALISM.match(word) or len(word) == 1 and word.isupper():
+    if bare in SUFFIXES or _INITIALISM.match(word) or (len(word) == 1 and word.isupper()):
         return following.lower() in SENTENCE_STARTERS
     return True
 
