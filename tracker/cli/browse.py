@@ -102,11 +102,18 @@ def print_log(story_id: int, db: Database) -> None:
     story = queries.find_story(db, story_id)
     console = out()
     console.print(f"[bold]{render.safe(story.title)}[/bold]\n{render.safe(story.url)}", markup=True)
-    console.print(table(["version", "observed", "words", "+added", "-removed", "headline"], [
-        [f"v{version.number}", render.format_time(version.observed_at), str(version.word_count),
-         f"+{version.words_added}", f"-{version.words_removed}", _headline_cell(version)]
-        for version in queries.list_versions(db, story_id)
-    ]))
+    console.print(table(
+        ["version", "observed", "words", "+added", "-removed", "signif.", "tags", "headline"], [
+            [f"v{version.number}", render.format_time(version.observed_at),
+             str(version.word_count), f"+{version.words_added}", f"-{version.words_removed}",
+             _significance_cell(version), render.tags_label(version.tags),
+             _headline_cell(version)]
+            for version in queries.list_versions(db, story_id)
+        ]))
+
+
+def _significance_cell(version: queries.VersionSummary) -> str:
+    return "" if version.significance is None else f"{version.significance:.0f}"
 
 
 def _headline_cell(version: queries.VersionSummary) -> str:
