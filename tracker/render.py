@@ -16,11 +16,13 @@ from tracker.analysis import Analysis, EditKind, Fact, Tag
 from tracker.db.queries import DiffView, VersionSummary
 from tracker.diffing import DELETE, EQUAL, INSERT, Ops
 from tracker.normalise import strip_control
+from tracker.search import Snippet
 
 INSERT_STYLE = "bold green underline"
 DELETE_STYLE = "red strike"
 SKIP_STYLE = "dim"
 FACT_WIDTH = 70
+MATCH_STYLE = "bold reverse"
 Paragraph = list[tuple[int, str]]
 
 
@@ -119,6 +121,19 @@ def facts_text(found: Analysis) -> Text:
     if minor:
         text.append(f"  minor: {minor} typo, punctuation or spacing fix"
                     f"{'es' if minor > 1 else ''}\n", SKIP_STYLE)
+    return text
+
+
+def snippet_text(snippet: Snippet, *, markers: bool = False) -> Text:
+    """A search snippet with its matches highlighted (and in [[...]] for plain output)."""
+    text = Text()
+    at = 0
+    for start, end in snippet.marks:
+        text.append(safe(snippet.text[at:start]))
+        match = safe(snippet.text[start:end])
+        text.append(f"[[{match}]]" if markers else match, MATCH_STYLE)
+        at = end
+    text.append(safe(snippet.text[at:]))
     return text
 
 

@@ -14,7 +14,7 @@ so the CLI, the TUI and the exporters highlight it each in their own way.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +30,8 @@ _START, _STOP = "\x02", "\x03"
 SNIPPET_TOKENS = 24
 PG_CONFIG = "english"
 SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_AGE = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
+_AGE_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
 
@@ -105,6 +107,24 @@ def parse_query(query: str) -> list[str]:
     return terms
 
 
+def parse_since(value: str, *, now: datetime | None = None) -> datetime:
+    """A --since value: an ISO date or time (UTC unless it says otherwise), or an age such as
+    "36h", "7d" or "2w" counted back from now."""
+    value = value.strip()
+    age = _AGE.fullmatch(value)
+    if age:
+        hours = int(age.group(1)) * _AGE_HOURS[age.group(2).lower()]
+        return (now or datetime.now(UTC)) - timedelta(hours=hours)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"--since {value!r}: give a date (2020-01-08), a time (2020-01-08T02:00Z) or an "
+            "age (12h, 3d, 2w)"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
 def index_version(connection: Connection, version_id: int, title: str | None, body: str) -> None:
     """Make a new version's full text searchable (called by the write path)."""
     if connection.dialect.name == "sqlite":
@@ -172,13 +192,19 @@ def rebuild_versions(connection: Connection) -> None:
 
 
 def parse_snippet(marked: str) -> Snippet:
-    """Turn text with sentinel-wrapped matches into plain text and match offsets."""
+    """Turn text with sentinel-wrapped matches into plain text and match offsets. The runs of
+    added or removed text are stored one per line; in a snippet they are joined by " … ".
+    Matches with only spaces between them (the words of a phrase) become one mark."""
     parts: list[str] = []
     marks: list[tuple[int, int]] = []
     length = 0
-    for index, piece in enumerate(re.split(f"[{_START}{_STOP}]", marked)):
+    for index, piece in enumerate(re.split(f"[{_START}{_STOP}]", marked.replace("\n", " … "))):
         if index % 2 and piece:
-            marks.append((length, length + len(piece)))
+            gap = "".join(parts)[marks[-1][1]:] if marks else None
+            if gap is not None and not gap.strip():
+                marks[-1] = (marks[-1][0], length + len(piece))
+            else:
+                marks.append((length, length + len(piece)))
         parts.append(piece)
         length += len(piece)
     return Snippet("".join(parts), tuple(marks))
