@@ -99,6 +99,11 @@ _SUBJECT_STOPS = frozenset(
         "earlier",
     ]
 )
+#: Lower-case words that name a source on their own ("police said", "officials say").
+_SOURCE_WORDS = frozenset(
+    ["police", "officials", "authorities", "witnesses", "residents", "sources", "doctors",
+     "diplomats", "investigators", "prosecutors", "rescuers", "medics", "analysts"]
+)
 _PRONOUNS = frozenset(["it", "he", "she", "they", "we", "i", "you", "this"])
 _ARTICLES = frozenset(["a", "an", "the", "two", "several", "some"])
 _MAX_SOURCE_WORDS = 6
@@ -167,7 +172,9 @@ def _subject(clause: str) -> str:
         if word.lower() in _SUBJECT_STOPS or len(words) == _MAX_SOURCE_WORDS:
             break
         words.insert(0, word)
-    while words and not (words[0][0].isupper() or words[0].lower() in _ARTICLES):
+    while words and not (
+        words[0][0].isupper() or words[0].lower() in _ARTICLES | _SOURCE_WORDS
+    ):
         words.pop(0)
     if len(words) == 1 and words[0].lower() in _PRONOUNS | _ARTICLES:
         return ""
