@@ -1,4 +1,4 @@
-"""Sentence alignment, fact-change tags and significance: hand-written cases and the sample story."""
+"""Sentence alignment, fact-change tags and significance: hand-written cases, the sample story."""
 
 import pytest
 
@@ -17,7 +17,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.diffing import diff_texts
 
-LEDE = "Iran launched at least 10 missiles at two Iraqi bases that hold US troops, the Pentagon said."
+LEDE = "Iran launched at least 10 missiles at two Iraqi bases holding US troops, the Pentagon said."
 BACKGROUND = "The attack comes days after the US killed a top Iranian general in Baghdad."
 CLOSING = "This is a breaking story and will be updated."
 

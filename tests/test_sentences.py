@@ -6,12 +6,14 @@ from tracker.sentences import Sentence, split_paragraph, split_text
 
 
 @pytest.mark.parametrize(("paragraph", "expected"), [
-    ("Iran fired missiles. The Pentagon said so.", ["Iran fired missiles.", "The Pentagon said so."]),
+    ("Iran fired missiles. The Pentagon said so.",
+     ["Iran fired missiles.", "The Pentagon said so."]),
     ("The U.S. Army said it would respond. Then it did.",
      ["The U.S. Army said it would respond.", "Then it did."]),
     ("They flew back to the U.S. The president waited.",
      ["They flew back to the U.S.", "The president waited."]),
-    ("Rep. Dan Kildee spoke. Sen. Smith did not.", ["Rep. Dan Kildee spoke.", "Sen. Smith did not."]),
+    ("Rep. Dan Kildee spoke. Sen. Smith did not.",
+     ["Rep. Dan Kildee spoke.", "Sen. Smith did not."]),
     ("The call came at about 7 p.m. ET on Tuesday. Nobody answered.",
      ["The call came at about 7 p.m. ET on Tuesday.", "Nobody answered."]),
     ("It started at 5 a.m. Monday and ended at 6 p.m. The roads reopened.",
@@ -24,8 +26,10 @@ from tracker.sentences import Sentence, split_paragraph, split_text
      ["WASHINGTON (AP) — The president spoke on Jan. 7 in the capital.", "He left at noon."]),
     ("He earned $3.5 million in 2019. Mr. Smith, Jr. disagreed with Dr. Jones.",
      ["He earned $3.5 million in 2019.", "Mr. Smith, Jr. disagreed with Dr. Jones."]),
-    ("It ranked No. 1 last year. No. It did not.", ["It ranked No. 1 last year.", "No.", "It did not."]),
-    ("Apple Inc. The company declined to comment.", ["Apple Inc.", "The company declined to comment."]),
+    ("It ranked No. 1 last year. No. It did not.",
+     ["It ranked No. 1 last year.", "No.", "It did not."]),
+    ("Apple Inc. The company declined to comment.",
+     ["Apple Inc.", "The company declined to comment."]),
     ("No terminator at the end", ["No terminator at the end"]),
 ])
 def test_split_paragraph(paragraph: str, expected: list[str]) -> None:
