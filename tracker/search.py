@@ -91,6 +91,7 @@ def search(db: Database, query: str, where: SearchFilter | None = None) -> list[
         dialect = _Sqlite(connection) if db.is_sqlite else _Postgres(connection)
         for field in fields:
             hits += dialect.search(field, terms, where)
+    # Newest first; a stable sort keeps a change ahead of the full-text hit of the same version.
     hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
     return hits[: where.limit]
 
@@ -321,10 +322,10 @@ class _Sqlite(_Dialect):
         if not groups:
             return []
         ids = ", ".join(str(int(row.version_id)) for row in groups)
-        snippets = dict(self.connection.execute(text(f"""
+        snippets = {row[0]: row[1] for row in self.connection.execute(text(f"""
             SELECT rowid, snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS})
             FROM versions_fts WHERE versions_fts MATCH :match AND rowid IN ({ids})
-        """), {"match": params["match"], "start": _START, "stop": _STOP}).tuples().all())
+        """), {"match": params["match"], "start": _START, "stop": _STOP})}
         return self._text_results(groups, snippets)
 
 
