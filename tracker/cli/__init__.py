@@ -27,10 +27,10 @@ Command = Callable[..., None]
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="TRACKER_DATABASE_URL", show_envvar=True,
-    help="Database URL or SQLite file path [default: a SQLite file in your data directory].",
+    help="Database URL or SQLite file path (default: a SQLite file in your data directory).",
 )]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoryArg = Annotated[str, typer.Argument(help="A story id or URL (see `tracker stories`).")]
+StoryArg = Annotated[str, typer.Argument(metavar="STORY", help="A story id or URL (see `tracker stories`).")]
 
 
 class State:
