@@ -109,4 +109,4 @@ def main() -> None:
 
 
 # Each module registers its commands on import; keep this list in help order.
-from tracker.cli import admin, browse, search  # noqa: E402,F401
+from tracker.cli import admin, browse, search, snapshot  # noqa: E402,F401
