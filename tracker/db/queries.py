@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Subquery, func, or_, select
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer
 
 from tracker import diffing
 from tracker.db.engine import Database
@@ -222,8 +222,10 @@ def _story_query_and_counts() -> tuple[Select[tuple[Story, int]], Subquery]:
     return query, counts
 
 
-def _order_column(order: StoryOrder, counts: Subquery) -> ColumnElement[Any]:
-    columns: dict[StoryOrder, ColumnElement[Any]] = {
+def _order_column(
+    order: StoryOrder, counts: Subquery
+) -> ColumnElement[Any] | QueryableAttribute[Any]:
+    columns: dict[StoryOrder, ColumnElement[Any] | QueryableAttribute[Any]] = {
         StoryOrder.CHANGED: Story.last_changed_at, StoryOrder.CHECKED: Story.last_checked_at,
         StoryOrder.TITLE: func.lower(Story.title), StoryOrder.SITE: Story.site,
         StoryOrder.VERSIONS: func.coalesce(counts.c.n, 0), StoryOrder.STATUS: Story.status,
