@@ -85,15 +85,20 @@ def table(headers: list[str], rows: list[list[str]]) -> Table:
     return result
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tracker {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
     db: DbOption = None,
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Show the version and exit.", callback=_print_version, is_eager=True,
+    )] = False,
 ) -> None:
-    if version:
-        typer.echo(f"tracker {__version__}")
-        raise typer.Exit()
     ctx.obj = State(db)
 
 
