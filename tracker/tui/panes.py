@@ -47,7 +47,7 @@ def build(db: Database, request: PaneRequest) -> PaneContent:
     assert request.pair is not None
     view = queries.get_diff(db, request.story_id, *request.pair)
     if request.mode is Mode.SIDE:
-        return texts.side_by_side(view)
+        return texts.side_by_side(view, folded=request.folded)
     return texts.inline_diff(view, folded=request.folded)
 
 

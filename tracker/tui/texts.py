@@ -59,19 +59,28 @@ def inline_diff(view: DiffView, folded: bool = True) -> PaneContent:
     return PaneContent.of(render.diff_view(view, style))
 
 
-def side_by_side(view: DiffView) -> PaneContent:
+def side_by_side(view: DiffView, folded: bool = True) -> PaneContent:
     """Old on the left, new on the right, one table row per paragraph so the sides line up.
 
     Both sides are columns of one table in one scrolling pane, so they always scroll together.
+    Unchanged paragraphs fold as in the inline diff.
     """
     table = Table.grid(expand=True, padding=(0, 2))
     table.add_column(ratio=1)
     table.add_column(ratio=1)
     table.add_row(Text(f"v{view.old.number}", "bold"), Text(f"v{view.new.number}", "bold"))
     plain = []
-    for paragraph in render.paragraphs(view.ops):
-        left = render.ops_text([(op, piece) for op, piece in paragraph if op != INSERT])
-        right = render.ops_text([(op, piece) for op, piece in paragraph if op != DELETE])
+    context = CONTEXT_PARAGRAPHS if folded else None
+    for item in render.with_context(render.paragraphs(view.ops), context):
+        if isinstance(item, int):
+            skipped = Text(f"  ... {item} unchanged paragraph{'s' if item > 1 else ''} ...",
+                           render.SKIP_STYLE)
+            table.add_row(skipped, skipped)
+            table.add_row("", "")
+            plain.append(skipped.plain)
+            continue
+        left = render.ops_text([(op, piece) for op, piece in item if op != INSERT])
+        right = render.ops_text([(op, piece) for op, piece in item if op != DELETE])
         table.add_row(left, right)
         table.add_row("", "")
         plain.append(f"{left.plain} | {right.plain}")

@@ -47,7 +47,7 @@ class StoryScreen(Screen[None]):
         Binding("b", "mode('blame')", "Blame",
                 tooltip="Colour each paragraph by the version it dates from"),
         Binding("u", "unfold", "Unfold", show=False,
-                tooltip="Show or fold the unchanged paragraphs in the inline diff"),
+                tooltip="Show or fold the unchanged paragraphs of a diff"),
         Binding("o", "open_url", "Open URL", show=False,
                 tooltip="Open the story's page in a web browser"),
         Binding("y", "copy_url", "Copy URL", show=False,
