@@ -7,15 +7,19 @@ results to widgets on another thread.
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased, defer, selectinload
+from sqlalchemy import ColumnElement, Select, Subquery, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer, selectinload
 
 from tracker import diffing
 from tracker.analysis import Analysis, Side, analyse, from_json
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Feed, Story, Version
 from tracker.errors import NotFoundError
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
 @dataclass(frozen=True)
@@ -97,23 +101,43 @@ class CheckRow:
     error: str | None
 
 
+class StoryOrder(StrEnum):
+    """The columns a story list can be sorted by."""
+
+    CHANGED = "changed"
+    CHECKED = "checked"
+    TITLE = "title"
+    SITE = "site"
+    VERSIONS = "versions"
+    STATUS = "status"
+
+
 def list_stories(
-    db: Database, *, site: str | None = None, limit: int | None = None, offset: int = 0
+    db: Database, *, site: str | None = None, limit: int | None = None, offset: int = 0,
+    contains: str | None = None, order: StoryOrder = StoryOrder.CHANGED, descending: bool = True,
 ) -> list[StorySummary]:
-    """Stories, most recently changed first."""
-    query = _story_query().order_by(
-        Story.last_changed_at.desc().nulls_last(), Story.id.desc()
+    """Stories, most recently changed first unless `order` says otherwise.
+
+    `contains` keeps the stories whose title, URL or site contains it (any case), so a list
+    can narrow as a person types without loading every story.
+    """
+    query, counts = _story_query_and_counts()
+    key = _order_column(order, counts)
+    query = query.order_by(
+        (key.desc() if descending else key.asc()).nulls_last(),
+        Story.id.desc() if descending else Story.id.asc(),
     )
-    if site:
-        query = query.where(Story.site == site)
     with db.reading() as session:
+        query = _story_filters(query, site, contains)
         rows = session.execute(query.offset(offset).limit(limit)).all()
     return [_story_summary(story, count) for story, count in rows]
 
 
-def count_stories(db: Database) -> int:
+def count_stories(db: Database, *, contains: str | None = None) -> int:
+    """How many stories there are, or how many match `contains` (as in `list_stories`)."""
+    query = _story_filters(select(func.count()).select_from(Story), None, contains)
     with db.reading() as session:
-        return session.scalar(select(func.count()).select_from(Story)) or 0
+        return session.scalar(query) or 0
 
 
 def find_story(db: Database, ref: str | int) -> StorySummary:
@@ -143,6 +167,17 @@ def get_version(db: Database, story_id: int, number: int) -> VersionDetail:
     if row is None:
         raise NotFoundError(f"story {story_id} has no version {number}")
     return VersionDetail(_version_summary(*row), row[0].text)
+
+
+def version_texts(db: Database, story_id: int, *, upto: int) -> list[str]:
+    """The texts of versions 1 to `upto` of a story, oldest first, for whole-history readers."""
+    query = (
+        select(Version.text)
+        .where(Version.story_id == story_id, Version.number <= upto)
+        .order_by(Version.number)
+    )
+    with db.reading() as session:
+        return list(session.scalars(query))
 
 
 def get_diff(db: Database, story_id: int, from_number: int, to_number: int) -> DiffView:
@@ -183,14 +218,44 @@ def list_checks(db: Database, story_id: int, *, limit: int = 50) -> list[CheckRo
 
 
 def _story_query() -> Select[tuple[Story, int]]:
+    return _story_query_and_counts()[0]
+
+
+def _story_query_and_counts() -> tuple[Select[tuple[Story, int]], Subquery]:
     counts = (
         select(Version.story_id, func.count().label("n"))
         .group_by(Version.story_id)
         .subquery()
     )
-    return select(Story, func.coalesce(counts.c.n, 0)).outerjoin(
+    query = select(Story, func.coalesce(counts.c.n, 0)).outerjoin(
         counts, counts.c.story_id == Story.id
     )
+    return query, counts
+
+
+def _order_column(
+    order: StoryOrder, counts: Subquery
+) -> ColumnElement[Any] | QueryableAttribute[Any]:
+    columns: dict[StoryOrder, ColumnElement[Any] | QueryableAttribute[Any]] = {
+        StoryOrder.CHANGED: Story.last_changed_at, StoryOrder.CHECKED: Story.last_checked_at,
+        StoryOrder.TITLE: func.lower(Story.title), StoryOrder.SITE: Story.site,
+        StoryOrder.VERSIONS: func.coalesce(counts.c.n, 0), StoryOrder.STATUS: Story.status,
+    }
+    return columns[order]
+
+
+def _story_filters(query: SelectT, site: str | None, contains: str | None) -> SelectT:
+    if site:
+        query = query.where(Story.site == site)
+    if contains and contains.strip():
+        pattern = f"%{_escape_like(contains.strip().lower())}%"
+        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\")
+                                  for column in (Story.title, Story.url, Story.site))))
+    return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _story_ref_clause(session: Session, ref: str | int):  # type: ignore[no-untyped-def]
