@@ -69,7 +69,7 @@ def ops_text(ops: Ops, *, markers: bool = False) -> Text:
 def diff_body(ops: Ops, style: DiffStyle = DiffStyle()) -> Text:
     """The body diff, paragraph by paragraph, with unchanged stretches folded to a marker."""
     body = Text()
-    for item in _with_context(paragraphs(ops), style.context):
+    for item in with_context(paragraphs(ops), style.context):
         if isinstance(item, int):
             body.append(f"  ... {item} unchanged paragraph{'s' if item > 1 else ''} ...\n\n",
                         SKIP_STYLE)
@@ -130,7 +130,7 @@ def _change_text(old: str | None, new: str | None, markers: bool) -> Text:
     return ops_text([(op, piece) for op, piece in ops if piece], markers=markers)
 
 
-def _with_context(items: list[Paragraph], context: int | None) -> Iterator[Paragraph | int]:
+def with_context(items: list[Paragraph], context: int | None) -> Iterator[Paragraph | int]:
     """Yield the paragraphs to show; an int stands for that many folded unchanged ones."""
     if context is None:
         yield from items
