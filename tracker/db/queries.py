@@ -155,7 +155,7 @@ def list_stored_diffs(db: Database, versions: list[VersionDetail]) -> list[DiffV
 
 def list_versions_since(
     db: Database, *, since: datetime | None = None, site: str | None = None,
-    story_ids: list[int] | None = None, limit: int | None = None,
+    story_id: int | None = None, limit: int | None = None,
 ) -> list[VersionSummary]:
     """Versions across stories, newest first: the entries of a feed of changes."""
     query = _version_query().options(defer(Version.text)).order_by(None).order_by(
@@ -165,8 +165,8 @@ def list_versions_since(
         query = query.where(Version.observed_at >= since)
     if site:
         query = query.join(Story, Story.id == Version.story_id).where(Story.site == site)
-    if story_ids is not None:
-        query = query.where(Version.story_id.in_(story_ids))
+    if story_id is not None:
+        query = query.where(Version.story_id == story_id)
     with db.reading() as session:
         rows = session.execute(query.limit(limit)).all()
     return [_version_summary(version, diff) for version, diff in rows]

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from tracker.db import queries
 from tracker.db.engine import Database
@@ -92,6 +93,15 @@ def format_utc(moment: datetime | None) -> str:
 def iso_utc(moment: datetime) -> str:
     """RFC 3339 in UTC with a Z, the form Atom and JSON readers expect."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def is_web_url(url: str) -> bool:
+    """Only http(s) URLs become links: a stored `javascript:` URL must never be clickable."""
+    return urlsplit(url).scheme in ("http", "https")
 
 
 def slug(history: StoryHistory, *, length: int = 60) -> str:

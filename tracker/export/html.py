@@ -9,14 +9,14 @@ with [+ +] / [- -] markers added in print and in forced-colour modes.
 
 import functools
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import escape
 
 from tracker import __version__, render
 from tracker.diffing import Ops
 from tracker.export.chart import timeline_chart
-from tracker.export.history import Change, StoryHistory, format_utc, iso_utc
+from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, iso_utc
 
 #: Unchanged paragraphs shown around each change; the rest fold into a "n unchanged" line.
 CONTEXT_PARAGRAPHS = 1
@@ -34,9 +34,10 @@ Block = list[tuple[int, str]] | Fold
 
 def render_html(history: StoryHistory) -> str:
     """The whole report for one story."""
+    url = history.story.url
     return _template("report.html").render(
         h=history, chart=timeline_chart(history), version=__version__,
-        url_href=link_target(history.story.url), format_utc=format_utc, iso=iso_utc,
+        url_href=url if is_web_url(url) else None, format_utc=format_utc, iso=iso_utc,
         blocks=diff_blocks, paragraphs=text_paragraphs,
     )
 
@@ -59,9 +60,9 @@ def text_paragraphs(text: str) -> list[str]:
     return [render.safe(line) for line in text.split("\n") if line]
 
 
-def link_target(url: str) -> str | None:
-    """Only http(s) URLs become links: a stored `javascript:` URL must not be clickable."""
-    return url if urlsplit(url).scheme in ("http", "https") else None
+def text_fragment(text: str) -> str:
+    """A whole version's text as HTML paragraphs (for the first version in a feed)."""
+    return "".join(f'<p dir="auto">{escape(line)}</p>' for line in text_paragraphs(text))
 
 
 @functools.cache
