@@ -35,6 +35,7 @@ def render_markdown(history: StoryHistory) -> str:
     """The whole story: facts, a version table, headline changes, then each revision."""
     parts = [_header(history), _versions_table(history), _headlines(history)]
     parts += [_revision(change) for change in history.changes]
+    parts.append(_first_version(history))
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
@@ -124,6 +125,17 @@ def _revision(change: Change) -> str:
     for item in render.with_context(render.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
         blocks.append(_fold(item) if isinstance(item, int) else change_markdown(item))
     return "\n\n".join(blocks)
+
+
+def _first_version(history: StoryHistory) -> str:
+    """The text every revision builds on, so the Markdown stands alone like the HTML report."""
+    first = history.first
+    lines = [f"## First version (v1, {format_utc(first.info.observed_at)})",
+             f"**{escape(first.info.title or '(no headline)')}**"]
+    if first.info.byline:
+        lines.append(f"*{escape(first.info.byline)}*")
+    lines += [_escape_line_start(escape(line)) for line in first.text.split("\n") if line]
+    return "\n\n".join(lines)
 
 
 def _fold(count: int) -> str:
