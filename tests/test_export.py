@@ -148,6 +148,26 @@ def assert_no_control_characters(text: str) -> None:
     assert not [c for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0]
 
 
+# --- the queries behind the exports ---------------------------------------------------------
+
+
+def test_history_queries_on_both_databases(any_db: Database) -> None:
+    for minutes, text in [(0, "One."), (5, "One. Two."), (9, "One. Two. Three.")]:
+        store(any_db, "https://a.example/story", minutes, text, "A")
+    store(any_db, "https://b.example/story", 7, "Bee.", "B")
+    history = history_of(any_db, "https://a.example/story")
+    assert [c.view for c in history.changes] == [queries.get_diff(any_db, 1, n - 1, n)
+                                                 for n in (2, 3)]
+    assert all(c.view.stored for c in history.changes)
+    newest = queries.list_versions_since(any_db, since=T0 + timedelta(minutes=5))
+    assert [(v.story_id, v.number) for v in newest] == [(1, 3), (2, 1), (1, 2)]
+    assert [v.number for v in queries.list_versions_since(any_db, site="a.example", limit=2)] \
+        == [3, 2]
+    assert [v.number for v in queries.list_versions_since(any_db, story_id=2)] == [1]
+    changed = queries.list_stories(any_db, changed_since=T0 + timedelta(minutes=8))
+    assert [story.url for story in changed] == ["https://a.example/story"]
+
+
 # --- HTML --------------------------------------------------------------------------------------
 
 

@@ -22,11 +22,12 @@ from tracker.export.output import prepare_folder, write_atomic
 def export(
     ctx: typer.Context,
     story: Annotated[str | None, typer.Argument(
+        metavar="[STORY]",
         help="A story id or URL (see `tracker stories`); or use --all / --since / --site.")] = None,
     fmt: Annotated[Format, typer.Option(
         "--format", "-f", help="html, md, json, patch or atom.")] = Format.HTML,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File to write [default: stdout]; with many stories in html, md "
+        "--output", "-o", help="File to write (default: stdout); with many stories in html, md "
         "or patch, the folder for one file per story.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every story.")] = False,
     since: Annotated[str | None, typer.Option(

@@ -120,6 +120,9 @@ def _revision(change: Change) -> str:
     blocks = [head]
     if view.headline_changed:
         blocks.append(f"Headline: {change_markdown(view.title_ops)}")
+    if view.byline_changed:
+        byline = [(DELETE, view.old.byline or ""), (INSERT, view.new.byline or "")]
+        blocks.append(f"Byline: {change_markdown([(op, text) for op, text in byline if text])}")
     if not view.stats.changed:
         blocks.append("*The text did not change.*")
     for item in render.with_context(render.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
