@@ -1,6 +1,7 @@
 """The diff engine: word granularity, canonical ops, round trips through the stored delta, and
 the same answers from the C++ engine as from the reference."""
 
+import itertools
 import random
 import string
 
@@ -27,7 +28,7 @@ def changes(ops: diffing.Ops) -> list[tuple[int, str]]:
 def assert_canonical(ops: diffing.Ops) -> None:
     """No empty pieces, no two EQUALs in a row, and a DELETE always comes before its INSERT."""
     assert all(text for _, text in ops)
-    for (op_a, _), (op_b, _) in zip(ops, ops[1:], strict=False):
+    for (op_a, _), (op_b, _) in itertools.pairwise(ops):
         assert (op_a, op_b) not in {(EQUAL, EQUAL), (INSERT, DELETE), (INSERT, INSERT),
                                     (DELETE, DELETE)}
 
@@ -178,3 +179,10 @@ def test_unified_diff_marks_a_missing_final_newline() -> None:
         "--- v1", "+++ v2", "@@ -1,2 +1,2 @@", " a", "-b", "\\ No newline at end of file",
         "+c", "\\ No newline at end of file",
     ]
+
+
+def test_numbers_with_separators_are_one_word() -> None:
+    ops = diff_texts("A magnitude 6.1 quake killed 1,200 people at 22:58.",
+                     "A magnitude 6.4 quake killed 1,350 people at 22:58.")
+    assert changes(ops) == [(DELETE, "6.1"), (INSERT, "6.4"), (DELETE, "1,200"), (INSERT, "1,350")]
+    assert diffing.count_words("6.1 and 1,200") == 3

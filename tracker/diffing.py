@@ -60,7 +60,10 @@ def _mark_class() -> str:
 
 
 _M = _mark_class()
-_WORD = rf"[^\W_{_NO_SPACE}]+(?:[{_M}]+[^\W_{_NO_SPACE}]*)*|[{_NO_SPACE}][{_M}]*"
+# Numbers keep their separators ("6.1", "1,200", "22:58"): a changed figure is one word.
+_NUMBER = r"\d+(?:[.,:]\d+)+"
+_WORD = (rf"{_NUMBER}|[^\W_{_NO_SPACE}]+(?:[{_M}]+[^\W_{_NO_SPACE}]*)*"
+         rf"|[{_NO_SPACE}][{_M}]*")
 _TOKEN_RE = re.compile(rf"\n|[^\S\n]+|{_WORD}|.[{_M}]*", re.DOTALL)
 _WORD_RE = re.compile(_WORD)
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")
