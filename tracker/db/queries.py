@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Session, aliased, defer, selectinload
 
 from tracker import diffing
+from tracker.analysis import Analysis, Side, analyse, from_json
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Story, Version
 from tracker.errors import NotFoundError
@@ -49,6 +50,10 @@ class VersionSummary:
     words_removed: int
     headline_changed: bool
     byline_changed: bool
+    tags: tuple[str, ...] = ()
+    """Kinds of fact the change into this version touched (tracker.analysis.Tag values)."""
+    significance: float | None = None
+    """0-100, how substantive that change was; None for version 1 and unanalysed diffs."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class DiffView:
     stats: diffing.DiffStats
     stored: bool
     """True when read from the diffs table; False when computed now for a non-adjacent pair."""
+    analysis: Analysis | None = None
+    """Sentence edits and fact changes (stored, or computed now like the ops)."""
 
     @property
     def headline_changed(self) -> bool:
@@ -148,9 +155,13 @@ def get_diff(db: Database, story_id: int, from_number: int, to_number: int) -> D
     else:
         ops = diffing.diff_texts(old.text, new.text)
         title_ops = diffing.diff_title(old.info.title, new.info.title)
+    if stored is not None and stored[2] is not None:
+        found = from_json(stored[2])
+    else:
+        found = analyse(_side(old), _side(new))
     return DiffView(
         story_id=story_id, old=old.info, new=new.info, ops=ops, title_ops=title_ops,
-        stats=diffing.diff_stats(ops), stored=stored is not None,
+        stats=diffing.diff_stats(ops), stored=stored is not None, analysis=found,
     )
 
 
@@ -201,6 +212,7 @@ def _version_query() -> Select[tuple[Version, Diff | None]]:
         .outerjoin(Diff, (Diff.to_version_id == Version.id)
                    & (Diff.from_version_id == previous.id))
         .order_by(Version.number)
+        .options(selectinload(Diff.tags))
     )
 
 
@@ -213,17 +225,23 @@ def _resolve_number(session: Session, story_id: int, number: int) -> int:
     return newest + number + 1
 
 
-def _stored_delta(db: Database, story_id: int, old: int, new: int) -> tuple[str, str] | None:
+def _side(version: VersionDetail) -> Side:
+    return Side(version.text, version.info.title, version.info.byline)
+
+
+def _stored_delta(
+    db: Database, story_id: int, old: int, new: int
+) -> tuple[str, str, str | None] | None:
     from_version, to_version = aliased(Version), aliased(Version)
     query = (
-        select(Diff.delta, Diff.title_delta)
+        select(Diff.delta, Diff.title_delta, Diff.analysis)
         .join(from_version, from_version.id == Diff.from_version_id)
         .join(to_version, to_version.id == Diff.to_version_id)
         .where(Diff.story_id == story_id, from_version.number == old, to_version.number == new)
     )
     with db.reading() as session:
         row = session.execute(query).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 def _story_summary(story: Story, count: int) -> StorySummary:
@@ -244,4 +262,6 @@ def _version_summary(version: Version, diff: Diff | None) -> VersionSummary:
         words_removed=diff.words_removed if diff else 0,
         headline_changed=bool(diff and diff.headline_changed),
         byline_changed=bool(diff and diff.byline_changed),
+        tags=tuple(tag.tag for tag in diff.tags) if diff else (),
+        significance=diff.significance if diff else None,
     )
