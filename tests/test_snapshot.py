@@ -227,6 +227,17 @@ def test_an_empty_or_collapsed_extraction_is_suspect_not_a_version(
     assert runner.versions(story) == 1
 
 
+def test_the_same_bytes_are_not_extracted_again(site: NewsSite, runner: Runner) -> None:
+    """Like a 304: identical bytes give an unchanged check, even after a suspect extraction."""
+    [good, empty] = runner.add(site.add("/same", "Same bytes", static=True),
+                               site.add("/same-empty", "Nothing", static=True))
+    site.pages["/same-empty"].paragraphs = []
+    runner.run()
+    runner.run()
+    assert runner.outcomes(good) == ["new_version", "unchanged"]
+    assert runner.outcomes(empty) == ["suspect", "unchanged"]
+
+
 def test_feed_entries_become_tracked_stories(site: NewsSite, runner: Runner) -> None:
     entries = [site.add("/feed-story-1", "First entry"), site.add("/feed-story-2", "Second")]
 

@@ -65,7 +65,8 @@ class Candidate:
     last_modified: str | None = None
     final_url: str | None = None
     body_hash: str | None = None
-    """Hash of the fetched bytes: the same bytes next time are unchanged without extraction."""
+    """Hash of the fetched bytes: the same bytes next time are unchanged without extraction
+    (like a 304: a page that extracted badly is not extracted again until it changes)."""
     min_ratio: float | None = None
     """When set, a text shorter than this fraction of the latest version's (or empty) is
     recorded as a suspect check instead of a version: extraction failed, the story did not."""
@@ -206,8 +207,7 @@ def _reschedule_after_store(
     if scheduling is None:
         return result
     story = session.get_one(Story, result.story_id)
-    if result.outcome is not Outcome.SUSPECT:
-        story.body_hash = candidate.body_hash
+    story.body_hash = candidate.body_hash
     story.etag, story.last_modified = candidate.etag, candidate.last_modified
     story.final_url = candidate.final_url
     facts = CheckFacts(candidate.observed_at, candidate.source, result.outcome,

@@ -74,7 +74,7 @@ class Story(Base):
     last_modified: Mapped[str | None] = mapped_column(String(64))
     final_url: Mapped[str | None] = mapped_column(String(2048))
     body_hash: Mapped[str | None] = mapped_column(String(64))
-    """Hash of the raw page behind the latest version: the same bytes again need no extraction."""
+    """Hash of the raw page last extracted: the same bytes again need no extraction."""
 
     versions: Mapped[list["Version"]] = relationship(
         back_populates="story", order_by="Version.number", passive_deletes=True
