@@ -19,6 +19,7 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
@@ -57,13 +58,14 @@ class FetchLimits:
 
 @dataclass(frozen=True)
 class Page:
-    """One HTTP answer, decoded; `text` is empty for a 304."""
+    """One HTTP answer; `text` is empty for a 304."""
 
     url: str
     final_url: str
     status: int
-    text: str
     body: bytes
+    charset: str | None
+    """The charset the HTTP headers declared, if any."""
     content_type: str
     etag: str | None
     last_modified: str | None
@@ -72,6 +74,11 @@ class Page:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+    @cached_property
+    def text(self) -> str:
+        """The decoded page, decoded only when asked: an unchanged page never needs it."""
+        return decode(self.body, self.charset) if self.body else ""
 
 
 class FetchFailed(FetchError):
@@ -142,7 +149,7 @@ class Fetcher:
     ) -> Page:
         with self._client.stream("GET", url, headers=headers) as response:
             if response.status_code == 304:
-                return _page(url, response, b"", "", started)
+                return _page(url, response, b"", started)
             if response.status_code >= 400:
                 raise FetchFailed(f"HTTP {response.status_code}", response.status_code)
             content_type = _media_type(response)
@@ -150,7 +157,7 @@ class Fetcher:
         if not _acceptable(content_type, body, accept):
             raise FetchFailed(f"not a page tracker can read ({content_type or 'no type'})",
                               response.status_code)
-        return _page(url, response, body, decode(body, response.charset_encoding), started)
+        return _page(url, response, body, started)
 
     def _read_body(self, response: httpx.Response, started: float) -> bytes:
         """The decompressed body, cut off as soon as it passes the size or time limit."""
@@ -235,9 +242,10 @@ def _too_large(limit: int) -> str:
     return f"page larger than {limit // (1024 * 1024)} MB: not read"
 
 
-def _page(url: str, response: httpx.Response, body: bytes, text: str, started: float) -> Page:
+def _page(url: str, response: httpx.Response, body: bytes, started: float) -> Page:
     return Page(
-        url=url, final_url=str(response.url), status=response.status_code, text=text, body=body,
+        url=url, final_url=str(response.url), status=response.status_code, body=body,
+        charset=response.charset_encoding,
         content_type=_media_type(response), etag=response.headers.get("etag"),
         last_modified=response.headers.get("last-modified"),
         duration_ms=round((time.perf_counter() - started) * 1000),
