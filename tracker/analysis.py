@@ -444,6 +444,12 @@ def _headline_and_byline(old: Side, new: Side) -> list[Fact]:
     return found
 
 
+def ordered_tags(names: Iterable[str]) -> tuple[str, ...]:
+    """Stored tag names in the order of Tag (figures first, minor last), for display."""
+    present = set(names)
+    return tuple(tag.value for tag in Tag if tag.value in present)
+
+
 def _tags_in_order(tags: Iterable[Tag]) -> tuple[Tag, ...]:
     present = set(tags)
     return tuple(tag for tag in Tag if tag in present)

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from tracker.analysis import ordered_tags
 from tracker.db.engine import Database
 from tracker.db.types import UTCDateTime
 from tracker.errors import InvalidInput
@@ -260,10 +261,10 @@ class _Dialect:
             text("SELECT diff_id, tag FROM diff_tags WHERE diff_id IN "
                  f"({', '.join(str(int(i)) for i in diff_ids)}) ORDER BY tag")
         ).all()
-        found: dict[int, tuple[str, ...]] = {}
+        found: dict[int, list[str]] = {}
         for diff_id, tag in rows:
-            found[diff_id] = (*found.get(diff_id, ()), tag)
-        return found
+            found.setdefault(diff_id, []).append(tag)
+        return {diff_id: ordered_tags(tags) for diff_id, tags in found.items()}
 
     def _diff_results(self, field: Field, rows: list[Any]) -> list[SearchHit]:
         tags = self._tags([row.diff_id for row in rows])

@@ -102,25 +102,26 @@ def print_log(story_id: int, db: Database) -> None:
     story = queries.find_story(db, story_id)
     console = out()
     console.print(f"[bold]{render.safe(story.title)}[/bold]\n{render.safe(story.url)}", markup=True)
-    console.print(table(
-        ["version", "observed", "words", "+added", "-removed", "signif.", "tags", "headline"], [
-            [f"v{version.number}", render.format_time(version.observed_at),
-             str(version.word_count), f"+{version.words_added}", f"-{version.words_removed}",
-             _significance_cell(version), render.tags_label(version.tags),
-             _headline_cell(version)]
-            for version in queries.list_versions(db, story_id)
-        ]))
+    console.print(table(["version", "observed", "words", "+added", "-removed", "sig", "changes"], [
+        [f"v{version.number}", render.format_time(version.observed_at), str(version.word_count),
+         f"+{version.words_added}", f"-{version.words_removed}", _significance_cell(version),
+         _changes_cell(version)]
+        for version in queries.list_versions(db, story_id)
+    ]))
 
 
 def _significance_cell(version: queries.VersionSummary) -> str:
     return "" if version.significance is None else f"{version.significance:.0f}"
 
 
-def _headline_cell(version: queries.VersionSummary) -> str:
-    """The headline where it is new (first version, or changed), so changes stand out."""
+def _changes_cell(version: queries.VersionSummary) -> str:
+    """The kinds of fact that changed, then the headline where it is new (first version, or
+    changed), so the changes that matter stand out."""
     if version.number == 1:
         return render.safe(version.title)
-    return "changed: " + render.safe(version.title) if version.headline_changed else ""
+    tags = render.tags_label(tuple(tag for tag in version.tags if tag != "headline"))
+    headline = "headline: " + render.safe(version.title) if version.headline_changed else ""
+    return " ".join(part for part in (tags, headline) if part)
 
 
 def _print_word_diff(view: queries.DiffView, context: int, color: bool | None) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, defer, selectinload
 
 from tracker import diffing
-from tracker.analysis import Analysis, Side, analyse, from_json
+from tracker.analysis import Analysis, Side, analyse, from_json, ordered_tags
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Story, Version
 from tracker.errors import NotFoundError
@@ -262,6 +262,6 @@ def _version_summary(version: Version, diff: Diff | None) -> VersionSummary:
         words_removed=diff.words_removed if diff else 0,
         headline_changed=bool(diff and diff.headline_changed),
         byline_changed=bool(diff and diff.byline_changed),
-        tags=tuple(tag.tag for tag in diff.tags) if diff else (),
+        tags=ordered_tags(tag.tag for tag in diff.tags) if diff else (),
         significance=diff.significance if diff else None,
     )
