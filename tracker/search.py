@@ -13,6 +13,7 @@ so the CLI, the TUI and the exporters highlight it each in their own way.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -22,7 +23,6 @@ from sqlalchemy import Connection, text
 
 from tracker.analysis import ordered_tags
 from tracker.db.engine import Database
-from tracker.db.types import UTCDateTime
 from tracker.errors import InvalidInput
 
 #: Sentinels around matches in snippets; control characters never survive normalise_text, so
@@ -235,18 +235,25 @@ class _Dialect:
         return self._diff_hits(field, terms, where)
 
     def _filters(self, where: SearchFilter, time_column: str) -> tuple[str, dict[str, Any]]:
-        clauses, params = [], {}
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
         if where.site:
             clauses.append("s.site = :site")
             params["site"] = where.site
         if where.since:
             clauses.append(f"{time_column} >= :since")
-            params["since"] = UTCDateTime().process_bind_param(where.since, self.connection.dialect)
+            params["since"] = self._time(where.since)
         if where.tag:
             clauses.append("EXISTS (SELECT 1 FROM diff_tags t WHERE t.diff_id = d.id "
                            "AND t.tag = :tag)")
             params["tag"] = where.tag
         return "".join(f" AND {clause}" for clause in clauses), params
+
+    def _time(self, moment: datetime) -> Any:
+        """A time as the database compares it: SQLite holds UTC text in SQLAlchemy's format."""
+        utc = moment.astimezone(UTC)
+        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if self.connection.dialect.name == "sqlite" \
+            else utc
 
     def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
         raise NotImplementedError
@@ -266,7 +273,7 @@ class _Dialect:
             found.setdefault(diff_id, []).append(tag)
         return {diff_id: ordered_tags(tags) for diff_id, tags in found.items()}
 
-    def _diff_results(self, field: Field, rows: list[Any]) -> list[SearchHit]:
+    def _diff_results(self, field: Field, rows: Sequence[Any]) -> list[SearchHit]:
         tags = self._tags([row.diff_id for row in rows])
         return [
             SearchHit(
@@ -278,7 +285,7 @@ class _Dialect:
             for row in rows
         ]
 
-    def _text_results(self, rows: list[Any], snippets: dict[int, str] | None = None
+    def _text_results(self, rows: Sequence[Any], snippets: dict[int, str] | None = None
                       ) -> list[SearchHit]:
         return [
             SearchHit(
