@@ -39,10 +39,11 @@ from tracker.db.engine import Database, open_database
 from tracker.search import Field, SearchFilter, search
 from tracker.store import Candidate, Source, store_candidate
 
-FUNCTION_WORDS = (
-    "the of and to in a that for on with as was at by from it has have were is said "
-    "after its their more than about over into who also had been they not but which"
-).split()
+FUNCTION_WORDS = [
+    "the", "of", "and", "to", "in", "a", "that", "for", "on", "with", "as", "was", "at", "by",
+    "from", "it", "has", "have", "were", "is", "said", "after", "its", "their", "more", "than",
+    "about", "over", "into", "who", "also", "had", "been", "they", "not", "but", "which",
+]
 SOURCES = ["officials said", "the ministry said", "police said", "a spokesperson said",
            "according to a senior official", "according to local media", "witnesses said"]
 QUALIFIERS = ["at least", "more than", "about", "nearly", "up to", ""]
@@ -74,7 +75,8 @@ class Corpus:
         rng = self.rng
         words = self.words_of(rng.randint(10, 26))
         if rng.random() < 0.4:
-            words.insert(rng.randrange(len(words)), f"{rng.choice(QUALIFIERS)} {rng.randint(2, 900)}")
+            figure = f"{rng.choice(QUALIFIERS)} {rng.randint(2, 900)}"
+            words.insert(rng.randrange(len(words)), figure)
         body = " ".join(w for w in words if w).capitalize()
         if rng.random() < 0.3:
             return f"{body}, {rng.choice(SOURCES)}."
@@ -106,7 +108,8 @@ def edit(corpus: Corpus, paragraphs: list[str], title: str) -> tuple[list[str], 
         elif kind < 0.85 and len(paragraphs) > 3:
             del paragraphs[where]
         elif kind < 0.93:
-            paragraphs.insert(where + 1, f"“{corpus.sentence()[:-1]},” {rng.choice(corpus.names)} said.")
+            quote = f"“{corpus.sentence()[:-1]},” {rng.choice(corpus.names)} said."
+            paragraphs.insert(where + 1, quote)
         else:
             title = corpus.sentence()[:80].rstrip(" .,")
     return paragraphs, title
@@ -118,7 +121,8 @@ def _change_number(rng: random.Random, paragraph: str) -> str:
     if digits:
         words[rng.choice(digits)] = str(rng.randint(2, 900))
     else:
-        words.insert(rng.randrange(len(words)), f"{rng.choice(QUALIFIERS[:-1])} {rng.randint(2, 90)}")
+        figure = f"{rng.choice(QUALIFIERS[:-1])} {rng.randint(2, 90)}"
+        words.insert(rng.randrange(len(words)), figure)
     return " ".join(words)
 
 
@@ -188,7 +192,8 @@ def database_size(db: Database) -> int:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             path = db.url.split("///", 1)[1]
             return os.path.getsize(path)
-        return int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+        size = connection.execute(text("SELECT pg_database_size(current_database())"))
+        return int(size.scalar_one())
 
 
 def machine() -> str:
