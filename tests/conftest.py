@@ -10,12 +10,18 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tracker.db.engine import Database, open_database
 from tracker.sources.importer import import_paths, seeds_dir
+
+if TYPE_CHECKING:
+    from pytest_httpserver import HTTPServer
+
+    from tests.newssite import NewsSite
 
 POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
 SAMPLE_URL = "https://news.example.com/2020/01/07/middleeast/iran-missiles-us-bases-iraq"
@@ -88,3 +94,25 @@ def sample_db(db: Database) -> Database:
     report = import_paths(db, [seeds_dir()])
     assert not report.failed
     return db
+
+
+@pytest.fixture(scope="session")
+def web_server() -> Iterator["HTTPServer"]:
+    """A real HTTP server on loopback that answers requests concurrently, for the whole session."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def site(web_server: "HTTPServer") -> Iterator["NewsSite"]:
+    """A fresh news site (tests/newssite.py) on the loopback server."""
+    from tests.newssite import NewsSite
+
+    web_server.clear()
+    yield NewsSite(web_server)
+    web_server.clear()

@@ -60,10 +60,16 @@ def _mark_class() -> str:
 
 
 _M = _mark_class()
-_WORD = rf"[^\W_{_NO_SPACE}]+(?:[{_M}]+[^\W_{_NO_SPACE}]*)*|[{_NO_SPACE}][{_M}]*"
+# Numbers keep their separators ("6.1", "1,200", "22:58"): a changed figure is one word.
+_NUMBER = r"\d+(?:[.,:]\d+)+"
+_WORD = (rf"{_NUMBER}|[^\W_{_NO_SPACE}]+(?:[{_M}]+[^\W_{_NO_SPACE}]*)*"
+         rf"|[{_NO_SPACE}][{_M}]*")
 _TOKEN_RE = re.compile(rf"\n|[^\S\n]+|{_WORD}|.[{_M}]*", re.DOTALL)
 _WORD_RE = re.compile(_WORD)
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")
+# Paragraphs and the breaks between them are separate tokens, so a last paragraph that gains
+# a following one ("Last." -> "Last.\n...") still matches itself.
+_PARAGRAPH_RE = re.compile(r"[^\n]+|\n")
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,7 @@ def _diff_paragraphs(old: str, new: str, job: _Job) -> Ops:
     """Align whole paragraphs, then word-diff each run of changed ones."""
     lines = _Alphabet()
     try:
-        a, b = lines.encode(_LINE_RE.findall(old)), lines.encode(_LINE_RE.findall(new))
+        a, b = lines.encode(_PARAGRAPH_RE.findall(old)), lines.encode(_PARAGRAPH_RE.findall(new))
     except _AlphabetFull:
         return _replace(old, new)
     ops: Ops = []

@@ -59,3 +59,83 @@ def content_hash(title: str | None, text: str) -> str:
     """Identity of a version's content: the normalised title and text (not byline or dates)."""
     payload = f"{title or ''}\x1e{text}".encode()
     return hashlib.sha256(payload).hexdigest()
+
+
+def strip_volatile(text: str) -> str:
+    """Drop the lines of a normalised body that change on their own, not with the story.
+
+    Generic extraction keeps some page furniture inside the article: "Updated 12 minutes ago"
+    above the first paragraph, "Related: <another headline>" and "Advertisement" between
+    paragraphs. They change from one fetch to the next, and each change would otherwise be stored
+    as a new version. Only whole lines of a recognisable shape go: a line that starts with an
+    update/publication word followed by nothing but a date or time, a bare relative time or date,
+    an ad label, or a short line introduced by "Related:" and the like. A real paragraph that
+    mentions an update or a time keeps every word, so a one-word edit in it is still a change.
+    """
+    return "\n".join(line for line in text.split("\n") if not is_volatile_line(line))
+
+
+def is_volatile_line(line: str) -> bool:
+    """True for a timestamp, ad label or related-link line (see `strip_volatile`)."""
+    lowered = line.strip().lower().translate(_DASHES)
+    if _AD_LABEL.fullmatch(lowered):
+        return True
+    if _TEASER.match(lowered) and len(lowered.split()) <= _TEASER_MAX_WORDS:
+        return True
+    return _is_timestamp_line(lowered)
+
+
+def _is_timestamp_line(lowered: str) -> bool:
+    """A time alone, or a date or time after an update/publication word and a short byline."""
+    if len(lowered.split()) > _TIMESTAMP_MAX_WORDS:
+        return False
+    keyword = _TIMESTAMP_WORD.search(lowered)
+    if keyword is not None:
+        before = lowered[: keyword.start()].strip(" |·•-,:")
+        if not before or (before.startswith("by ") and len(before.split()) <= _BYLINE_MAX_WORDS):
+            return _is_time_words(lowered[keyword.end():])
+        return False
+    # Alone, only a relative or clock time: a bare date or number may be a table cell or a price.
+    return "|" not in lowered and bool(_TIME_ANCHOR.search(lowered)) and _is_time_words(lowered)
+
+
+def _is_time_words(text: str) -> bool:
+    words = _WORD.findall(text)
+    return bool(words) and all(
+        word in _TIME_WORDS or _NUMERIC_TIME.fullmatch(word) for word in words
+    )
+
+
+_AD_LABEL = re.compile(
+    r"[\W_]*(?:advertisements?|ads?|sponsored(?: content)?|anzeige|werbung|publicit[ée]|"
+    r"publicidad|pubblicit[àa]|reklama|story continues below(?: this)? advertisement|"
+    r"continue reading (?:the main story|below)|scroll to continue(?: with content)?)[\W_]*"
+)
+_TEASER = re.compile(
+    r"(?:related|read more|read also|also read|see also|more on this|recommended|watch|"
+    r"lire aussi|à lire aussi|mehr zum thema|lesen sie auch|czytaj także)\s*[:|»>-]"
+)
+_TIMESTAMP_WORD = re.compile(
+    r"\b(?:last updated|updated|published|posted|modified|first published|aktualisiert|"
+    r"veröffentlicht|mis à jour|publié)\b(?:\s+(?:at|on|am|le))?\s*:?"
+)
+_TIME_ANCHOR = re.compile(r"\bago\b|\bjust now\b|\b\d{1,2}:\d{2}\b")
+_DASHES = str.maketrans("\u2013\u2014\u203a", "--»")  # en and em dash, single guillemet
+_WORD = re.compile(r"[^\W_]+")
+_NUMERIC_TIME = re.compile(r"\d+(?:st|nd|rd|th|[a-z])?(?:\d+[a-z]?)?")  # 8th, 07t23, 00z, 5m
+_TEASER_MAX_WORDS = 25
+_TIMESTAMP_MAX_WORDS = 16
+_BYLINE_MAX_WORDS = 6
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_DAYS = (
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "mon tue tues wed thu thurs fri sat sun"
+)
+_TIME_WORDS = frozenset((
+    f"{_MONTHS} {_DAYS} ago just now a an one few second seconds sec secs minute minutes min mins "
+    "hour hours hr hrs h m s day days week weeks at on am pm utc gmt et est edt pt pst pdt ct cst "
+    "cdt cet cest bst ist z t st nd rd th today yesterday uhr le à"
+).split())

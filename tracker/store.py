@@ -9,7 +9,7 @@ retry sees the winner's version and records an unchanged check instead of a dupl
 
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -22,7 +22,8 @@ from tracker import analysis, diffing, search
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, DiffTag, Story, Version
 from tracker.errors import InvalidInput
-from tracker.normalise import content_hash, normalise_line, normalise_text
+from tracker.normalise import content_hash, normalise_line, normalise_text, strip_volatile
+from tracker.schedule import PAUSED, Plan, Policy, StoryTimes, plan_after_check
 from tracker.urls import site_of
 
 RACE_RETRIES = 3
@@ -60,6 +61,23 @@ class Candidate:
     source: Source = Source.IMPORT
     http_status: int | None = None
     duration_ms: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str | None = None
+    body_hash: str | None = None
+    """Hash of the fetched bytes: the same bytes next time are unchanged without extraction."""
+    min_ratio: float | None = None
+    """When set, a text shorter than this fraction of the latest version's (or empty) is
+    recorded as a suspect check instead of a version: extraction failed, the story did not."""
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    """Given to the write path by a snapshot run: reschedule the story and release its claim
+    in the same transaction as the check, so a run killed at any point leaves no half-state."""
+
+    policy: Policy
+    worker: str
 
 
 @dataclass(frozen=True)
@@ -82,9 +100,14 @@ class StoreResult:
     version_number: int | None = None
     """The new version's number, or the number of the version the candidate matched."""
     stats: diffing.DiffStats | None = None
+    plan: Plan | None = None
+    """The story's schedule after this check, when the store was given a `Scheduling`."""
 
 
-def store_candidate(db: Database, candidate: Candidate, *, idempotent: bool = False) -> StoreResult:
+def store_candidate(
+    db: Database, candidate: Candidate, *, idempotent: bool = False,
+    scheduling: Scheduling | None = None,
+) -> StoreResult:
     """Store `candidate` as a new version of its story if its content changed.
 
     With `idempotent` (imports), a candidate identical to a stored version observed at the same
@@ -93,7 +116,8 @@ def store_candidate(db: Database, candidate: Candidate, *, idempotent: bool = Fa
     for attempt in range(RACE_RETRIES):
         try:
             with db.writing() as session:
-                return _store(session, candidate, idempotent)
+                result = _store(session, candidate, idempotent)
+                return _reschedule_after_store(session, candidate, result, scheduling)
         except IntegrityError:
             if attempt == RACE_RETRIES - 1:
                 raise
@@ -106,22 +130,44 @@ def record_check(
     checked_at: datetime | None = None,
 ) -> None:
     """Record a check that stored no version (not modified, suspect, error)."""
+    record_checks(db, [(story_id, CheckFacts(
+        checked_at=checked_at or datetime.now(UTC), source=source, outcome=outcome,
+        http_status=http_status, duration_ms=duration_ms, error=error,
+    ))])
+
+
+def record_checks(
+    db: Database, checks: Sequence[tuple[int, CheckFacts]], scheduling: Scheduling | None = None,
+) -> list[Plan | None]:
+    """Record many checks that stored no version in one transaction, rescheduling each story.
+
+    A run where nothing changed is a thousand of these: one commit for all of them, instead of
+    one each, is what keeps such a run well under a second.
+    """
+    plans: list[Plan | None] = []
     with db.writing() as session:
-        story = session.get_one(Story, story_id)
-        _add_check(session, story, CheckFacts(
-            checked_at=checked_at or datetime.now(UTC), source=source, outcome=outcome,
-            http_status=http_status, duration_ms=duration_ms, error=error,
-        ))
+        for story_id, facts in checks:
+            story = session.get(Story, story_id)
+            if story is None:  # removed while it was being fetched
+                plans.append(None)
+                continue
+            _add_check(session, story, facts)
+            plans.append(_reschedule(story, facts, scheduling) if scheduling else None)
+    return plans
 
 
 def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreResult:
-    text = normalise_text(candidate.text)
-    if not text:
-        raise InvalidInput(f"{candidate.url}: the version seen {candidate.observed_at} has no text")
+    text = strip_volatile(normalise_text(candidate.text))
     title = normalise_line(candidate.title)
-    digest = content_hash(title, text)
     story = _story_for(session, candidate)
     latest = _latest_version(session, story.id)
+    suspect = _suspect(candidate, text, title, latest)
+    if suspect is not None:
+        _add_check(session, story, _check_of(candidate, Outcome.SUSPECT, None, suspect))
+        return StoreResult(story.id, Outcome.SUSPECT)
+    if not text:
+        raise InvalidInput(f"{candidate.url}: the version seen {candidate.observed_at} has no text")
+    digest = content_hash(title, text)
     if idempotent:
         known = _version_seen_at(session, story.id, digest, candidate.observed_at)
         if known is not None:
@@ -134,6 +180,56 @@ def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreRes
     stats = _add_diff(session, story, latest, version) if latest is not None else None
     _add_check(session, story, _check_of(candidate, Outcome.NEW_VERSION, version))
     return StoreResult(story.id, Outcome.NEW_VERSION, version.number, stats)
+
+
+def _suspect(
+    candidate: Candidate, text: str, title: str | None, latest: Version | None
+) -> str | None:
+    """Why a snapshot's extraction cannot be trusted as a version, or None when it can.
+
+    A text that is only the headline counts as empty: extraction found the page, not the story.
+    """
+    if candidate.min_ratio is None:
+        return None
+    if not text or text == title:
+        return "extraction found no article text"
+    if latest is not None and len(text) < latest.char_count * candidate.min_ratio:
+        return (f"extraction collapsed to {len(text)} characters from {latest.char_count}: "
+                "kept as a suspect check, not a version")
+    return None
+
+
+def _reschedule_after_store(
+    session: Session, candidate: Candidate, result: StoreResult, scheduling: Scheduling | None
+) -> StoreResult:
+    """Apply the schedule and keep the HTTP facts of the fetch that produced `candidate`."""
+    if scheduling is None:
+        return result
+    story = session.get_one(Story, result.story_id)
+    if result.outcome is not Outcome.SUSPECT:
+        story.body_hash = candidate.body_hash
+    story.etag, story.last_modified = candidate.etag, candidate.last_modified
+    story.final_url = candidate.final_url
+    facts = CheckFacts(candidate.observed_at, candidate.source, result.outcome,
+                       candidate.http_status)
+    return replace(result, plan=_reschedule(story, facts, scheduling))
+
+
+def _reschedule(story: Story, facts: CheckFacts, scheduling: Scheduling) -> Plan:
+    """Set the story's next check from this one's outcome and release this worker's claim."""
+    missing = facts.http_status in (404, 410)
+    times = StoryTimes(story.first_seen_at, story.last_changed_at, story.failure_count,
+                       story.missing_count)
+    plan = plan_after_check(times, facts.checked_at, scheduling.policy,
+                            failed=facts.outcome is Outcome.ERROR, missing=missing)
+    story.next_check_at = plan.next_check_at
+    story.failure_count, story.missing_count = plan.failure_count, plan.missing_count
+    story.last_error = facts.error if facts.outcome is Outcome.ERROR else None
+    if story.status != PAUSED:
+        story.status = plan.status
+    if story.claimed_by == scheduling.worker:
+        story.claimed_by, story.claimed_until = None, None
+    return plan
 
 
 def _story_for(session: Session, candidate: Candidate) -> Story:
@@ -312,10 +408,13 @@ def _reindex_diff(connection: Connection, row: Any) -> None:
     search.index_diff(connection, row.id, found.added, found.removed)
 
 
-def _check_of(candidate: Candidate, outcome: Outcome, version: Version) -> CheckFacts:
+def _check_of(
+    candidate: Candidate, outcome: Outcome, version: Version | None, error: str | None = None
+) -> CheckFacts:
     return CheckFacts(
         checked_at=candidate.observed_at, source=candidate.source, outcome=outcome,
-        http_status=candidate.http_status, duration_ms=candidate.duration_ms, version_id=version.id,
+        http_status=candidate.http_status, duration_ms=candidate.duration_ms,
+        version_id=version.id if version else None, error=error,
     )
 
 
@@ -327,3 +426,4 @@ def _add_check(session: Session, story: Story, facts: CheckFacts) -> None:
     ))
     if story.last_checked_at is None or facts.checked_at > story.last_checked_at:
         story.last_checked_at = facts.checked_at
+

@@ -6,7 +6,7 @@ Existing versions are indexed and existing diffs analysed here, so an upgraded d
 searchable at once; `tracker reindex` does the same again when the analysis rules change.
 
 Revision ID: 0003_analysis_search
-Revises: 0001
+Revises: 0002_schedule
 Create Date: 2026-11-25
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from tracker import search, store
 
 revision: str = "0003_analysis_search"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_schedule"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

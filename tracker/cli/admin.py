@@ -9,6 +9,7 @@ import typer
 from tracker import render
 from tracker.cli import app, command, db_app, state
 from tracker.cli.browse import print_log
+from tracker.config import display_url
 from tracker.db import migrate, queries
 from tracker.db.engine import Database, open_database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
@@ -65,7 +66,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     """Create the database or bring it to the current schema."""
     db = state(ctx).db
     with db.engine.connect() as connection:
-        typer.echo(f"{render.safe(db.url)}: at revision {migrate.current_revision(connection)}")
+        typer.echo(f"{display_url(db.url)}: at revision {migrate.current_revision(connection)}")
 
 
 @command(db_app, "current")
@@ -75,7 +76,7 @@ def db_current(ctx: typer.Context) -> None:
     with db.engine.connect() as connection:
         current = migrate.current_revision(connection)
     head = migrate.head_revision()
-    typer.echo(f"{db.url}: revision {current or 'none (empty)'}"
+    typer.echo(f"{display_url(db.url)}: revision {current or 'none (empty)'}"
                f"{' (head)' if current == head else f'; newest is {head}'}")
 
 

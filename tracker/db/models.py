@@ -38,9 +38,15 @@ class Base(DeclarativeBase):
 
 
 class Story(Base):
-    """A page tracker follows; `title` mirrors the newest version's headline for listing."""
+    """A page tracker follows; `title` mirrors the newest version's headline for listing.
+
+    `status` is active (checked on schedule), paused (by the user), quiet (unchanged for so long
+    that checking stopped) or gone (404/410 several times in a row). Snapshot workers find due
+    stories through the index on (status, next_check_at).
+    """
 
     __tablename__ = "stories"
+    __table_args__ = (Index("ix_stories_status_next_check_at", "status", "next_check_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
@@ -50,10 +56,49 @@ class Story(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    """The feed that brought the story in, if any."""
+
+    # The schedule: when the story is due, and which snapshot worker holds it until when.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failure_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Failed checks in a row; drives the backoff and reporting an error once."""
+    missing_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """404/410 answers in a row; enough of them and the story is gone."""
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    # HTTP facts kept between fetches: conditional GET, and what the URL redirects to.
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    final_url: Mapped[str | None] = mapped_column(String(2048))
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    """Hash of the raw page behind the latest version: the same bytes again need no extraction."""
 
     versions: Mapped[list["Version"]] = relationship(
         back_populates="story", order_by="Version.number", passive_deletes=True
     )
+
+
+class Feed(Base):
+    """An RSS/Atom feed whose new entries become tracked stories; scheduled like a story."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failure_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
 
 
 class Version(Base):
@@ -157,3 +202,19 @@ class Check(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SeenMark(Base):
+    """The newest version of a story that the person has looked at, so lists can say what is new.
+
+    One row per story: tracker is a one-person tool on SQLite, and on a shared PostgreSQL the
+    team shares one reading position, like a shared inbox.
+    """
+
+    __tablename__ = "seen_marks"
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_number: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

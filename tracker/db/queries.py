@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased, defer, selectinload
 from tracker import diffing
 from tracker.analysis import Analysis, Side, analyse, from_json, ordered_tags
 from tracker.db.engine import Database
-from tracker.db.models import Check, Diff, Story, Version
+from tracker.db.models import Check, Diff, Feed, Story, Version
 from tracker.errors import NotFoundError
 
 
@@ -265,3 +265,73 @@ def _version_summary(version: Version, diff: Diff | None) -> VersionSummary:
         tags=ordered_tags(tag.tag for tag in diff.tags) if diff else (),
         significance=diff.significance if diff else None,
     )
+
+
+@dataclass(frozen=True)
+class FailingStory:
+    id: int
+    url: str
+    failure_count: int
+    last_error: str | None
+    next_check_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    title: str | None
+    status: str
+    last_checked_at: datetime | None
+    story_count: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    """What `tracker status` shows: how many stories are in each state and what is failing."""
+
+    by_status: dict[str, int]
+    """Counts of stories on the schedule by status (imported-only stories are not counted)."""
+    due_now: int
+    claimed: int
+    next_due_at: datetime | None
+    last_checked_at: datetime | None
+    failing: list[FailingStory]
+    feeds: list[FeedRow]
+
+
+def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
+    """The schedule at `now`: counts by status, due and claimed stories, failures, feeds."""
+    scheduled = Story.next_check_at.is_not(None)
+    with db.reading() as session:
+        counts = session.execute(
+            select(Story.status, func.count()).where(scheduled).group_by(Story.status)
+        ).all()
+        due = session.scalar(select(func.count()).where(
+            scheduled, Story.status == "active", Story.next_check_at <= now)) or 0
+        claimed = session.scalar(select(func.count()).where(Story.claimed_until > now)) or 0
+        next_due = session.scalar(select(func.min(Story.next_check_at)).where(
+            Story.status == "active", Story.next_check_at > now))
+        last_checked = session.scalar(select(func.max(Story.last_checked_at)).where(scheduled))
+        failing = session.scalars(
+            select(Story).where(Story.failure_count > 0).order_by(Story.failure_count.desc())
+            .limit(20)).all()
+        feeds = _feed_rows(session)
+    return ScheduleStatus(
+        by_status={status: count for status, count in counts}, due_now=due, claimed=claimed,
+        next_due_at=next_due, last_checked_at=last_checked, feeds=feeds,
+        failing=[FailingStory(s.id, s.url, s.failure_count, s.last_error, s.next_check_at)
+                 for s in failing],
+    )
+
+
+def _feed_rows(session: Session) -> list[FeedRow]:
+    stories = (select(Story.feed_id, func.count().label("n")).group_by(Story.feed_id)
+               .subquery())
+    rows = session.execute(
+        select(Feed, func.coalesce(stories.c.n, 0))
+        .outerjoin(stories, stories.c.feed_id == Feed.id).order_by(Feed.id)
+    ).all()
+    return [FeedRow(feed.id, feed.url, feed.title, feed.status, feed.last_checked_at, count,
+                    feed.last_error) for feed, count in rows]

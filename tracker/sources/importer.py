@@ -63,18 +63,27 @@ def seeds_dir() -> Path:
 
 
 def import_paths(db: Database, paths: Sequence[Path], *, url: str | None = None) -> ImportReport:
-    """Import story folders, folders of story folders, and loose files (one story together)."""
-    report = ImportReport()
+    """Import story folders, folders of story folders, and loose files (one story together).
+
+    A path that holds no story is reported like a story that failed, so the other paths of the
+    same import still go in.
+    """
     loose = [path for path in paths if not path.is_dir()]
+    if url and not loose:
+        raise InvalidInput("--url names the story of loose files; story folders have story.toml")
+    report = ImportReport()
     for folder in (path for path in paths if path.is_dir()):
-        for story_folder in _story_folders(folder):
+        try:
+            story_folders = _story_folders(folder)
+        except TrackerError as exc:
+            report.stories.append(StoryImport(source=str(folder), error=exc.message))
+            continue
+        for story_folder in story_folders:
             report.stories.append(_import_story(db, str(story_folder),
                                                 lambda f=story_folder: _read_folder(f)))
     if loose:
         label = ", ".join(str(path) for path in loose[:3]) + (" ..." if len(loose) > 3 else "")
         report.stories.append(_import_story(db, label, lambda: _read_loose(loose, url)))
-    elif url and not loose and len(report.stories) > 1:
-        raise InvalidInput("--url applies to loose files, not to several story folders")
     return report
 
 

@@ -1,0 +1,194 @@
+"""When each story is checked next, and which snapshot worker holds it meanwhile.
+
+The interval follows the story's age: a story that changed a few minutes ago is checked every
+`min_interval`; the interval is a quarter of the time since the last change, so it grows while the
+story stays the same, up to `max_interval`. After `stop_after` without a change the story goes
+quiet and is no longer checked (`tracker resume` wakes it). Failures back off exponentially from
+`min_interval`; `gone_after` 404/410 answers in a row mark a story gone.
+
+Defaults (every one can be changed with an environment variable, e.g. TRACKER_MIN_INTERVAL=2m):
+
+    min_interval  5 minutes   max_interval  6 hours     stop_after  7 days
+    gone_after    3 answers   report_after  2 failures  lease       15 minutes
+
+Due stories are claimed in batches with a lease: one UPDATE sets `claimed_by`/`claimed_until` on
+rows chosen by a `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL), or inside SQLite's
+`BEGIN IMMEDIATE` write transaction, so overlapping runs and workers on several machines never take
+the same story, and the stories of a worker that died are taken again once its lease has run out.
+"""
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+
+from tracker.db.engine import Database
+from tracker.db.models import Feed, Story
+from tracker.errors import InvalidInput
+
+ACTIVE, PAUSED, QUIET, GONE = "active", "paused", "quiet", "gone"
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw]?)")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The schedule's limits; see the module docstring for what each one does."""
+
+    min_interval: timedelta = timedelta(minutes=5)
+    max_interval: timedelta = timedelta(hours=6)
+    stop_after: timedelta = timedelta(days=7)
+    gone_after: int = 3
+    report_after: int = 2
+    lease: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_env(cls) -> "Policy":
+        """The defaults, overridden by TRACKER_MIN_INTERVAL, TRACKER_STOP_AFTER and so on."""
+        overrides: dict[str, Any] = {}
+        for field in fields(cls):
+            value = os.environ.get(f"TRACKER_{field.name.upper()}")
+            if value:
+                parse = _count if field.type is int else parse_duration
+                overrides[field.name] = parse(value)
+        return replace(cls(), **overrides)
+
+
+@dataclass(frozen=True)
+class StoryTimes:
+    """What the schedule needs to know about a story."""
+
+    first_seen_at: datetime
+    last_changed_at: datetime | None
+    failure_count: int
+    missing_count: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The story's schedule after a check."""
+
+    next_check_at: datetime
+    status: str
+    failure_count: int
+    missing_count: int
+
+    def report_failure(self, policy: Policy) -> bool:
+        """Report a failure once: when it has happened `report_after` times in a row."""
+        return self.failure_count == policy.report_after
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise InvalidInput(f"{text!r} is not a whole number")
+    return int(text)
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90s', '10m', '2h', '7d', '1w' or plain seconds -> a timedelta."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None or float(match.group(1)) <= 0:
+        raise InvalidInput(f"{text!r} is not a duration: write e.g. 90s, 10m, 2h or 7d")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def plan_after_check(
+    times: StoryTimes, now: datetime, policy: Policy, *, failed: bool = False,
+    missing: bool = False,
+) -> Plan:
+    """The next check after one at `now`; `failed` for errors, `missing` for a 404/410."""
+    if failed or missing:
+        return _plan_failure(times, now, policy, missing)
+    since_change = now - (times.last_changed_at or times.first_seen_at)
+    if since_change >= policy.stop_after:
+        return Plan(now + policy.max_interval, QUIET, 0, 0)
+    interval = min(max(since_change / 4, policy.min_interval), policy.max_interval)
+    return Plan(now + interval, ACTIVE, 0, 0)
+
+
+def _plan_failure(times: StoryTimes, now: datetime, policy: Policy, missing: bool) -> Plan:
+    failures = times.failure_count + 1
+    missing_count = times.missing_count + 1 if missing else 0
+    backoff = min(policy.min_interval * 2 ** min(failures, 20), policy.max_interval)
+    status = GONE if missing_count >= policy.gone_after else ACTIVE
+    return Plan(now + backoff, status, failures, missing_count)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A story this worker holds until its lease runs out, with what a fetch needs."""
+
+    story_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+
+
+def claim_stories(
+    db: Database, worker: str, now: datetime, policy: Policy, *, limit: int,
+    story_ids: Sequence[int] = (), every: bool = False, checked_before: datetime | None = None,
+) -> list[Claimed]:
+    """Claim up to `limit` due stories (or the given ones) for `worker`, oldest due first.
+
+    `every` ignores next-check times (quiet stories included); `checked_before` skips stories
+    already checked since then, so one run never takes a story twice.
+    """
+    wanted = [_unclaimed(Story, now)]
+    if story_ids:
+        wanted.append(Story.id.in_(story_ids))
+    else:
+        wanted.append(_scheduled(Story, now, every))
+    if checked_before is not None:
+        wanted.append(or_(Story.last_checked_at.is_(None), Story.last_checked_at < checked_before))
+    due = (select(Story.id).where(*wanted).order_by(Story.next_check_at, Story.id).limit(limit)
+           .with_for_update(skip_locked=True))
+    claim = (
+        update(Story).where(Story.id.in_(due.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=now + policy.lease)
+        .returning(Story.id, Story.url, Story.etag, Story.last_modified, Story.body_hash)
+        .execution_options(synchronize_session=False)
+    )
+    with db.writing() as session:
+        rows = session.execute(claim).all()
+    return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.story_id)
+
+
+def claim_feeds(db: Database, worker: str, now: datetime, policy: Policy) -> list[Feed]:
+    """Claim every due feed (few, so no batches); returns detached rows."""
+    due = (select(Feed.id).where(_unclaimed(Feed, now), _scheduled(Feed, now, False))
+           .with_for_update(skip_locked=True))
+    claim = (
+        update(Feed).where(Feed.id.in_(due.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=now + policy.lease)
+        .returning(Feed).execution_options(synchronize_session=False)
+    )
+    with db.writing() as session:
+        return list(session.scalars(claim).all())
+
+
+def release(db: Database, worker: str, story_ids: Sequence[int]) -> None:
+    """Give back stories this worker claimed but did not check (an interrupted run)."""
+    if not story_ids:
+        return
+    with db.writing() as session:
+        session.execute(
+            update(Story).where(Story.id.in_(story_ids), Story.claimed_by == worker)
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _unclaimed(model: type[Story] | type[Feed], now: datetime) -> ColumnElement[bool]:
+    return or_(model.claimed_until.is_(None), model.claimed_until < now)
+
+
+def _scheduled(model: type[Story] | type[Feed], now: datetime, every: bool) -> ColumnElement[bool]:
+    """Stories on the schedule (added, not imported) that are due; with `every`, all of them."""
+    if every:
+        return and_(model.status.in_([ACTIVE, QUIET]), model.next_check_at.is_not(None))
+    return and_(model.status == ACTIVE, model.next_check_at <= now)

@@ -1,0 +1,244 @@
+"""One snapshot run: claim the due stories, fetch them concurrently, store what really changed.
+
+The event loop only fetches. Extraction (the costly part of a changed page) runs in a pool of
+processes, one per core; database writes run on one writer thread so they never block fetching.
+A page whose bytes are those of the latest version, or a 304, costs no extraction, and such checks
+are written together, one transaction per batch. A new version, its diff, its check and the
+story's new schedule are one transaction (`tracker.store`), so a run killed at any moment leaves
+each story either checked or still claimed, and a claim runs out after the lease.
+"""
+
+import asyncio
+import hashlib
+import multiprocessing
+import os
+import secrets
+import socket
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from tracker import extract
+from tracker.db.engine import Database
+from tracker.schedule import GONE, Claimed, Plan, Policy, claim_stories, release
+from tracker.sources.feeds import poll_feeds
+from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
+from tracker.store import (
+    Candidate,
+    CheckFacts,
+    Outcome,
+    Scheduling,
+    Source,
+    StoreResult,
+    record_checks,
+    store_candidate,
+)
+
+Clock = Callable[[], datetime]
+MIN_RATIO = 0.2
+"""A text under a fifth of the latest version's is an extraction failure, not an edit."""
+
+
+@dataclass(frozen=True)
+class SnapshotOptions:
+    limits: FetchLimits = field(default_factory=FetchLimits)
+    policy: Policy = field(default_factory=Policy)
+    story_ids: tuple[int, ...] = ()
+    every: bool = False
+    """Ignore next-check times (`tracker snapshot --all`)."""
+    batch_size: int = 64
+    extract_processes: int | None = None
+    """Processes for extraction; None is one per core, 0 extracts on a thread of this process."""
+    worker: str = field(default_factory=lambda: worker_name())
+
+
+@dataclass(frozen=True)
+class StoryResult:
+    """What one story's check came to; `report` is set for errors to show now (once)."""
+
+    story_id: int
+    url: str
+    outcome: Outcome
+    version_number: int | None = None
+    error: str | None = None
+    report: str | None = None
+
+
+@dataclass
+class SnapshotReport:
+    checked: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    not_modified: int = 0
+    suspect: int = 0
+    failed: int = 0
+    gone: int = 0
+    feeds_checked: int = 0
+    stories_added: int = 0
+    errors: list[str] = field(default_factory=list)
+    """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
+
+    def count(self, result: StoryResult) -> None:
+        self.checked += 1
+        name = {Outcome.NEW_VERSION: "new_versions", Outcome.UNCHANGED: "unchanged",
+                Outcome.NOT_MODIFIED: "not_modified", Outcome.SUSPECT: "suspect",
+                Outcome.ERROR: "failed"}[result.outcome]
+        setattr(self, name, getattr(self, name) + 1)
+        if result.report:
+            self.errors.append(result.report)
+
+
+def worker_name() -> str:
+    """Who holds a claim: host, process and a random tag, so a restarted pid differs."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def run_snapshot(
+    db: Database, options: SnapshotOptions | None = None, *, clock: Clock | None = None,
+    on_result: Callable[[StoryResult], None] | None = None,
+) -> SnapshotReport:
+    """Check every due story (or `options.story_ids`) once; see the module docstring."""
+    run = _Run(db, options or SnapshotOptions(), clock or (lambda: datetime.now(UTC)), on_result)
+    return asyncio.run(run.main())
+
+
+class _Run:
+    """The state of one run: its executors, its fetcher and its report."""
+
+    def __init__(self, db: Database, options: SnapshotOptions, clock: Clock,
+                 on_result: Callable[[StoryResult], None] | None) -> None:
+        self.db, self.options, self.clock, self.on_result = db, options, clock, on_result
+        self.scheduling = Scheduling(options.policy, options.worker)
+        self.report = SnapshotReport()
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="tracker-writer")
+        self.held: set[int] = set()
+
+    async def write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a database call on the writer thread, so the loop keeps fetching meanwhile."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.writer, partial(function, *args, **kwargs))
+
+    async def main(self) -> SnapshotReport:
+        started = self.clock()
+        try:
+            with _extractors(self.options.extract_processes) as extractors:
+                async with Fetcher(self.options.limits) as fetcher:
+                    if not self.options.story_ids:
+                        await self._feeds(fetcher)
+                    while batch := await self._claim(started):
+                        await self._check_batch(batch, fetcher, extractors)
+        finally:
+            release(self.db, self.options.worker, sorted(self.held))
+            self.writer.shutdown()
+        return self.report
+
+    async def _feeds(self, fetcher: Fetcher) -> None:
+        feeds = await poll_feeds(self.db, fetcher, self.scheduling, self.clock, self.write)
+        self.report.feeds_checked, self.report.stories_added = feeds.checked, feeds.stories_added
+        self.report.errors.extend(feeds.errors)
+
+    async def _claim(self, started: datetime) -> list[Claimed]:
+        batch: list[Claimed] = await self.write(
+            claim_stories, self.db, self.options.worker, self.clock(), self.options.policy,
+            limit=self.options.batch_size, story_ids=self.options.story_ids,
+            every=self.options.every, checked_before=started,
+        )
+        self.held.update(story.story_id for story in batch)
+        return batch
+
+    async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher, pool: Executor) -> None:
+        quick: list[tuple[Claimed, CheckFacts]] = []
+        checks = (self._check(story, fetcher, pool, quick) for story in batch)
+        await asyncio.gather(*checks)
+        plans = await self.write(record_checks, self.db,
+                                 [(story.story_id, facts) for story, facts in quick],
+                                 self.scheduling)
+        for (story, facts), plan in zip(quick, plans, strict=True):
+            self._done(story, facts.outcome, error=facts.error, plan=plan)
+
+    async def _check(self, story: Claimed, fetcher: Fetcher, pool: Executor,
+                     quick: list[tuple[Claimed, CheckFacts]]) -> None:
+        """Check one story; whatever goes wrong with it becomes its error check, nothing more."""
+        status: int | None = None
+        try:
+            page = await fetcher.fetch(story.url, etag=story.etag,
+                                       last_modified=story.last_modified)
+            status = page.status
+            body_hash = hashlib.sha256(page.body).hexdigest()
+            if page.not_modified or body_hash == story.body_hash:
+                outcome = Outcome.NOT_MODIFIED if page.not_modified else Outcome.UNCHANGED
+                quick.append((story, self._facts(outcome, page.status, page.duration_ms)))
+                return
+            result = await self._store(story, page, body_hash, pool)
+        except FetchFailed as exc:
+            quick.append((story, self._facts(Outcome.ERROR, exc.status, error=exc.message)))
+        except Exception as exc:  # one bad page (extractor crash, odd markup) stops only itself
+            error = f"{type(exc).__name__}: {exc}"
+            quick.append((story, self._facts(Outcome.ERROR, status, error=error)))
+        else:
+            self._done(story, result.outcome, version=result.version_number, plan=result.plan)
+
+    async def _store(self, story: Claimed, page: Page, body_hash: str,
+                     pool: Executor) -> StoreResult:
+        loop = asyncio.get_running_loop()
+        article = await loop.run_in_executor(pool, extract.extract_article, page.text,
+                                             page.final_url)
+        candidate = Candidate(
+            url=story.url, observed_at=self.clock(), text=article.text, title=article.title,
+            byline=article.byline, published_at=article.published_at, html=page.text,
+            source=Source.SNAPSHOT, http_status=page.status, duration_ms=page.duration_ms,
+            etag=page.etag, last_modified=page.last_modified, final_url=page.final_url,
+            body_hash=body_hash, min_ratio=MIN_RATIO,
+        )
+        result: StoreResult = await self.write(store_candidate, self.db, candidate,
+                                               scheduling=self.scheduling)
+        return result
+
+    def _facts(self, outcome: Outcome, status: int | None, duration_ms: int | None = None,
+               error: str | None = None) -> CheckFacts:
+        return CheckFacts(checked_at=self.clock(), source=Source.SNAPSHOT, outcome=outcome,
+                          http_status=status, duration_ms=duration_ms, error=error)
+
+    def _done(self, story: Claimed, outcome: Outcome, *, version: int | None = None,
+              error: str | None = None, plan: Plan | None = None) -> None:
+        self.held.discard(story.story_id)
+        result = StoryResult(story.story_id, story.url, outcome, version, error,
+                             _to_report(story, error, plan, self.options.policy))
+        if plan is not None and plan.status == GONE:
+            self.report.gone += 1
+        self.report.count(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+
+def _to_report(story: Claimed, error: str | None, plan: Plan | None, policy: Policy) -> str | None:
+    """The line to show for a failure, only the first time it counts (not on every run)."""
+    if error is None or plan is None:
+        return None
+    if plan.status == GONE:
+        return f"story {story.story_id} {story.url}: gone ({error} {plan.missing_count} times)"
+    if plan.report_failure(policy):
+        return f"story {story.story_id} {story.url}: {error} ({plan.failure_count} times in a row)"
+    return None
+
+
+@contextmanager
+def _extractors(processes: int | None) -> Iterator[Executor]:
+    """Processes for extraction, started on first use; with 0, a thread of this process.
+
+    The forkserver imports trafilatura once and forks each worker from it, so the workers share
+    its memory and start fast, and no worker inherits the writer thread or the event loop.
+    """
+    count = (os.cpu_count() or 1) if processes is None else processes
+    if count <= 0:
+        with ThreadPoolExecutor(1, thread_name_prefix="tracker-extract") as thread:
+            yield thread
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tracker.extract"])
+    with ProcessPoolExecutor(count, mp_context=context) as pool:
+        yield pool

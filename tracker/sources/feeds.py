@@ -1,0 +1,75 @@
+"""RSS/Atom feeds: each entry's link becomes a tracked story the first time a run sees it."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from tracker.db.engine import Database
+from tracker.errors import InvalidInput
+from tracker.schedule import claim_feeds
+from tracker.sources.fetch import FEED_TYPES, Fetcher, FetchFailed, Page
+from tracker.store import Scheduling
+from tracker.tracking import record_feed_check, track_stories
+from tracker.urls import check_url
+
+
+@dataclass
+class FeedReport:
+    """What reading the due feeds did in one run; `errors` holds only those to report now."""
+
+    checked: int = 0
+    stories_added: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    links: list[str]
+
+
+def parse_feed(page: Page) -> ParsedFeed:
+    """The feed's title and its entries' http(s) links, resolved against the final URL."""
+    parsed = feedparser.parse(page.body, response_headers={"content-location": page.final_url})
+    if parsed.bozo and not parsed.entries:
+        raise FetchFailed(f"not a readable feed: {parsed.get('bozo_exception', 'unknown')}",
+                          page.status)
+    links = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if not link:
+            continue
+        try:
+            links.append(check_url(urljoin(page.final_url, link)))
+        except InvalidInput:
+            continue  # a mailto: or javascript: entry is nothing tracker can follow
+    return ParsedFeed(parsed.feed.get("title"), links)
+
+
+async def poll_feeds(
+    db: Database, fetcher: Fetcher, scheduling: Scheduling, clock: Callable[[], datetime],
+    write: Callable[..., Awaitable[Any]],
+) -> FeedReport:
+    """Read every due feed and schedule its new entries; `write` runs a DB call off the loop."""
+    report = FeedReport()
+    feeds = await write(claim_feeds, db, scheduling.worker, clock(), scheduling.policy)
+    for feed in feeds:
+        report.checked += 1
+        try:
+            page = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
+                                       accept=FEED_TYPES)
+            parsed = ParsedFeed(None, []) if page.not_modified else parse_feed(page)
+        except FetchFailed as exc:
+            if await write(record_feed_check, db, feed.id, clock(), scheduling, error=exc.message):
+                report.errors.append(f"feed {feed.url}: {exc.message}")
+            continue
+        now = clock()
+        tracked = await write(track_stories, db, parsed.links, now, feed_id=feed.id)
+        report.stories_added += sum(1 for story in tracked if story.added)
+        await write(record_feed_check, db, feed.id, now, scheduling, title=parsed.title,
+                    etag=page.etag, last_modified=page.last_modified)
+    return report

@@ -1,0 +1,229 @@
+"""Polite, bounded HTTP fetching of story pages and feeds (httpx, async).
+
+Every fetch is bounded: a global and a per-host concurrency limit with a delay between requests to
+one host, connect/read timeouts and an overall deadline, and a maximum body size enforced while
+streaming (after decompression, so a gzip bomb is cut off too). Redirects are followed and the final
+URL is reported. ETag and Last-Modified from the previous fetch make the request conditional, and a
+304 comes back as a page with `not_modified` set and no body.
+"""
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+from urllib.parse import urlsplit
+
+import charset_normalizer
+import httpx
+
+from tracker import __version__
+from tracker.errors import FetchError
+
+USER_AGENT = f"tracker/{__version__} (news revision tracker; keeps the versions of stories)"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = (
+    "application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
+    "application/rdf+xml", "application/feed+json", "text/html",
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_SNIFF_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How hard tracker may pull on the web; the defaults suit a newsroom's cron job."""
+
+    concurrency: int = 16
+    per_host: int = 2
+    host_delay: float = 1.0
+    """Seconds between the starts of two requests to the same host."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 90.0
+    """A whole fetch, so a server dripping one byte a second cannot hold a slot for ever."""
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTTP answer, decoded; `text` is empty for a 304."""
+
+    url: str
+    final_url: str
+    status: int
+    text: str
+    body: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    duration_ms: int
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class FetchFailed(FetchError):
+    """A fetch that produced no usable page; `status` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def missing(self) -> bool:
+        """404 and 410: the page is not there (it may come back; several in a row mean gone)."""
+        return self.status in (404, 410)
+
+
+class Fetcher:
+    """An async HTTP client with tracker's limits; use as `async with Fetcher(limits) as f`."""
+
+    def __init__(self, limits: FetchLimits | None = None) -> None:
+        self.limits = limits or FetchLimits()
+        self._global = asyncio.Semaphore(self.limits.concurrency)
+        self._hosts: dict[str, _HostGate] = {}
+        self._client = httpx.AsyncClient(
+            follow_redirects=True, max_redirects=self.limits.max_redirects,
+            timeout=httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout),
+            limits=httpx.Limits(max_connections=self.limits.concurrency,
+                                max_keepalive_connections=self.limits.concurrency),
+            headers={"User-Agent": USER_AGENT},
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self._client.aclose()
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+        accept: tuple[str, ...] = HTML_TYPES,
+    ) -> Page:
+        """Fetch `url` within the limits; raise FetchFailed for anything but a usable page."""
+        host = urlsplit(url).hostname or ""
+        gate = self._hosts.setdefault(host, _HostGate(self.limits.per_host, self.limits.host_delay))
+        async with self._global, gate:
+            started = time.perf_counter()
+            try:
+                async with asyncio.timeout(self.limits.total_timeout):
+                    return await self._get(url, _conditional(etag, last_modified), accept, started)
+            except TimeoutError:
+                raise FetchFailed(f"timed out after {self.limits.total_timeout:g} s") from None
+            except httpx.TimeoutException as exc:
+                raise FetchFailed(f"timed out ({type(exc).__name__})") from None
+            except httpx.TooManyRedirects:
+                raise FetchFailed(f"more than {self.limits.max_redirects} redirects") from None
+            except httpx.HTTPError as exc:
+                raise FetchFailed(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+
+    async def _get(
+        self, url: str, headers: dict[str, str], accept: tuple[str, ...], started: float
+    ) -> Page:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304:
+                return _page(url, response, b"", "", started)
+            if response.status_code >= 400:
+                raise FetchFailed(f"HTTP {response.status_code}", response.status_code)
+            content_type = _media_type(response)
+            body = await self._read_body(response)
+        if not _acceptable(content_type, body, accept):
+            raise FetchFailed(f"not a page tracker can read ({content_type or 'no type'})",
+                              response.status_code)
+        return _page(url, response, body, decode(body, response.charset_encoding), started)
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        """The decompressed body, cut off as soon as it passes the limit."""
+        limit = self.limits.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchFailed(_too_large(limit), response.status_code)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise FetchFailed(_too_large(limit), response.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+class _HostGate:
+    """At most `slots` requests in flight to one host, their starts `delay` seconds apart."""
+
+    def __init__(self, slots: int, delay: float) -> None:
+        self._slots = asyncio.Semaphore(slots)
+        self._turn = asyncio.Lock()
+        self._delay = delay
+        self._last_start = float("-inf")
+
+    async def __aenter__(self) -> None:
+        await self._slots.acquire()
+        async with self._turn:
+            wait = self._last_start + self._delay - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._last_start = time.monotonic()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._slots.release()
+
+
+def decode(body: bytes, declared: str | None) -> str:
+    """Text of a page: the HTTP charset, else the page's <meta charset>, else detection."""
+    for candidate in (declared, _meta_charset(body)):
+        if candidate:
+            try:
+                return body.decode(candidate, errors="replace")
+            except LookupError:  # an unknown charset name: try the next way
+                continue
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        best = charset_normalizer.from_bytes(body[:200_000]).best()
+        return body.decode(best.encoding if best else "cp1252", errors="replace")
+
+
+def _meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:_SNIFF_BYTES])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _media_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _acceptable(content_type: str, body: bytes, accept: tuple[str, ...]) -> bool:
+    """Declared types must be one we read; an undeclared body must look like markup."""
+    if content_type:
+        return content_type in accept
+    return body[:_SNIFF_BYTES].lstrip().startswith(b"<")
+
+
+def _too_large(limit: int) -> str:
+    return f"page larger than {limit // (1024 * 1024)} MB: not read"
+
+
+def _page(url: str, response: httpx.Response, body: bytes, text: str, started: float) -> Page:
+    return Page(
+        url=url, final_url=str(response.url), status=response.status_code, text=text, body=body,
+        content_type=_media_type(response), etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+        duration_ms=round((time.perf_counter() - started) * 1000),
+    )

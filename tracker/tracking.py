@@ -1,0 +1,127 @@
+"""Which stories and feeds tracker follows: add, pause, resume, remove, and feed bookkeeping.
+
+These writes change what is on the schedule; versions and checks go through `tracker.store`.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.db.engine import Database
+from tracker.db.models import Feed, Story
+from tracker.errors import NotFoundError
+from tracker.schedule import ACTIVE
+from tracker.store import RACE_RETRIES, Scheduling
+from tracker.urls import check_url, site_of
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A URL given to `track_stories`, and whether it was new to the schedule."""
+
+    story_id: int
+    url: str
+    added: bool
+
+
+def track_stories(
+    db: Database, urls: Sequence[str], now: datetime, *, feed_id: int | None = None
+) -> list[Tracked]:
+    """Put stories on the schedule, due now; a story known from an import is scheduled too.
+
+    URLs are checked before anything is written: one bad URL adds nothing, so the user can fix
+    the command and run it again.
+    """
+    checked = list(dict.fromkeys(check_url(url) for url in urls))
+    for attempt in range(RACE_RETRIES):  # a feed in another worker may add the same URL
+        try:
+            with db.writing() as session:
+                return [_track(session, url, now, feed_id) for url in checked]
+        except IntegrityError:
+            if attempt == RACE_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _track(session: Session, url: str, now: datetime, feed_id: int | None) -> Tracked:
+    story = session.scalars(select(Story).where(Story.url == url)).one_or_none()
+    if story is None:
+        story = Story(url=url, site=site_of(url), status=ACTIVE, first_seen_at=now,
+                      next_check_at=now, feed_id=feed_id)
+        session.add(story)
+        session.flush()
+        return Tracked(story.id, url, True)
+    if story.next_check_at is None:
+        story.next_check_at = now
+        return Tracked(story.id, url, True)
+    return Tracked(story.id, url, False)
+
+
+def set_status(db: Database, story_id: int, status: str, now: datetime) -> None:
+    """Pause a story, or put it back on the schedule (due now, failure counts cleared)."""
+    with db.writing() as session:
+        story = session.get(Story, story_id)
+        if story is None:
+            raise NotFoundError(f"no story {story_id}")
+        story.status = status
+        if status == ACTIVE:
+            story.next_check_at, story.failure_count, story.missing_count = now, 0, 0
+
+
+def remove_story(db: Database, story_id: int) -> None:
+    """Forget a story with all its versions, diffs and checks."""
+    with db.writing() as session:
+        story = session.get(Story, story_id)
+        if story is None:
+            raise NotFoundError(f"no story {story_id}")
+        session.delete(story)
+
+
+def track_feed(db: Database, url: str, now: datetime) -> Tracked:
+    """Follow a feed: its entries become stories each time a snapshot run reads it."""
+    url = check_url(url, where="feed URL")
+    with db.writing() as session:
+        feed = session.scalars(select(Feed).where(Feed.url == url)).one_or_none()
+        if feed is not None:
+            feed.status, feed.next_check_at = ACTIVE, now
+            return Tracked(feed.id, url, False)
+        feed = Feed(url=url, status=ACTIVE, added_at=now, next_check_at=now)
+        session.add(feed)
+        session.flush()
+        return Tracked(feed.id, url, True)
+
+
+def remove_feed(db: Database, url: str) -> None:
+    """Stop following a feed; the stories it brought in stay tracked."""
+    with db.writing() as session:
+        feed = session.scalars(select(Feed).where(Feed.url == url.strip())).one_or_none()
+        if feed is None:
+            raise NotFoundError(f"no feed {url!r}")
+        session.delete(feed)
+
+
+def record_feed_check(
+    db: Database, feed_id: int, now: datetime, scheduling: Scheduling, *,
+    title: str | None = None, etag: str | None = None, last_modified: str | None = None,
+    error: str | None = None,
+) -> bool:
+    """Reschedule a feed after reading it; True when an error should be reported (once)."""
+    with db.writing() as session:
+        feed = session.get(Feed, feed_id)
+        if feed is None:
+            return False
+        failures = feed.failure_count + 1 if error else 0
+        policy = scheduling.policy
+        feed.next_check_at = now + min(policy.min_interval * 2 ** min(failures, 20),
+                                       policy.max_interval)
+        feed.failure_count, feed.last_error, feed.last_checked_at = failures, error, now
+        if not error:
+            feed.title = title or feed.title
+            feed.etag, feed.last_modified = etag or feed.etag, last_modified or feed.last_modified
+        if feed.claimed_by == scheduling.worker:
+            feed.claimed_by, feed.claimed_until = None, None
+        return failures == policy.report_after
