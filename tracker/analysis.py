@@ -84,6 +84,9 @@ KIND_WEIGHTS = {
     EditKind.MERGED: 0.3,
 }
 MINOR_SCORE = 0.05
+#: The tags of a new sentence count this much of their weight: a new quote is news, but a
+#: changed figure or quote in a sentence readers already saw is the edit that matters most.
+ADDED_TAG_FACTOR = 0.5
 #: The diff's score is 100 * (1 - exp(-sum / SCALE)): about 10 for one typical added
 #: sentence, 50 for a changed figure in the lede plus a little more, near 100 for a rewrite.
 SCALE = 10.0
@@ -376,7 +379,8 @@ def _tag(edit: Edit, old: Sequence[Sentence], new: Sequence[Sentence]) -> Edit:
     )
     tags = _tags_in_order([f.tag for f in found] + ([Tag.LEDE] if in_lede else []))
     score = KIND_WEIGHTS[edit.kind] + (1 - edit.similarity if edit.ops else 0.0)
-    score += sum(TAG_WEIGHTS[tag] for tag in tags)
+    factor = ADDED_TAG_FACTOR if edit.kind == EditKind.ADDED else 1.0
+    score += factor * sum(TAG_WEIGHTS[tag] for tag in tags)
     return replace(edit, tags=tags, facts=tuple(found), significance=round(score, 3))
 
 

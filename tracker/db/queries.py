@@ -7,6 +7,7 @@ results to widgets on another thread.
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, defer, selectinload
@@ -29,6 +30,16 @@ class StorySummary:
     last_changed_at: datetime | None
     last_checked_at: datetime | None
     version_count: int
+    top_significance: float | None = None
+    """The significance of the story's most substantive change (None before its second
+    version): what `tracker stories --sort significance` orders by."""
+
+
+class StoryOrder(StrEnum):
+    CHANGED = "changed"
+    """Most recently changed first."""
+    SIGNIFICANCE = "significance"
+    """Most substantive change first (tracker.analysis), then most recently changed."""
 
 
 @dataclass(frozen=True)
@@ -98,17 +109,21 @@ class CheckRow:
 
 
 def list_stories(
-    db: Database, *, site: str | None = None, limit: int | None = None, offset: int = 0
+    db: Database, *, site: str | None = None, limit: int | None = None, offset: int = 0,
+    order: StoryOrder = StoryOrder.CHANGED,
 ) -> list[StorySummary]:
-    """Stories, most recently changed first."""
-    query = _story_query().order_by(
-        Story.last_changed_at.desc().nulls_last(), Story.id.desc()
-    )
+    """Stories, most recently changed (or most substantively changed) first."""
+    recent = (Story.last_changed_at.desc().nulls_last(), Story.id.desc())
+    query = _story_query()
+    if order == StoryOrder.SIGNIFICANCE:
+        query = query.order_by(_top_significance().desc().nulls_last(), *recent)
+    else:
+        query = query.order_by(*recent)
     if site:
         query = query.where(Story.site == site)
     with db.reading() as session:
         rows = session.execute(query.offset(offset).limit(limit)).all()
-    return [_story_summary(story, count) for story, count in rows]
+    return [_story_summary(*row) for row in rows]
 
 
 def count_stories(db: Database) -> int:
@@ -182,14 +197,22 @@ def list_checks(db: Database, story_id: int, *, limit: int = 50) -> list[CheckRo
     ]
 
 
-def _story_query() -> Select[tuple[Story, int]]:
+def _story_query() -> Select[tuple[Story, int, float | None]]:
     counts = (
         select(Version.story_id, func.count().label("n"))
         .group_by(Version.story_id)
         .subquery()
     )
-    return select(Story, func.coalesce(counts.c.n, 0)).outerjoin(
+    return select(Story, func.coalesce(counts.c.n, 0), _top_significance()).outerjoin(
         counts, counts.c.story_id == Story.id
+    )
+
+
+def _top_significance():  # type: ignore[no-untyped-def]
+    """A story's highest diff significance, as a correlated scalar subquery."""
+    return (
+        select(func.max(Diff.significance)).where(Diff.story_id == Story.id)
+        .correlate(Story).scalar_subquery()
     )
 
 
@@ -244,11 +267,11 @@ def _stored_delta(
     return (row[0], row[1], row[2]) if row else None
 
 
-def _story_summary(story: Story, count: int) -> StorySummary:
+def _story_summary(story: Story, count: int, top: float | None = None) -> StorySummary:
     return StorySummary(
         id=story.id, url=story.url, site=story.site, title=story.title, status=story.status,
         first_seen_at=story.first_seen_at, last_changed_at=story.last_changed_at,
-        last_checked_at=story.last_checked_at, version_count=count,
+        last_checked_at=story.last_checked_at, version_count=count, top_significance=top,
     )
 
 
