@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ScalarSelect, Select, func, select
 from sqlalchemy.orm import Session, aliased, defer, selectinload
 
 from tracker import diffing
@@ -208,7 +208,7 @@ def _story_query() -> Select[tuple[Story, int, float | None]]:
     )
 
 
-def _top_significance():  # type: ignore[no-untyped-def]
+def _top_significance() -> ScalarSelect[float | None]:
     """A story's highest diff significance, as a correlated scalar subquery."""
     return (
         select(func.max(Diff.significance)).where(Diff.story_id == Story.id)
