@@ -13,7 +13,6 @@ so the CLI, the TUI and the exporters highlight it each in their own way.
 """
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
