@@ -168,7 +168,8 @@ def per_story(db: Database, table: str) -> Counter[int]:
 def make_due(db: Database) -> None:
     """The interval passes: every story is due again."""
     with db.writing() as session:
-        session.execute(update(Story).values(next_check_at=datetime.now(UTC) - timedelta(seconds=1)))
+        due = datetime.now(UTC) - timedelta(seconds=1)
+        session.execute(update(Story).values(next_check_at=due))
 
 
 def claims(db: Database) -> dict[int, tuple[str, datetime]]:
