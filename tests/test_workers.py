@@ -101,21 +101,7 @@ class Workers:
         return process
 
     def snapshot(self) -> subprocess.Popen[str]:
-        script = (
-            "import sys\n"
-            "from tracker.db.engine import open_database\n"
-            "from tracker.schedule import Policy\n"
-            "from tracker.snapshot import SnapshotOptions, run_snapshot\n"
-            "from tracker.sources.fetch import FetchLimits\n"
-            "limits = FetchLimits(per_host=16, host_delay=0)\n"
-            "options = SnapshotOptions(limits=limits, policy=Policy.from_env())\n"
-            "report = run_snapshot(open_database(sys.argv[1]), options)\n"
-            "print(f'checked {report.checked}')\n"
-        )
-        process = subprocess.Popen([sys.executable, "-c", script, self.url],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.started.append(process)
-        return process
+        return self.start("snapshot", *WORKER_OPTIONS)
 
     def finish(self, processes: list[subprocess.Popen[str]], timeout: float = 90) -> list[str]:
         """Wait for each process; each must succeed. Returns their outputs."""
