@@ -27,10 +27,12 @@ from alembic.script import ScriptDirectory
 from pytest_httpserver import HTTPServer
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
+from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from tests.newssite import StoryPage, render, story_paragraphs
 from tests.test_migrations import schema_differences
+from tracker.cli import app
 from tracker.db import migrate
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Diff, Story, Version
@@ -307,3 +309,16 @@ def test_renewing_keeps_a_lease_only_for_its_holder(any_db: Database) -> None:
     after_first_lease = T0 + timedelta(seconds=70)
     taken = claim_stories(any_db, "b", after_first_lease, policy, limit=10)
     assert [claimed.story_id for claimed in taken] == ids[2:]
+
+
+def test_status_names_the_workers_holding_stories_and_the_backlog(any_db: Database) -> None:
+    now = datetime.now(UTC)
+    urls = [f"https://example.org/status/{n}" for n in range(5)]
+    track_stories(any_db, urls, now - timedelta(minutes=30))
+    claim_stories(any_db, "newsroom-2:4242:9f1c2a", now, Policy(), limit=3)
+    result = CliRunner().invoke(app, ["--db", any_db.url, "status"])
+    assert result.exit_code == 0, result.stderr
+    assert "due now: 5; being checked: 3" in result.stdout
+    waiting = (now - timedelta(minutes=30)).strftime("%H:%M")
+    assert "oldest due story waiting since" in result.stdout and waiting in result.stdout
+    assert "workers: newsroom-2:4242:9f1c2a (3 stories)" in result.stdout
