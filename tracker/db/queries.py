@@ -464,7 +464,7 @@ def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
         by_status={status: count for status, count in counts}, due_now=due,
         claimed=sum(count for _, count in held), next_due_at=next_due,
         last_checked_at=last_checked, feeds=feeds, oldest_due_at=oldest_due,
-        workers={worker: count for worker, count in held},
+        workers={worker or "?": count for worker, count in held},
         failing=[FailingStory(s.id, s.url, s.failure_count, s.last_error, s.next_check_at)
                  for s in failing],
     )
