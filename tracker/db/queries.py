@@ -6,7 +6,7 @@ results to widgets on another thread.
 """
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -449,6 +449,10 @@ class ScheduleStatus:
     last_checked_at: datetime | None
     failing: list[FailingStory]
     feeds: list[FeedRow]
+    oldest_due_at: datetime | None = None
+    """When the most overdue story fell due: how far behind the workers are."""
+    workers: dict[str, int] = field(default_factory=dict)
+    """Stories held under a lease that has not run out, by worker (host:pid:tag)."""
 
 
 def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
@@ -460,7 +464,10 @@ def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
         ).all()
         due = session.scalar(select(func.count()).where(
             scheduled, Story.status == "active", Story.next_check_at <= now)) or 0
-        claimed = session.scalar(select(func.count()).where(Story.claimed_until > now)) or 0
+        oldest_due = session.scalar(select(func.min(Story.next_check_at)).where(
+            scheduled, Story.status == "active", Story.next_check_at <= now))
+        held = session.execute(select(Story.claimed_by, func.count())
+                               .where(Story.claimed_until > now).group_by(Story.claimed_by)).all()
         next_due = session.scalar(select(func.min(Story.next_check_at)).where(
             Story.status == "active", Story.next_check_at > now))
         last_checked = session.scalar(select(func.max(Story.last_checked_at)).where(scheduled))
@@ -469,8 +476,10 @@ def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
             .limit(20)).all()
         feeds = _feed_rows(session)
     return ScheduleStatus(
-        by_status={status: count for status, count in counts}, due_now=due, claimed=claimed,
-        next_due_at=next_due, last_checked_at=last_checked, feeds=feeds,
+        by_status={status: count for status, count in counts}, due_now=due,
+        claimed=sum(count for _, count in held), next_due_at=next_due,
+        last_checked_at=last_checked, feeds=feeds, oldest_due_at=oldest_due,
+        workers={worker or "?": count for worker, count in held},
         failing=[FailingStory(s.id, s.url, s.failure_count, s.last_error, s.next_check_at)
                  for s in failing],
     )
