@@ -109,4 +109,4 @@ def main() -> None:
 
 
 # Each module registers its commands on import; keep this list in help order.
-from tracker.cli import admin, browse, search, export  # noqa: E402,F401
+from tracker.cli import admin, browse, export, search  # noqa: E402,F401

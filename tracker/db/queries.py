@@ -18,9 +18,8 @@ from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Story, Version
 from tracker.errors import NotFoundError
 
-
 StoredDelta = tuple[str, str, str | None]
-"""A stored diff row: the text delta, the title delta and the analysis JSON (None until analysed)."""
+"""A stored diff row: text delta, title delta, and analysis JSON (None until analysed)."""
 
 
 @dataclass(frozen=True)

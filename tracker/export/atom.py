@@ -19,7 +19,7 @@ from tracker import __version__, render
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary, VersionSummary
-from tracker.export.history import Change, change_tags, is_web_url, iso_utc, plural
+from tracker.export.history import Change, is_web_url, iso_utc, plural
 from tracker.export.html import change_fragment, text_fragment
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -81,7 +81,7 @@ def _entry(db: Database, stories: dict[int, StorySummary], version: VersionSumma
         text = queries.get_version(db, story_id, 1).text
         return FeedEntry(stories[story_id], version, None, text)
     view = queries.get_diff(db, story_id, version.number - 1, version.number)
-    return FeedEntry(stories[story_id], version, Change(view, change_tags(view)), None)
+    return FeedEntry(stories[story_id], version, Change(view), None)
 
 
 def _entry_element(entry: FeedEntry) -> ET.Element:
@@ -93,7 +93,7 @@ def _entry_element(entry: FeedEntry) -> ET.Element:
     if is_web_url(story.url):
         _add(element, "link", None, rel="alternate", type="text/html", href=story.url)
     for tag in entry.change.tags if entry.change else ():
-        _add(element, "category", None, term=tag.kind, label=tag.label)
+        _add(element, "category", None, term=tag)
     _add(element, "summary", _summary(entry))
     _add(element, "content", _content(entry), type="html")
     return element
@@ -103,9 +103,9 @@ def _summary(entry: FeedEntry) -> str:
     if entry.change is None:
         return f"First version seen: {plural(entry.version.word_count, 'word')}."
     stats, tags = entry.change.view.stats, entry.change.tags
-    notes = "".join(f"; {tag.label}" for tag in tags)
-    return f"v{entry.change.view.old.number} -> v{entry.version.number}: " \
-           f"+{stats.words_added} / -{stats.words_removed} words{notes}."
+    notes = f" ({', '.join(tags)})" if tags else ""
+    return (f"v{entry.change.view.old.number} -> v{entry.version.number}: "
+            f"+{stats.words_added} / -{stats.words_removed} words{notes}.")
 
 
 def _content(entry: FeedEntry) -> str:

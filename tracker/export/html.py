@@ -73,6 +73,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.tests["fold"] = lambda block: isinstance(block, Fold)
+    environment.globals["fact_words"] = render.fact_words
     return environment
 
 

@@ -90,16 +90,20 @@ def _header(history: StoryHistory) -> str:
 
 
 def _versions_table(history: StoryHistory) -> str:
-    rows = ["| Version | Seen | Words | Added | Removed | Notes |",
-            "| --- | --- | ---: | ---: | ---: | --- |",
+    rows = ["| Version | Seen | Words | Added | Removed | Significance | Kinds of change |",
+            "| --- | --- | ---: | ---: | ---: | ---: | --- |",
             f"| v1 | {format_utc(history.first.info.observed_at)} | "
-            f"{history.first.info.word_count} | | | first version |"]
+            f"{history.first.info.word_count} | | | | first version |"]
     for change in history.changes:
         new, stats = change.view.new, change.view.stats
-        notes = ", ".join(escape(tag.label) for tag in change.tags)
         rows.append(f"| v{new.number} | {format_utc(new.observed_at)} | {new.word_count} | "
-                    f"+{stats.words_added} | -{stats.words_removed} | {notes} |")
+                    f"+{stats.words_added} | -{stats.words_removed} | "
+                    f"{_significance(change)} | {', '.join(change.tags)} |")
     return "## Versions\n\n" + "\n".join(rows)
+
+
+def _significance(change: Change) -> str:
+    return "" if change.significance is None else f"{change.significance:g}"
 
 
 def _headlines(history: StoryHistory) -> str:
@@ -113,11 +117,13 @@ def _headlines(history: StoryHistory) -> str:
 
 def _revision(change: Change) -> str:
     view = change.view
-    head = (f"### v{view.old.number} → v{view.new.number} · {format_utc(view.new.observed_at)}\n\n"
-            f"+{view.stats.words_added} / -{view.stats.words_removed} words")
-    if change.tags:
-        head += " · " + ", ".join(f"_{escape(tag.label)}_" for tag in change.tags)
-    blocks = [head]
+    blocks = [f"### v{view.old.number} → v{view.new.number} · {format_utc(view.new.observed_at)}",
+              _summary(change)]
+    if view.new.reverts_to:
+        blocks.append(f"**The text went back to that of v{view.new.reverts_to}.**")
+    if change.facts:
+        blocks.append("\n".join(f"- **{fact.tag.value} {fact.change}:** "
+                                f"{escape(render.fact_words(fact))}" for fact in change.facts))
     if view.headline_changed:
         blocks.append(f"Headline: {change_markdown(view.title_ops)}")
     if view.byline_changed:
@@ -128,6 +134,17 @@ def _revision(change: Change) -> str:
     for item in render.with_context(render.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
         blocks.append(_fold(item) if isinstance(item, int) else change_markdown(item))
     return "\n\n".join(blocks)
+
+
+def _summary(change: Change) -> str:
+    """Size, sentence counts, significance and tags of a revision, on one line."""
+    stats = change.view.stats
+    parts = [f"+{stats.words_added} / -{stats.words_removed} words"]
+    parts += [change.sentences] if change.sentences else []
+    if change.significance is not None:
+        parts.append(f"significance **{change.significance:g}**/100")
+    parts += [", ".join(f"`{tag}`" for tag in change.tags)] if change.tags else []
+    return " · ".join(parts)
 
 
 def _first_version(history: StoryHistory) -> str:
