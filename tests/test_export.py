@@ -520,6 +520,25 @@ def test_atom_ids_are_stable_and_scopes_filter(hostile_db: Database) -> None:
     assert not other.bozo and other.entries == []
 
 
+# --- every format -----------------------------------------------------------------------------
+
+
+def test_a_story_with_one_version_and_no_headline_in_every_format(db: Database,
+                                                                  tmp_path: Path) -> None:
+    store(db, "https://example.org/quiet", 0, "Nothing ever changed here.", None)
+    history = history_of(db, "https://example.org/quiet")
+    assert "Only one version has been seen so far." in render_story(history, Format.HTML)
+    assert "(no headline)" in render_story(history, Format.MARKDOWN)
+    validate(json.loads(render_story(history, Format.JSON)))
+    feed = feedparser.parse(render_combined(db, Selection(story=history.story), Format.ATOM))
+    assert not feed.bozo and len(feed.entries) == 1
+    assert "Nothing ever changed here." in feed.entries[0].content[0].value
+    if shutil.which("patch"):
+        made = apply(["patch", "-p1", "--batch", "--silent"], render_story(history, Format.PATCH),
+                     tmp_path / "patch")
+        assert made == "\n\nNothing ever changed here.\n"
+
+
 # --- writing files ----------------------------------------------------------------------------
 
 
