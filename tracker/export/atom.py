@@ -19,7 +19,14 @@ from tracker import __version__, render
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary, VersionSummary
-from tracker.export.history import Change, is_web_url, iso_utc, plural
+from tracker.export.history import (
+    Change,
+    StoryHistory,
+    is_web_url,
+    iso_utc,
+    load_history,
+    plural,
+)
 from tracker.export.html import change_fragment, text_fragment
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -49,13 +56,19 @@ class FeedScope:
 
 
 def load_feed(db: Database, scope: FeedScope) -> list[FeedEntry]:
-    """The newest versions in scope, newest first, each with its diff."""
+    """The newest versions in scope, newest first, each with its diff.
+
+    Each story's history is read once (two queries) however many of its versions are entries.
+    """
     versions = queries.list_versions_since(
         db, since=scope.since, site=scope.site,
         story_id=scope.story.id if scope.story else None, limit=scope.limit,
     )
-    stories: dict[int, StorySummary] = {}
-    return [_entry(db, stories, version) for version in versions]
+    histories: dict[int, StoryHistory] = {}
+    for version in versions:
+        if version.story_id not in histories:
+            histories[version.story_id] = load_history(db, version.story_id)
+    return [_entry(histories[version.story_id], version.number) for version in versions]
 
 
 def render_atom(entries: list[FeedEntry], scope: FeedScope) -> str:
@@ -73,15 +86,11 @@ def render_atom(entries: list[FeedEntry], scope: FeedScope) -> str:
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _entry(db: Database, stories: dict[int, StorySummary], version: VersionSummary) -> FeedEntry:
-    story_id = version.story_id
-    if story_id not in stories:
-        stories[story_id] = queries.find_story(db, story_id)
-    if version.number == 1:
-        text = queries.get_version(db, story_id, 1).text
-        return FeedEntry(stories[story_id], version, None, text)
-    view = queries.get_diff(db, story_id, version.number - 1, version.number)
-    return FeedEntry(stories[story_id], version, Change(view), None)
+def _entry(history: StoryHistory, number: int) -> FeedEntry:
+    version = history.versions[number - 1]
+    if number == 1:
+        return FeedEntry(history.story, version.info, None, version.text)
+    return FeedEntry(history.story, version.info, history.changes[number - 2], None)
 
 
 def _entry_element(entry: FeedEntry) -> ET.Element:

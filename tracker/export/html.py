@@ -4,7 +4,9 @@ Everything is inline (CSS, the SVG chart), nothing is fetched and no script is n
 file works offline and in a mail attachment. Story text is untrusted: Jinja escapes every value
 (autoescape), and a Content-Security-Policy forbids scripts and network access even if a bug
 ever let markup through. Insertions and deletions are <ins>/<del> (underlined/struck through),
-with [+ +] / [- -] markers added in print and in forced-colour modes.
+with [+ +] / [- -] markers added in print, forced-colour and monochrome modes. Paragraphs and
+headlines take their direction from their own text (dir="auto") and changes are bidi-isolated,
+so right-to-left text reads correctly and cannot reorder the report around it.
 """
 
 import functools
@@ -47,11 +49,11 @@ def change_fragment(change: Change) -> str:
     return _template("change.html").render(change=change, blocks=diff_blocks)
 
 
-def diff_blocks(ops: Ops, context: int | None = CONTEXT_PARAGRAPHS) -> list[Block]:
+def diff_blocks(ops: Ops) -> list[Block]:
     """Paragraphs of a diff, with control characters stripped and unchanged runs folded."""
     return [
         Fold(item) if isinstance(item, int) else [(op, render.safe(text)) for op, text in item]
-        for item in render.with_context(render.paragraphs(ops), context)
+        for item in render.with_context(render.paragraphs(ops), CONTEXT_PARAGRAPHS)
     ]
 
 
