@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import feedparser
 import jsonschema
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-INJECTION_URL = "https://evil.example/news/injection"
+INJECTION_URL = ('https://evil.example/news/injection?q="><script>window.__pwned=5</script>'
+                 "&r='><img src=x onerror=alert(1)>)](javascript:alert(2))")
 RTL_URL = "https://evil.example/news/rtl"
 BIG_URL = "https://evil.example/news/big"
 PWNED = "window.__pwned"
@@ -352,7 +354,7 @@ def test_markdown_injection_stays_text(hostile_db: Database) -> None:
     rendered = markdown_html(text)
     assert_no_active_markup(rendered)
     tags = Tags(rendered)
-    links = [attrs["href"] for name, attrs in tags.tags if name == "a"]
+    links = [unquote(attrs["href"] or "") for name, attrs in tags.tags if name == "a"]
     assert links == [INJECTION_URL]
     assert rendered.count("<h1>") == 1 and rendered.count("<blockquote>") == 0
     assert rendered.count("<ol>") == 0 and rendered.count("<table>") == 1
