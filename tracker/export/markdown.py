@@ -121,14 +121,14 @@ def _revision(change: Change) -> str:
               _summary(change)]
     if view.new.reverts_to:
         blocks.append(f"**The text went back to that of v{view.new.reverts_to}.**")
-    if change.facts:
-        blocks.append("\n".join(f"- **{fact.tag.value} {fact.change}:** "
-                                f"{escape(render.fact_words(fact))}" for fact in change.facts))
     if view.headline_changed:
         blocks.append(f"Headline: {change_markdown(view.title_ops)}")
     if view.byline_changed:
         byline = [(DELETE, view.old.byline or ""), (INSERT, view.new.byline or "")]
         blocks.append(f"Byline: {change_markdown([(op, text) for op, text in byline if text])}")
+    if change.facts:
+        blocks.append("\n".join(f"- **{fact.tag.value} {fact.change}:** "
+                                f"{escape(render.fact_words(fact))}" for fact in change.facts))
     if not view.stats.changed:
         blocks.append("*The text did not change.*")
     for item in render.with_context(render.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
