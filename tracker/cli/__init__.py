@@ -27,10 +27,11 @@ Command = Callable[..., None]
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="TRACKER_DATABASE_URL", show_envvar=True,
-    help="Database URL or SQLite file path [default: a SQLite file in your data directory].",
+    help="Database URL or SQLite file path (default: a SQLite file in your data directory).",
 )]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoryArg = Annotated[str, typer.Argument(help="A story id or URL (see `tracker stories`).")]
+StoryArg = Annotated[str, typer.Argument(
+    metavar="STORY", help="A story id or URL (see `tracker stories`).")]
 
 
 class State:
@@ -109,4 +110,4 @@ def main() -> None:
 
 
 # Each module registers its commands on import; keep this list in help order.
-from tracker.cli import admin, browse, export, search  # noqa: E402,F401
+from tracker.cli import admin, browse, export, search, snapshot  # noqa: E402,F401

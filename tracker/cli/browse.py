@@ -48,15 +48,15 @@ def diff(
     ctx: typer.Context,
     story: StoryArg,
     from_version: Annotated[int | None, typer.Argument(
-        metavar="[FROM]", help="Older version number [default: the one before TO].")] = None,
+        metavar="FROM", help="Older version number (default: the one before TO).")] = None,
     to_version: Annotated[int | None, typer.Argument(
-        metavar="[TO]", help="Newer version number [default: the latest].")] = None,
+        metavar="TO", help="Newer version number (default: the latest).")] = None,
     fmt: Annotated[str, typer.Option(
         "--format", help="word (coloured word diff) or unified (plain, for patch).")] = "word",
     context: Annotated[int, typer.Option(
         help="Unchanged paragraphs shown around each change; -1 shows all.")] = 1,
     color: Annotated[bool | None, typer.Option(
-        "--color/--no-color", help="Colour [default: when printing to a terminal].")] = None,
+        "--color/--no-color", help="Colour (default: when printing to a terminal).")] = None,
 ) -> None:
     """Show what changed between two versions of a story (default: the last two)."""
     db = state(ctx).db

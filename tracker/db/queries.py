@@ -8,18 +8,23 @@ results to widgets on another thread.
 import itertools
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased, defer, selectinload
+from sqlalchemy import ColumnElement, Select, Subquery, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer, selectinload
 
 from tracker import diffing
 from tracker.analysis import Analysis, Side, analyse, from_json
 from tracker.db.engine import Database
-from tracker.db.models import Check, Diff, Story, Version
+from tracker.db.models import Check, Diff, Feed, Story, Version
 from tracker.errors import NotFoundError
 
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
 StoredDelta = tuple[str, str, str | None]
-"""A stored diff row: text delta, title delta, and analysis JSON (None until analysed)."""
+"""A stored diff row: text delta, title delta, analysis JSON (None until analysed)."""
 
 
 @dataclass(frozen=True)
@@ -101,26 +106,47 @@ class CheckRow:
     error: str | None
 
 
+class StoryOrder(StrEnum):
+    """The columns a story list can be sorted by."""
+
+    CHANGED = "changed"
+    CHECKED = "checked"
+    TITLE = "title"
+    SITE = "site"
+    VERSIONS = "versions"
+    STATUS = "status"
+
+
 def list_stories(
-    db: Database, *, site: str | None = None, changed_since: datetime | None = None,
-    limit: int | None = None, offset: int = 0,
+    db: Database, *, site: str | None = None, limit: int | None = None, offset: int = 0,
+    contains: str | None = None, order: StoryOrder = StoryOrder.CHANGED, descending: bool = True,
+    changed_since: datetime | None = None,
 ) -> list[StorySummary]:
-    """Stories, most recently changed first; `changed_since` keeps those with a newer version."""
-    query = _story_query().order_by(
-        Story.last_changed_at.desc().nulls_last(), Story.id.desc()
+    """Stories, most recently changed first unless `order` says otherwise.
+
+    `contains` keeps the stories whose title, URL or site contains it (any case), so a list
+    can narrow as a person types without loading every story; `changed_since` keeps those
+    with a version newer than that.
+    """
+    query, counts = _story_query_and_counts()
+    key = _order_column(order, counts)
+    query = query.order_by(
+        (key.desc() if descending else key.asc()).nulls_last(),
+        Story.id.desc() if descending else Story.id.asc(),
     )
-    if site:
-        query = query.where(Story.site == site)
     if changed_since is not None:
         query = query.where(Story.last_changed_at >= changed_since)
     with db.reading() as session:
+        query = _story_filters(query, site, contains)
         rows = session.execute(query.offset(offset).limit(limit)).all()
     return [_story_summary(story, count) for story, count in rows]
 
 
-def count_stories(db: Database) -> int:
+def count_stories(db: Database, *, contains: str | None = None) -> int:
+    """How many stories there are, or how many match `contains` (as in `list_stories`)."""
+    query = _story_filters(select(func.count()).select_from(Story), None, contains)
     with db.reading() as session:
-        return session.scalar(select(func.count()).select_from(Story)) or 0
+        return session.scalar(query) or 0
 
 
 def find_story(db: Database, ref: str | int) -> StorySummary:
@@ -194,6 +220,17 @@ def get_version(db: Database, story_id: int, number: int) -> VersionDetail:
     return VersionDetail(_version_summary(*row), row[0].text)
 
 
+def version_texts(db: Database, story_id: int, *, upto: int) -> list[str]:
+    """The texts of versions 1 to `upto` of a story, oldest first, for whole-history readers."""
+    query = (
+        select(Version.text)
+        .where(Version.story_id == story_id, Version.number <= upto)
+        .order_by(Version.number)
+    )
+    with db.reading() as session:
+        return list(session.scalars(query))
+
+
 def get_diff(db: Database, story_id: int, from_number: int, to_number: int) -> DiffView:
     """The diff between any two versions: stored for neighbours, computed on demand otherwise."""
     old, new = get_version(db, story_id, from_number), get_version(db, story_id, to_number)
@@ -219,14 +256,44 @@ def list_checks(db: Database, story_id: int, *, limit: int = 50) -> list[CheckRo
 
 
 def _story_query() -> Select[tuple[Story, int]]:
+    return _story_query_and_counts()[0]
+
+
+def _story_query_and_counts() -> tuple[Select[tuple[Story, int]], Subquery]:
     counts = (
         select(Version.story_id, func.count().label("n"))
         .group_by(Version.story_id)
         .subquery()
     )
-    return select(Story, func.coalesce(counts.c.n, 0)).outerjoin(
+    query = select(Story, func.coalesce(counts.c.n, 0)).outerjoin(
         counts, counts.c.story_id == Story.id
     )
+    return query, counts
+
+
+def _order_column(
+    order: StoryOrder, counts: Subquery
+) -> ColumnElement[Any] | QueryableAttribute[Any]:
+    columns: dict[StoryOrder, ColumnElement[Any] | QueryableAttribute[Any]] = {
+        StoryOrder.CHANGED: Story.last_changed_at, StoryOrder.CHECKED: Story.last_checked_at,
+        StoryOrder.TITLE: func.lower(Story.title), StoryOrder.SITE: Story.site,
+        StoryOrder.VERSIONS: func.coalesce(counts.c.n, 0), StoryOrder.STATUS: Story.status,
+    }
+    return columns[order]
+
+
+def _story_filters(query: SelectT, site: str | None, contains: str | None) -> SelectT:
+    if site:
+        query = query.where(Story.site == site)
+    if contains and contains.strip():
+        pattern = f"%{_escape_like(contains.strip().lower())}%"
+        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\")
+                                  for column in (Story.title, Story.url, Story.site))))
+    return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _story_ref_clause(session: Session, ref: str | int):  # type: ignore[no-untyped-def]
@@ -333,3 +400,73 @@ def _version_summary(version: Version, diff: Diff | None) -> VersionSummary:
         tags=tuple(tag.tag for tag in diff.tags) if diff else (),
         significance=diff.significance if diff else None,
     )
+
+
+@dataclass(frozen=True)
+class FailingStory:
+    id: int
+    url: str
+    failure_count: int
+    last_error: str | None
+    next_check_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    title: str | None
+    status: str
+    last_checked_at: datetime | None
+    story_count: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    """What `tracker status` shows: how many stories are in each state and what is failing."""
+
+    by_status: dict[str, int]
+    """Counts of stories on the schedule by status (imported-only stories are not counted)."""
+    due_now: int
+    claimed: int
+    next_due_at: datetime | None
+    last_checked_at: datetime | None
+    failing: list[FailingStory]
+    feeds: list[FeedRow]
+
+
+def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
+    """The schedule at `now`: counts by status, due and claimed stories, failures, feeds."""
+    scheduled = Story.next_check_at.is_not(None)
+    with db.reading() as session:
+        counts = session.execute(
+            select(Story.status, func.count()).where(scheduled).group_by(Story.status)
+        ).all()
+        due = session.scalar(select(func.count()).where(
+            scheduled, Story.status == "active", Story.next_check_at <= now)) or 0
+        claimed = session.scalar(select(func.count()).where(Story.claimed_until > now)) or 0
+        next_due = session.scalar(select(func.min(Story.next_check_at)).where(
+            Story.status == "active", Story.next_check_at > now))
+        last_checked = session.scalar(select(func.max(Story.last_checked_at)).where(scheduled))
+        failing = session.scalars(
+            select(Story).where(Story.failure_count > 0).order_by(Story.failure_count.desc())
+            .limit(20)).all()
+        feeds = _feed_rows(session)
+    return ScheduleStatus(
+        by_status={status: count for status, count in counts}, due_now=due, claimed=claimed,
+        next_due_at=next_due, last_checked_at=last_checked, feeds=feeds,
+        failing=[FailingStory(s.id, s.url, s.failure_count, s.last_error, s.next_check_at)
+                 for s in failing],
+    )
+
+
+def _feed_rows(session: Session) -> list[FeedRow]:
+    stories = (select(Story.feed_id, func.count().label("n")).group_by(Story.feed_id)
+               .subquery())
+    rows = session.execute(
+        select(Feed, func.coalesce(stories.c.n, 0))
+        .outerjoin(stories, stories.c.feed_id == Feed.id).order_by(Feed.id)
+    ).all()
+    return [FeedRow(feed.id, feed.url, feed.title, feed.status, feed.last_checked_at, count,
+                    feed.last_error) for feed, count in rows]
