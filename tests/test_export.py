@@ -210,6 +210,8 @@ def test_html_calls_out_fact_changes_and_reverts(sample_db: Database, db: Databa
     v4 = report[report.index('id="v4"'):report.index('id="v5"')]
     assert '<li class="tag tag-number">number</li>' in v4 and "significance <strong>" in v4
     assert "number changed:</span> “at least 10” -&gt; “more than a dozen”" in v4
+    corrections = report[report.index('id="corrections"'):report.index('id="revisions"')]
+    assert 'href="#v4">v4</a> <span class="fact">number changed:' in corrections
     for minutes, text in [(20, "The first text."), (25, "A second text."), (30, "The first text.")]:
         store(db, "https://example.org/revert", minutes, text, "Revert")
     history = history_of(db, "https://example.org/revert")
@@ -346,6 +348,7 @@ def test_markdown_of_the_sample_story(sample_db: Database) -> None:
     assert "<s>at least 10</s> <strong>more than a dozen</strong>" in rendered
     assert rendered.count("<h1>") == 1 and rendered.count("<h3>") == 7
     assert "<strong>number changed:</strong> “at least 10” -&gt; “more than a dozen”" in rendered
+    assert "- v4 **number changed:** “at least 10” -> “more than a dozen”" in text
     assert rendered.count("<tr>") == 9  # header and 8 versions
 
 
@@ -358,8 +361,9 @@ def test_markdown_injection_stays_text(hostile_db: Database) -> None:
     assert links == [INJECTION_URL]
     assert rendered.count("<h1>") == 1 and rendered.count("<blockquote>") == 0
     assert rendered.count("<ol>") == 0 and rendered.count("<table>") == 1
+    history = injection(hostile_db)
     lists = rendered.count("<li>")  # the story facts, headline changes and fact changes
-    assert lists == 4 + 2 + len(injection(hostile_db).changes[0].facts)
+    assert lists == 4 + 2 + len(history.corrections) + len(history.changes[0].facts)
     assert "\\@everyone" in text and not re.search(r"(?<!\\)@", text)  # no mentions
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in rendered
     assert "# Not a heading" in rendered and "1. not an ordered list" in rendered

@@ -78,6 +78,13 @@ class StoryHistory:
     def headline_changes(self) -> list[Change]:
         return [change for change in self.changes if change.view.headline_changed]
 
+    @property
+    def corrections(self) -> list[tuple[Change, Fact]]:
+        """Facts that were changed or taken out, and every changed figure: the silent edits a
+        report should put up front (new quotes and sources are listed with each revision)."""
+        return [(change, fact) for change in self.changes for fact in change.facts
+                if fact.change != "added" or fact.tag is Tag.NUMBER]
+
 
 def load_history(db: Database, story_id: int) -> StoryHistory:
     """Everything an export shows about one story."""

@@ -10,6 +10,7 @@ import re
 from urllib.parse import quote
 
 from tracker import render
+from tracker.analysis import Fact
 from tracker.diffing import DELETE, INSERT, Ops
 from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, plural
 
@@ -18,8 +19,9 @@ _URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 
 # Characters with a meaning anywhere in a line (emphasis, code, links and images, raw HTML and
 # autolinks, entities, table cells, strikethrough, @mentions); escaped with a backslash, as
-# CommonMark allows for any ASCII punctuation.
-_INLINE = re.compile(r"([\\`*_\[\]<>|~&@])")
+# CommonMark allows for any ASCII punctuation. '>' only matters after '<' or at the start of a
+# line, both handled, so "->" stays readable.
+_INLINE = re.compile(r"([\\`*_\[\]<|~&@])")
 # What makes a line a heading, quote, list item, thematic break or setext underline; in an
 # ordered-list marker ("1.") it is the punctuation that gets the backslash.
 _LINE_START = re.compile(r"^(\s*\d*)([#>+\-=.)])")
@@ -33,7 +35,9 @@ def escape(text: str | None) -> str:
 
 def render_markdown(history: StoryHistory) -> str:
     """The whole story: facts, a version table, headline changes, then each revision."""
-    parts = [_header(history), _versions_table(history), _headlines(history)]
+    parts = [_header(history), _versions_table(history), _headlines(history),
+             _corrections(history)]
+    parts += ["## Revisions"] if history.changes else []
     parts += [_revision(change) for change in history.changes]
     parts.append(_first_version(history))
     return "\n\n".join(part for part in parts if part) + "\n"
@@ -115,6 +119,20 @@ def _headlines(history: StoryHistory) -> str:
     return "## Headline changes\n\n" + "\n".join(lines)
 
 
+def _corrections(history: StoryHistory) -> str:
+    if not history.corrections:
+        return ("## Changed and removed facts\n\n"
+                "No figure, quote or source was changed or taken out.")
+    return "## Changed and removed facts\n\n" + "\n".join(
+        f"- v{change.number} **{fact.tag.value} {fact.change}:** {_fact(fact)}"
+        for change, fact in history.corrections
+    )
+
+
+def _fact(fact: Fact) -> str:
+    return escape(render.fact_words(fact))
+
+
 def _revision(change: Change) -> str:
     view = change.view
     blocks = [f"### v{view.old.number} → v{view.new.number} · {format_utc(view.new.observed_at)}",
@@ -127,8 +145,8 @@ def _revision(change: Change) -> str:
         byline = [(DELETE, view.old.byline or ""), (INSERT, view.new.byline or "")]
         blocks.append(f"Byline: {change_markdown([(op, text) for op, text in byline if text])}")
     if change.facts:
-        blocks.append("\n".join(f"- **{fact.tag.value} {fact.change}:** "
-                                f"{escape(render.fact_words(fact))}" for fact in change.facts))
+        blocks.append("\n".join(f"- **{fact.tag.value} {fact.change}:** {_fact(fact)}"
+                                for fact in change.facts))
     if not view.stats.changed:
         blocks.append("*The text did not change.*")
     for item in render.with_context(render.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
