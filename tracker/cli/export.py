@@ -13,8 +13,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.export import Format, Selection, render_combined, render_story, select_stories
-from tracker.export.atom import DEFAULT_LIMIT
-from tracker.export.history import load_history, slug
+from tracker.export.history import FEED_LIMIT, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
 
 
@@ -35,7 +34,7 @@ def export(
         "atom: versions seen since then.")] = None,
     site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
-        min=1, help="atom: how many of the newest versions become entries.")] = DEFAULT_LIMIT,
+        min=1, help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
 ) -> None:
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
     db = state(ctx).db

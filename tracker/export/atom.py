@@ -21,6 +21,7 @@ from tracker.db.engine import Database
 from tracker.db.queries import StorySummary, VersionSummary
 from tracker.export.history import (
     Change,
+    Selection,
     StoryHistory,
     is_web_url,
     iso_utc,
@@ -30,8 +31,6 @@ from tracker.export.history import (
 from tracker.export.html import change_fragment, text_fragment
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-#: Entries in a feed unless the caller asks for another number: readers only need recent ones.
-DEFAULT_LIMIT = 100
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -45,17 +44,7 @@ class FeedEntry:
     first_text: str | None
 
 
-@dataclass(frozen=True)
-class FeedScope:
-    """Which versions a feed covers; also what names it and gives it a stable id."""
-
-    since: datetime | None = None
-    site: str | None = None
-    story: StorySummary | None = None
-    limit: int = DEFAULT_LIMIT
-
-
-def load_feed(db: Database, scope: FeedScope) -> list[FeedEntry]:
+def load_feed(db: Database, scope: Selection) -> list[FeedEntry]:
     """The newest versions in scope, newest first, each with its diff.
 
     Each story's history is read once (two queries) however many of its versions are entries.
@@ -71,7 +60,7 @@ def load_feed(db: Database, scope: FeedScope) -> list[FeedEntry]:
     return [_entry(histories[version.story_id], version.number) for version in versions]
 
 
-def render_atom(entries: list[FeedEntry], scope: FeedScope) -> str:
+def render_atom(entries: list[FeedEntry], scope: Selection) -> str:
     feed = ET.Element("feed", xmlns=ATOM_NS)
     _add(feed, "id", _feed_id(scope))
     _add(feed, "title", _feed_title(scope))
@@ -124,13 +113,13 @@ def _content(entry: FeedEntry) -> str:
     return text_fragment(entry.first_text or "")
 
 
-def _feed_title(scope: FeedScope) -> str:
+def _feed_title(scope: Selection) -> str:
     if scope.story:
         return f"Changes to {scope.story.title or scope.story.url}"
     return f"Changes to stories on {scope.site}" if scope.site else "Changes to tracked stories"
 
 
-def _feed_id(scope: FeedScope) -> str:
+def _feed_id(scope: Selection) -> str:
     """Stable for the same scope, whatever the entries: the scope is what a reader subscribes to."""
     if scope.story:
         return _urn(f"tracker feed story {scope.story.url}")

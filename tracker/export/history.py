@@ -16,6 +16,8 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import DiffView, StorySummary, VersionDetail
 
+#: Versions in an Atom feed unless the caller asks for another number: readers want recent ones.
+FEED_LIMIT = 100
 #: The tag of a version whose text is the same as an earlier version's.
 REVERT = "revert"
 _SHOWN_IN_FULL = (Tag.HEADLINE, Tag.BYLINE)
@@ -84,6 +86,18 @@ class StoryHistory:
         report should put up front (new quotes and sources are listed with each revision)."""
         return [(change, fact) for change in self.changes for fact in change.facts
                 if fact.change != "added" or fact.tag is Tag.NUMBER]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which stories an export covers: one story, or those matching the filters."""
+
+    story: StorySummary | None = None
+    since: datetime | None = None
+    """Stories (in a feed: versions) that changed at or after this time."""
+    site: str | None = None
+    limit: int = FEED_LIMIT
+    """Feeds only: how many of the newest versions become entries."""
 
 
 def load_history(db: Database, story_id: int) -> StoryHistory:
