@@ -57,6 +57,9 @@ INJECTION_V1 = "\n".join([
     "> not a quote",
     "[click me](javascript:alert(1)) and ![tracker](http://127.0.0.1:9/beacon.png)",
     "@everyone **not bold** _not italic_ ~~not struck~~ | not | a | table | <b>raw</b> &amp;",
+    "$x^2$ is not math, `not code`, <!-- not a comment --> and [ref]: http://127.0.0.1:9/",
+    "***",
+    "```",
     "]]></content><entry><title>forged</title></entry>",
     "--- a/etc/passwd",
     "+++ b/etc/passwd",
@@ -367,6 +370,8 @@ def test_markdown_injection_stays_text(hostile_db: Database) -> None:
     assert "\\@everyone" in text and not re.search(r"(?<!\\)@", text)  # no mentions
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in rendered
     assert "# Not a heading" in rendered and "1. not an ordered list" in rendered
+    assert "$x^2$ is not math, `not code`, &lt;!-- not a comment --&gt;" in rendered
+    assert "<hr" not in rendered and "<pre>" not in rendered and "<code>not" not in rendered
 
 
 def test_markdown_strips_control_characters_and_keeps_unicode(hostile_db: Database) -> None:

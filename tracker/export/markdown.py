@@ -18,10 +18,10 @@ CONTEXT_PARAGRAPHS = 1
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 
 # Characters with a meaning anywhere in a line (emphasis, code, links and images, raw HTML and
-# autolinks, entities, table cells, strikethrough, @mentions); escaped with a backslash, as
-# CommonMark allows for any ASCII punctuation. '>' only matters after '<' or at the start of a
-# line, both handled, so "->" stays readable.
-_INLINE = re.compile(r"([\\`*_\[\]<|~&@])")
+# autolinks, entities, table cells, strikethrough, @mentions, GitHub's $math$) get a backslash,
+# as CommonMark allows for any ASCII punctuation. '>' only matters after '<' or at the start of
+# a line, both handled, so "->" stays readable.
+_INLINE = re.compile(r"([\\`*_\[\]<|~&@$])")
 # What makes a line a heading, quote, list item, thematic break or setext underline; in an
 # ordered-list marker ("1.") it is the punctuation that gets the backslash.
 _LINE_START = re.compile(r"^(\s*\d*)([#>+\-=.)])")
