@@ -602,6 +602,15 @@ def test_cli_writes_a_file_and_a_folder(sample_db: Database, tmp_path: Path) -> 
         "https://example.org/other"]
 
 
+def test_cli_takes_the_format_from_the_file_name(sample_db: Database, tmp_path: Path) -> None:
+    for name, start in [("feed.xml", "<?xml"), ("story.md", "# Iran"), ("s.patch", "tracker:"),
+                        ("s.json", "{"), ("report.htm", "<!DOCTYPE"), ("report", "<!DOCTYPE")]:
+        assert run(sample_db, "1", "-o", str(tmp_path / name)).exit_code == 0
+        assert (tmp_path / name).read_text().startswith(start)
+    assert run(sample_db, "1", "-f", "md", "-o", str(tmp_path / "x.xml")).exit_code == 0
+    assert (tmp_path / "x.xml").read_text().startswith("# Iran")
+
+
 def test_cli_one_bad_story_does_not_stop_the_others(hostile_db: Database, tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()

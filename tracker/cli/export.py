@@ -23,8 +23,9 @@ def export(
     story: Annotated[str | None, typer.Argument(
         metavar="[STORY]",
         help="A story id or URL (see `tracker stories`); or use --all / --since / --site.")] = None,
-    fmt: Annotated[Format, typer.Option(
-        "--format", "-f", help="html, md, json, patch or atom.")] = Format.HTML,
+    fmt: Annotated[Format | None, typer.Option(
+        "--format", "-f", help="html, md, json, patch or atom (default: from the -o file's "
+        "extension, else html).")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="File to write (default: stdout); with many stories in html, md "
         "or patch, the folder for one file per story.")] = None,
@@ -39,6 +40,7 @@ def export(
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
     db = state(ctx).db
     selection = _selection(db, story, every, since, site, limit)
+    fmt = fmt or _format_of(output)
     if selection.story is None and not fmt.combines:
         _export_folder(db, selection, fmt, output)
     elif fmt.combines:
@@ -58,6 +60,17 @@ def _selection(
         raise InvalidInput("give a STORY to export, or --all / --since / --site for many")
     found = queries.find_story(db, story) if story is not None else None
     return Selection(story=found, since=parse_since(since), site=site, limit=limit)
+
+
+def _format_of(output: Path | None) -> Format:
+    """The format a file name asks for (report.md, feed.xml), so -o alone is enough."""
+    suffix = output.suffix.lower() if output else ""
+    return _SUFFIXES.get(suffix, Format.HTML)
+
+
+_SUFFIXES = {".html": Format.HTML, ".htm": Format.HTML, ".md": Format.MARKDOWN,
+             ".markdown": Format.MARKDOWN, ".json": Format.JSON, ".patch": Format.PATCH,
+             ".diff": Format.PATCH, ".xml": Format.ATOM, ".atom": Format.ATOM}
 
 
 def parse_since(text: str | None) -> datetime | None:
