@@ -47,6 +47,7 @@ INJECTION_URL = ('https://evil.example/news/injection?q="><script>window.__pwned
                  "&r='><img src=x onerror=alert(1)>)](javascript:alert(2))")
 RTL_URL = "https://evil.example/news/rtl"
 BIG_URL = "https://evil.example/news/big"
+ANSI_URL = "https://evil.example/news/\x1b]0;retitled\x07ansi\x1b[31m?x=\x07"
 PWNED = "window.__pwned"
 INJECTION_V1 = "\n".join([
     "Officials said <script>window.__pwned = 1</script> nothing happened.",
@@ -97,9 +98,9 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def _store_hostile(db: Database) -> None:
     store(db, INJECTION_URL, 0, INJECTION_V1, HOSTILE_TITLE_V1, "By <b>Mallory</b>")
     store(db, INJECTION_URL, 10, INJECTION_V2, HOSTILE_TITLE_V2, "By Mallory & Eve")
-    store(db, "https://evil.example/news/ansi", 1,
+    store(db, ANSI_URL, 1,
           "Red \x1b[31malert\x1b[0m here.\nBell\x07 and \x1b]0;retitled\x07 title.\x00", "ANSI")
-    store(db, "https://evil.example/news/ansi", 11,
+    store(db, ANSI_URL, 11,
           "Red \x1b[2J\x1b[Halert cleared here.\nBell\x07 and title.", "ANSI \x1b[1mbold\x1b[0m")
     arabic = "مرحبا بالعالم"
     store(db, RTL_URL, 2, f"שלום עולם: 10 טילים\n{arabic}\n\u202eevil override\n"
@@ -198,6 +199,8 @@ def test_html_escapes_hostile_story_text(hostile_db: Database) -> None:
     assert "<style>" not in report.split("</style>", 1)[1]  # only our own stylesheet
     for history in histories(hostile_db):
         assert_no_control_characters(render_story(history, Format.HTML))
+        assert_no_control_characters(render_story(history, Format.PATCH))
+    assert_no_control_characters(render_combined(hostile_db, Selection(), Format.ATOM))
 
 
 def test_html_keeps_right_to_left_text_and_emoji(hostile_db: Database) -> None:
@@ -439,7 +442,7 @@ def apply(command: list[str], patch_text: str, folder: Path) -> str:
 
 @pytest.mark.skipif(shutil.which("patch") is None, reason="patch(1) is not installed")
 @pytest.mark.parametrize("url", [SAMPLE_URL, INJECTION_URL, RTL_URL,
-                                 BIG_URL, "https://evil.example/news/ansi"])
+                                 BIG_URL, ANSI_URL])
 def test_patch_series_applies_with_patch_and_git(
     sample_db: Database, hostile_db: Database, tmp_path: Path, url: str
 ) -> None:

@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from tracker import __version__, render
 from tracker.diffing import Ops
@@ -72,11 +72,17 @@ def _environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("tracker.export", "templates"), autoescape=True,
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=True, finalize=_printable,
     )
     environment.tests["fold"] = lambda block: isinstance(block, Fold)
     environment.globals["fact_words"] = render.fact_words
     return environment
+
+
+def _printable(value: object) -> object:
+    """Every string a template prints loses control characters (a report piped to a terminal
+    must not drive it); markup the templates made themselves is left as it is."""
+    return render.safe(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _template(name: str) -> Template:
