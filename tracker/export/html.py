@@ -50,9 +50,9 @@ def change_fragment(change: Change) -> str:
 
 
 def diff_blocks(ops: Ops) -> list[Block]:
-    """Paragraphs of a diff, with control characters stripped and unchanged runs folded."""
+    """Paragraphs of a diff with unchanged runs folded (the templates strip control chars)."""
     return [
-        Fold(item) if isinstance(item, int) else [(op, render.safe(text)) for op, text in item]
+        Fold(item) if isinstance(item, int) else item
         for item in render.with_context(render.paragraphs(ops), CONTEXT_PARAGRAPHS)
     ]
 
