@@ -605,6 +605,12 @@ def test_cli_writes_a_file_and_a_folder(sample_db: Database, tmp_path: Path) -> 
         "https://example.org/other"]
 
 
+def test_cli_feed_of_one_story_since_a_time(sample_db: Database) -> None:
+    result = run(sample_db, SAMPLE_URL, "--since", "2020-01-08T01:00", "-f", "atom")
+    feed = feedparser.parse(result.stdout)
+    assert [entry.title[-4:] for entry in feed.entries] == ["(v8)", "(v7)", "(v6)"]
+
+
 def test_cli_takes_the_format_from_the_file_name(sample_db: Database, tmp_path: Path) -> None:
     for name, start in [("feed.xml", "<?xml"), ("story.md", "# Iran"), ("s.patch", "tracker:"),
                         ("s.json", "{"), ("report.htm", "<!DOCTYPE"), ("report", "<!DOCTYPE")]:
@@ -633,6 +639,8 @@ def test_cli_one_bad_story_does_not_stop_the_others(hostile_db: Database, tmp_pa
     ([], 2, "give a STORY"),
     (["--all", "--format", "html"], 2, "-o FOLDER is needed"),
     (["--since", "yesterday", "-f", "atom"], 2, "is not a date"),
+    (["1", "--since", "2020-01-08", "-f", "md"], 2, "only applies to an atom feed"),
+    (["1", "--site", "example.org"], 2, "not both"),
     (["1", "-o", "/nonexistent-folder/report.html"], 1, "cannot write /nonexistent-folder"),
 ])
 def test_cli_errors_are_one_clear_line(sample_db: Database, args: list[str], code: int,

@@ -32,15 +32,15 @@ def export(
     every: Annotated[bool, typer.Option("--all", help="Every story.")] = False,
     since: Annotated[str | None, typer.Option(
         help="Stories changed at or after this UTC date or time (2020-01-07, 2020-01-07T23:00); "
-        "atom: versions seen since then.")] = None,
+        "atom: versions seen since then (also with a STORY).")] = None,
     site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
         min=1, help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
 ) -> None:
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
     db = state(ctx).db
-    selection = _selection(db, story, every, since, site, limit)
     fmt = fmt or _format_of(output)
+    selection = _selection(db, story, every, since, site, limit, fmt)
     if selection.story is None and not fmt.combines:
         _export_folder(db, selection, fmt, output)
     elif fmt.combines:
@@ -51,12 +51,16 @@ def export(
 
 
 def _selection(
-    db: Database, story: str | None, every: bool, since: str | None, site: str | None, limit: int
+    db: Database, story: str | None, every: bool, since: str | None, site: str | None,
+    limit: int, fmt: Format,
 ) -> Selection:
-    many = every or since is not None or site is not None
-    if story is not None and many:
-        raise InvalidInput("give either a STORY or --all / --since / --site, not both")
-    if story is None and not many:
+    """One story, or the filters for many; a story's feed can also start at --since."""
+    if story is not None and (every or site is not None):
+        raise InvalidInput("give either a STORY or --all / --site, not both")
+    if story is not None and since is not None and fmt is not Format.ATOM:
+        raise InvalidInput("--since with a STORY only applies to an atom feed; "
+                           f"{fmt} exports the story's whole history")
+    if story is None and not (every or since is not None or site is not None):
         raise InvalidInput("give a STORY to export, or --all / --since / --site for many")
     found = queries.find_story(db, story) if story is not None else None
     return Selection(story=found, since=parse_since(since), site=site, limit=limit)
