@@ -81,7 +81,9 @@ class SearchFilter:
 
 
 def search(db: Database, query: str, where: SearchFilter | None = None) -> list[SearchHit]:
-    """Newest matches first, at most `where.limit` of them."""
+    """At most `where.limit` matches, newest first. Each kind of text is read newest stored
+    first (see _Dialect), which is the order tracker saw the versions in unless old versions
+    were imported later."""
     where = where or SearchFilter()
     terms = parse_query(query)
     fields = [f for f in where.fields if not (where.tag and f == Field.TEXT)]
