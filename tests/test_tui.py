@@ -1,36 +1,23 @@
-"""The TUI driven through Textual's pilot: keys pressed, what is shown asserted."""
+"""The story view driven through Textual's pilot: keys pressed, what is shown asserted."""
 
-from textual.pilot import Pilot
+import io
+from pathlib import Path
 
+import pytest
+from rich.console import Console
+from sqlalchemy import text
+from textual.widgets import Static
+
+from tests.tui_support import SIZE, add_story, selected, settle, shown, styled
+from tracker import seen
+from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.render import DELETE_STYLE, INSERT_STYLE
+from tracker.tui import texts
 from tracker.tui.app import TrackerApp
-from tracker.tui.widgets.diff_pane import DiffPane
-from tracker.tui.widgets.timeline import Timeline
-
-SIZE = (100, 30)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for the workers and the messages they posted, instead of sleeping."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def shown(pilot: Pilot[None]) -> str:
-    return pilot.app.screen.query_one(DiffPane).plain
-
-
-def styled(pilot: Pilot[None], style: str) -> list[str]:
-    """The pieces of the shown text drawn in `style` (e.g. the inserted words)."""
-    text = pilot.app.screen.query_one(DiffPane).text
-    return [text.plain[span.start:span.end] for span in text.spans if span.style == style]
-
-
-def selected(pilot: Pilot[None]) -> int | None:
-    return pilot.app.screen.query_one(Timeline).selected_number()
+from tracker.tui.screens.help import HelpScreen
+from tracker.tui.screens.story import StoryScreen
+from tracker.tui.screens.story_list import StoryListScreen
 
 
 async def test_story_opens_on_newest_version(sample_db: Database) -> None:
@@ -48,8 +35,8 @@ async def test_keys_step_to_older_and_newer_versions(sample_db: Database) -> Non
             await pilot.press("left")
         await settle(pilot)
         assert selected(pilot) == 4
-        text = shown(pilot)
-        assert text.startswith("v3 -> v4  2020-01-07 23:48 -> 2020-01-08 00:17  +132 -3 words")
+        assert shown(pilot).startswith(
+            "v3 -> v4  2020-01-07 23:48 -> 2020-01-08 00:17  +132 -3 words")
         assert "at least 10" in styled(pilot, DELETE_STYLE)
         assert "more than a dozen" in styled(pilot, INSERT_STYLE)
         await pilot.press("right")
@@ -69,19 +56,174 @@ async def test_first_and_last(sample_db: Database) -> None:
         assert selected(pilot) == 1
         assert shown(pilot).startswith("v1  2020-01-07 23:05  54 words")
         await pilot.press("left")  # already the oldest: stays
+        await settle(pilot)
+        assert selected(pilot) == 1
         await pilot.press("end")
         await settle(pilot)
         assert selected(pilot) == 8
 
 
-async def test_without_story_opens_newest_story(sample_db: Database) -> None:
+async def test_unchanged_paragraphs_fold_and_unfold(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "unchanged paragraphs" in shown(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "unchanged paragraphs" not in shown(pilot)
+        assert "This is a breaking story and will be updated." in shown(pilot)
+
+
+async def test_side_by_side_shows_old_and_new_paragraphs_in_one_row(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("left", "left", "left", "left", "s")
+        await settle(pilot)
+        rows = shown(pilot).splitlines()
+        assert rows[0].startswith("v3 -> v4")
+        first = next(row for row in rows if row.startswith("Iran launched"))
+        old, new = first.split(" | ")
+        assert "at least 10 missiles" in old and "dozen" not in old
+        assert "more than a dozen missiles" in new and "at least" not in new
+
+
+async def test_side_by_side_hides_the_timeline_when_narrow(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert not pilot.app.screen.query_one("#timeline").display
+        await pilot.press("left")  # keys still step while the timeline is hidden
+        await settle(pilot)
+        assert shown(pilot).startswith("v6 -> v7")
+        await pilot.press("d")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#timeline").display
+
+
+async def test_full_text_mode_shows_the_version_as_it_read(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "home")
+        await settle(pilot)
+        expected = queries.get_version(sample_db, 1, 1).text.split("\n")
+        assert shown(pilot).startswith("v1  2020-01-07 23:05  54 words")
+        assert shown(pilot).split("\n\n")[-len(expected):] == expected
+
+
+async def test_blame_colours_paragraphs_by_the_version_they_date_from(
+    sample_db: Database,
+) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        lines = shown(pilot).splitlines()
+        assert "v1   This is a breaking story and will be updated." in lines
+        assert any(line.startswith("v8   House speaker Nancy Pelosi") for line in lines)
+        assert any(line.startswith("v4   Iran launched more than a dozen") for line in lines)
+
+
+async def test_marking_a_version_compares_any_pair(sample_db: Database) -> None:
+    expected = queries.get_diff(sample_db, 1, 2, 7).stats
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("home", "right", "m")
+        await settle(pilot)
+        await pilot.press("end", "left")
+        await settle(pilot)
+        assert shown(pilot).startswith("v2 -> v7")
+        assert f"+{expected.words_added} -{expected.words_removed} words" in shown(pilot)
+        await pilot.press("s")  # the mark holds across modes
+        await settle(pilot)
+        assert shown(pilot).startswith("v2 -> v7")
+        await pilot.press("home", "right", "m")  # unmark: back to neighbour diffs
+        await settle(pilot)
+        assert shown(pilot).startswith("v1 -> v2")
+
+
+async def test_a_one_version_story_says_so(db: Database) -> None:
+    story_id = add_story(db, "https://example.org/one", ["Only paragraph."])
+    async with TrackerApp(db, story_id=story_id).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert texts.ONE_VERSION in shown(pilot)
+        assert "Only paragraph." in shown(pilot)
+
+
+async def test_web_text_cannot_drive_the_terminal(db: Database) -> None:
+    story_id = add_story(db, "https://example.org/evil",
+                         ["Calm text.", "Calm text.\nNew \x1b[2J\x1b]0;pwned\x07 text."],
+                         title="Title \x1b[31mred")
+    async with TrackerApp(db, story_id=story_id).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for mode in "dstb":
+            await pilot.press(mode)
+            await settle(pilot)
+            assert "New" in shown(pilot)
+            assert "\x1b" not in shown(pilot) and "\x07" not in shown(pilot)
+
+
+async def test_showing_the_newest_version_marks_the_story_seen(sample_db: Database) -> None:
     async with TrackerApp(sample_db).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert selected(pilot) == 8
-
-
-async def test_empty_database_says_how_to_add_a_story(db: Database) -> None:
-    async with TrackerApp(db).run_test(size=SIZE) as pilot:
+        assert seen.new_version_counts(sample_db, [1]) == {1: 8}
+        await pilot.press("enter")
         await settle(pilot)
-        assert "tracker demo" in shown(pilot)
-        assert "tracker import" in shown(pilot)
+        assert isinstance(pilot.app.screen, StoryScreen)
+        assert seen.new_version_counts(sample_db, [1]) == {1: 0}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, StoryListScreen)
+
+
+async def test_an_unreadable_database_is_reported_in_the_pane(sample_db: Database) -> None:
+    with sample_db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE diffs"))
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown(pilot).startswith("cannot read the database: no such table: diffs")
+
+
+async def test_copy_and_open_the_story_url(
+    sample_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.py"
+    browser.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])")
+    monkeypatch.setenv("BROWSER", f"python3 {browser} %s")
+    story = queries.find_story(sample_db, 1)
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        assert pilot.app.clipboard == story.url
+        await pilot.press("o")
+        await settle(pilot)
+    assert opened.read_text() == story.url
+
+
+async def test_help_lists_every_key_of_the_screen(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        console = Console(width=200, record=True, file=io.StringIO())
+        for static in pilot.app.screen.query(Static):
+            console.print(static.content)
+        help_text = console.export_text()
+        for binding in StoryScreen.BINDINGS:
+            assert binding.tooltip in help_text  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, StoryScreen)
+
+
+async def test_command_palette_runs_the_screen_actions(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Blame")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shown(pilot).startswith("v8  ")
+        assert "Each paragraph is coloured" in shown(pilot)

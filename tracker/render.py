@@ -73,7 +73,7 @@ def ops_text(ops: Ops, *, markers: bool = False) -> Text:
 def diff_body(ops: Ops, style: DiffStyle = DiffStyle()) -> Text:
     """The body diff, paragraph by paragraph, with unchanged stretches folded to a marker."""
     body = Text()
-    for item in _with_context(paragraphs(ops), style.context):
+    for item in with_context(paragraphs(ops), style.context):
         if isinstance(item, int):
             body.append(f"  ... {item} unchanged paragraph{'s' if item > 1 else ''} ...\n\n",
                         SKIP_STYLE)
@@ -85,7 +85,7 @@ def diff_body(ops: Ops, style: DiffStyle = DiffStyle()) -> Text:
 
 
 def diff_header(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
-    """Versions, times and counts, then headline and byline changes, shown above the body."""
+    """Versions, times and counts, then headline, byline and date changes, shown above the body."""
     header = Text()
     header.append(f"v{view.old.number} -> v{view.new.number}", "bold")
     header.append(f"  {format_time(view.old.observed_at)} -> {format_time(view.new.observed_at)}")
@@ -101,6 +101,12 @@ def diff_header(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
         header.append("Byline: ", "bold")
         header.append_text(_change_text(view.old.byline, view.new.byline, style.markers))
         header.append("\n")
+    for label, old, new in (("Published", view.old.published_at, view.new.published_at),
+                            ("Updated", view.old.updated_at, view.new.updated_at)):
+        if old != new:
+            header.append(f"{label}: ", "bold")
+            header.append_text(_change_text(format_time(old), format_time(new), style.markers))
+            header.append("\n")
     if view.analysis is not None:
         header.append_text(facts_text(view.analysis))
     return header
@@ -196,7 +202,7 @@ def _change_text(old: str | None, new: str | None, markers: bool) -> Text:
     return ops_text([(op, piece) for op, piece in ops if piece], markers=markers)
 
 
-def _with_context(items: list[Paragraph], context: int | None) -> Iterator[Paragraph | int]:
+def with_context(items: list[Paragraph], context: int | None) -> Iterator[Paragraph | int]:
     """Yield the paragraphs to show; an int stands for that many folded unchanged ones."""
     if context is None:
         yield from items

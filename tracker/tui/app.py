@@ -1,9 +1,17 @@
 """The Textual app: it holds the database and delegates everything else to its screens."""
 
-from textual.app import App
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from tracker.db.engine import Database
+from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.story import StoryScreen
+from tracker.tui.screens.story_list import StoryListScreen
 
 
 class TrackerApp(App[None]):
@@ -11,6 +19,12 @@ class TrackerApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tracker"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="List every key"),
+        Binding("q", "quit", "Quit", tooltip="Leave tracker"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False,
+                tooltip="Search the actions of this screen, the theme and more"),
+    ]
 
     def __init__(self, db: Database, story_id: int | None = None) -> None:
         super().__init__()
@@ -18,4 +32,18 @@ class TrackerApp(App[None]):
         self.story_id = story_id
 
     def on_mount(self) -> None:
-        self.push_screen(StoryScreen(self.db, self.story_id))
+        self.push_screen(StoryListScreen(self.db))
+        if self.story_id is not None:
+            self.push_screen(StoryScreen(self.db, self.story_id))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen, list(self.BINDINGS)))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette offers the current screen's actions next to Textual's own commands."""
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                run = partial(screen.run_action, binding.action)
+                yield SystemCommand(binding.description, binding.tooltip or "", run)
+        yield from super().get_system_commands(screen)

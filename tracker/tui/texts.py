@@ -1,13 +1,21 @@
-"""Rich `Text` for the TUI's panes, built in workers so the UI thread only lays it out.
+"""What the TUI's diff pane shows in each mode, built in workers so the UI thread only lays it out.
 
 Everything here goes through `tracker.render`, which strips terminal control sequences from
-web text; nothing in this module prints a story's text any other way.
+web text; nothing in this module puts a story's text on screen any other way.
 """
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from tracker import render
+from tracker.blame import BlamedParagraph, split_paragraphs
 from tracker.db.queries import DiffView, VersionDetail, VersionSummary
+from tracker.diffing import DELETE, INSERT
 
 EMPTY_DATABASE = (
     "There are no stories in this database yet.\n\n"
@@ -17,20 +25,96 @@ EMPTY_DATABASE = (
 ONE_VERSION = (
     "This story has one version so far. Changes appear here once tracker stores a second one."
 )
+CONTEXT_PARAGRAPHS = 2
+"""Unchanged paragraphs kept around each change in the folded inline diff."""
+BLAME_COLOURS = ("#5f87d7", "#d7875f", "#5faf5f", "#af5faf", "#d75f5f", "#00afaf", "#af8700",
+                 "#8787af")
+"""Mid-tone colours that read on dark and light backgrounds alike."""
 
 
-def inline_diff(view: DiffView) -> Text:
-    """The word diff of `view`, with times, counts and headline or byline changes on top."""
-    return render.diff_view(view)
+class Mode(StrEnum):
+    """The diff pane's modes."""
+
+    INLINE = "inline"
+    SIDE = "side by side"
+    FULL = "full text"
+    BLAME = "blame"
 
 
-def first_version(detail: VersionDetail, only: bool) -> Text:
-    """Version 1 has nothing to compare with: its header, then its full text."""
+@dataclass(frozen=True)
+class PaneContent:
+    """A prepared renderable, with its plain text so tests and searches can read what it says."""
+
+    renderable: RenderableType
+    plain: str
+
+    @classmethod
+    def of(cls, text: Text) -> "PaneContent":
+        return cls(text, text.plain)
+
+
+def inline_diff(view: DiffView, folded: bool = True) -> PaneContent:
+    """The word diff, unchanged paragraphs folded around the changes unless `folded` is off."""
+    style = render.DiffStyle(context=CONTEXT_PARAGRAPHS if folded else None)
+    return PaneContent.of(render.diff_view(view, style))
+
+
+def side_by_side(view: DiffView, folded: bool = True) -> PaneContent:
+    """Old on the left, new on the right, one table row per paragraph so the sides line up.
+
+    Both sides are columns of one table in one scrolling pane, so they always scroll together.
+    Unchanged paragraphs fold as in the inline diff.
+    """
+    table = Table.grid(expand=True, padding=(0, 2))
+    table.add_column(ratio=1)
+    table.add_column(ratio=1)
+    table.add_row(Text(f"v{view.old.number}", "bold"), Text(f"v{view.new.number}", "bold"))
+    plain = []
+    context = CONTEXT_PARAGRAPHS if folded else None
+    for item in render.with_context(render.paragraphs(view.ops), context):
+        if isinstance(item, int):
+            skipped = Text(f"  ... {item} unchanged paragraph{'s' if item > 1 else ''} ...",
+                           render.SKIP_STYLE)
+            table.add_row(skipped, skipped)
+            table.add_row("", "")
+            plain.append(skipped.plain)
+            continue
+        left = render.ops_text([(op, piece) for op, piece in item if op != INSERT])
+        right = render.ops_text([(op, piece) for op, piece in item if op != DELETE])
+        table.add_row(left, right)
+        table.add_row("", "")
+        plain.append(f"{left.plain} | {right.plain}")
+    header = render.diff_header(view)
+    return PaneContent(Group(header, table), "\n".join([header.plain, *plain]))
+
+
+def full_text(detail: VersionDetail, only: bool = False) -> PaneContent:
+    """One version as it read: its header, then its paragraphs."""
     text = version_header(detail.info)
     if only:
         text.append(ONE_VERSION + "\n\n", "italic")
-    text.append(render.safe(detail.text))
-    return text
+    text.append(render.safe("\n\n".join(split_paragraphs(detail.text))))
+    return PaneContent.of(text)
+
+
+def blame_text(info: VersionSummary, blamed: list[BlamedParagraph]) -> PaneContent:
+    """Each paragraph in the colour of the version it dates from, that version in the margin."""
+    text = version_header(info)
+    text.append("Each paragraph is coloured by the version since which it reads so: ", "italic")
+    for number in sorted({paragraph.version for paragraph in blamed}):
+        text.append(f" v{number} ", f"bold {blame_colour(number)}")
+    text.append("\n\n")
+    for paragraph in blamed:
+        colour = blame_colour(paragraph.version)
+        text.append(f"v{paragraph.version:<3} ", f"bold {colour}")
+        text.append(render.safe(paragraph.text), colour)
+        text.append("\n\n")
+    text.rstrip()
+    return PaneContent.of(text)
+
+
+def blame_colour(number: int) -> str:
+    return BLAME_COLOURS[(number - 1) % len(BLAME_COLOURS)]
 
 
 def version_header(info: VersionSummary) -> Text:
@@ -43,3 +127,18 @@ def version_header(info: VersionSummary) -> Text:
         header.append("Byline: ", "bold").append(render.safe(info.byline) + "\n")
     header.append("\n")
     return header
+
+
+def short_time(moment: datetime | None, now: datetime | None = None) -> str:
+    """Eleven characters at most: month, day and time this year, the full date before that."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone()
+    if local.year == (now or datetime.now(UTC)).astimezone().year:
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
+def message(text: str) -> PaneContent:
+    """A plain message in the pane: an empty state or an error."""
+    return PaneContent.of(Text(text))

@@ -1,8 +1,8 @@
-"""The story view: a timeline of versions beside the diff of the selected one.
+"""The story view: a timeline of versions beside what changed in the selected one.
 
 Database reads run in thread workers that post messages; the handlers only touch widgets. A
-step cancels the previous step's worker, and a result that arrives for a version no longer
-selected is dropped, so holding a key down never shows a stale diff.
+step cancels the previous step's worker, and a result for anything but the current request is
+dropped, so holding a key down never shows a stale diff.
 """
 
 from dataclasses import dataclass
@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tracker import render
+from tracker import render, seen
 from tracker.db import queries
 from tracker.db.engine import Database
-from tracker.errors import TrackerError
-from tracker.tui import texts
+from tracker.tui import panes, texts
+from tracker.tui.loading import READ_ERRORS, describe
+from tracker.tui.texts import Mode, PaneContent
 from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import Timeline
 
@@ -31,10 +32,32 @@ class StoryScreen(Screen[None]):
     """One story: step through its versions and read what changed in each."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h,[", "older", "Older", key_display="←"),
-        Binding("right,l,]", "newer", "Newer", key_display="→"),
-        Binding("home,g", "first", "First", key_display="Home"),
-        Binding("end,G", "last", "Last", key_display="End"),
+        Binding("left,h,[", "older", "Older", key_display="←",
+                tooltip="Show the version before this one"),
+        Binding("right,l,]", "newer", "Newer", key_display="→",
+                tooltip="Show the version after this one"),
+        Binding("home,g", "first", "First", key_display="Home", show=False,
+                tooltip="Jump to version 1"),
+        Binding("end,G", "last", "Last", key_display="End", show=False,
+                tooltip="Jump to the newest version"),
+        Binding("m", "mark", "Mark", tooltip="Mark this version; then select another to compare"),
+        Binding("d", "mode('inline')", "Diff", tooltip="Inline word diff"),
+        Binding("s", "mode('side by side')", "Side", tooltip="Old and new side by side"),
+        Binding("t", "mode('full text')", "Text", tooltip="The full text of this version"),
+        Binding("b", "mode('blame')", "Blame",
+                tooltip="Colour each paragraph by the version it dates from"),
+        Binding("u", "unfold", "Unfold", show=False,
+                tooltip="Show or fold the unchanged paragraphs of a diff"),
+        Binding("o", "open_url", "Open URL", show=False,
+                tooltip="Open the story's page in a web browser"),
+        Binding("y", "copy_url", "Copy URL", show=False,
+                tooltip="Copy the story's URL to the clipboard"),
+        Binding("pagedown,space", "scroll_diff(1)", "Page down", show=False, priority=True,
+                tooltip="Scroll the diff pane down a page"),
+        Binding("pageup", "scroll_diff(-1)", "Page up", show=False, priority=True,
+                tooltip="Scroll the diff pane up a page"),
+        Binding("escape,backspace", "back", "Stories", key_display="Esc",
+                tooltip="Back to the story list"),
     ]
 
     @dataclass
@@ -45,11 +68,11 @@ class StoryScreen(Screen[None]):
         versions: list[queries.VersionSummary]
 
     @dataclass
-    class Shown(Message):
-        """The text for version `number` is ready to show."""
+    class Prepared(Message):
+        """The pane content for `request` is ready."""
 
-        number: int
-        text: Text
+        request: panes.PaneRequest
+        content: PaneContent
 
     @dataclass
     class Failed(Message):
@@ -57,17 +80,28 @@ class StoryScreen(Screen[None]):
 
         error: str
 
-    def __init__(self, db: Database, story_id: int | None) -> None:
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's type)
+    """Side by side hides the timeline on narrow terminals (see app.tcss)."""
+
+    def __init__(self, db: Database, story_id: int) -> None:
         super().__init__()
         self.db = db
         self.story_id = story_id
+        self.story: queries.StorySummary | None = None
         self.versions: list[queries.VersionSummary] = []
+        self.mode = Mode.INLINE
+        self.base: int | None = None
+        self.folded = True
+        self.request: panes.PaneRequest | None = None
+        self.cache = panes.PaneCache()
+        self.seen_up_to = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="story-title")
         with Horizontal(id="story-body"):
             yield Timeline(id="timeline")
             yield DiffPane(id="diff")
+        yield Static(id="story-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -77,64 +111,89 @@ class StoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="story", exit_on_error=False)
     def load_story(self) -> None:
         try:
-            story = self._story()
-            if story is None:
-                self.post_message(self.Failed(texts.EMPTY_DATABASE))
-                return
+            story = queries.find_story(self.db, self.story_id)
             self.post_message(self.Loaded(story, queries.list_versions(self.db, story.id)))
-        except TrackerError as error:
-            self.post_message(self.Failed(str(error)))
-
-    def _story(self) -> queries.StorySummary | None:
-        """The story asked for, or the most recently changed one when none was."""
-        if self.story_id is not None:
-            return queries.find_story(self.db, self.story_id)
-        newest = queries.list_stories(self.db, limit=1)
-        return newest[0] if newest else None
+        except READ_ERRORS as error:
+            self.post_message(self.Failed(describe(error)))
 
     @on(Loaded)
     def _show_story(self, message: Loaded) -> None:
-        self.story_id = message.story.id
-        self.versions = message.versions
+        self.story, self.versions = message.story, message.versions
         title = Text(render.safe(message.story.title), "bold")
         title.append(f"  {render.safe(message.story.url)}", "dim")
         self.query_one("#story-title", Static).update(title)
         timeline = self.query_one(Timeline)
         timeline.loading = False
+        if not self.versions:
+            self.query_one(DiffPane).show(texts.message("This story has no versions."))
+            return
         timeline.show_versions(message.versions, set())
         timeline.focus()
 
     @on(Failed)
     def _show_failure(self, message: Failed) -> None:
         self.query_one(Timeline).loading = False
-        self.query_one(DiffPane).show(Text(message.error))
+        self.query_one(DiffPane).show(PaneContent.of(Text(message.error, "bold red")))
 
     @on(Timeline.OptionHighlighted)
     def _version_selected(self) -> None:
+        self.refresh_pane()
+
+    def refresh_pane(self) -> None:
+        """Show what the selection, the mode and the mark ask for, from the cache or a worker."""
         number = self.query_one(Timeline).selected_number()
-        if number is not None:
-            self.load_version(number)
+        if number is None:
+            return
+        request = panes.PaneRequest(
+            self.story_id, number, self.mode, self.base, self.folded, len(self.versions) == 1
+        )
+        self.request = request
+        self._show_status()
+        cached = self.cache.get(request)
+        if cached is not None:
+            self._display(request, cached)
+        else:
+            self.prepare(request)
 
-    @work(thread=True, exclusive=True, group="version", exit_on_error=False)
-    def load_version(self, number: int) -> None:
-        assert self.story_id is not None
+    @work(thread=True, exclusive=True, group="pane", exit_on_error=False)
+    def prepare(self, request: panes.PaneRequest) -> None:
         try:
-            text = self._version_text(self.story_id, number)
-        except TrackerError as error:
-            text = Text(str(error))
+            content = panes.build(self.db, request)
+        except READ_ERRORS as error:
+            content = PaneContent.of(Text(describe(error), "bold red"))
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Shown(number, text))
+            self.post_message(self.Prepared(request, content))
 
-    def _version_text(self, story_id: int, number: int) -> Text:
-        if number == 1:
-            detail = queries.get_version(self.db, story_id, 1)
-            return texts.first_version(detail, only=len(self.versions) == 1)
-        return texts.inline_diff(queries.get_diff(self.db, story_id, number - 1, number))
+    @on(Prepared)
+    def _prepared(self, message: Prepared) -> None:
+        self.cache.put(message.request, message.content)
+        if message.request == self.request:
+            self._display(message.request, message.content)
 
-    @on(Shown)
-    def _show_version(self, message: Shown) -> None:
-        if message.number == self.query_one(Timeline).selected_number():
-            self.query_one(DiffPane).show(message.text)
+    def _display(self, request: panes.PaneRequest, content: PaneContent) -> None:
+        self.query_one(DiffPane).show(content)
+        if request.number == len(self.versions) and request.number > self.seen_up_to:
+            self.seen_up_to = request.number
+            self.record_seen(request.number)
+
+    @work(thread=True, group="seen", exit_on_error=False)
+    def record_seen(self, number: int) -> None:
+        """The newest version was shown: the story list stops counting it as new."""
+        try:
+            seen.mark_seen(self.db, self.story_id, number)
+        except READ_ERRORS as error:
+            self.app.call_from_thread(self.notify, describe(error), severity="warning")
+
+    def _show_status(self) -> None:
+        assert self.request is not None
+        status = Text(f"{self.request.mode}", "bold")
+        pair = self.request.pair
+        if self.base is not None:
+            status.append(f"  ·  marked v{self.base}", "yellow")
+        if pair and self.request.mode in (Mode.INLINE, Mode.SIDE):
+            status.append(f"  ·  v{pair[0]} → v{pair[1]}")
+        status.append(f"  ·  {len(self.versions)} versions  ·  ? for help", "dim")
+        self.query_one("#story-status", Static).update(status)
 
     def action_older(self) -> None:
         self._step(-1)
@@ -156,3 +215,44 @@ class StoryScreen(Screen[None]):
     def _go(self, index: int) -> None:
         if self.versions:
             self.query_one(Timeline).highlighted = max(0, min(index, len(self.versions) - 1))
+
+    def action_mode(self, mode: str) -> None:
+        self.mode = Mode(mode)
+        self.set_class(self.mode is Mode.SIDE, "-side")
+        self.refresh_pane()
+
+    def action_scroll_diff(self, pages: int) -> None:
+        pane = self.query_one(DiffPane)
+        if pages > 0:
+            pane.scroll_page_down(animate=False)
+        else:
+            pane.scroll_page_up(animate=False)
+
+    def action_unfold(self) -> None:
+        self.folded = not self.folded
+        self.refresh_pane()
+
+    def action_mark(self) -> None:
+        """Mark the selected version (or clear the mark on it) as one side of a comparison."""
+        number = self.query_one(Timeline).selected_number()
+        if number is None:
+            return
+        self.base = None if self.base == number else number
+        self.query_one(Timeline).show_versions(self.versions, {self.base} if self.base else set())
+        if self.base is not None:
+            self.notify(f"Marked v{self.base}: select another version to compare with it.")
+        self.refresh_pane()
+
+    def action_open_url(self) -> None:
+        if self.story is not None:
+            self.app.open_url(self.story.url)
+            self.notify(f"Opening {render.safe(self.story.url)}")
+
+    def action_copy_url(self) -> None:
+        if self.story is not None:
+            self.app.copy_to_clipboard(self.story.url)
+            self.notify(f"Copied {render.safe(self.story.url)}")
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:  # the default screen, the story list, this screen
+            self.app.pop_screen()

@@ -1,27 +1,32 @@
 """The pane that shows a diff or a version's text, scrolled back to the top on every change."""
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tracker.tui.texts import PaneContent
 
-class DiffPane(VerticalScroll):
-    """A scrolling view of one prepared `Text`; keeps that text so tests can read what it shows."""
+
+class DiffPane(VerticalScroll, can_focus=False):
+    """A scrolling view of one prepared content; keeps it so tests can read what it shows.
+
+    It never takes focus: the arrow keys step through versions, and the story screen scrolls
+    this pane with Page Up/Down and Space.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.text = Text()
+        self.content = PaneContent("", "")
 
     def compose(self) -> ComposeResult:
         yield Static(id="diff-body", expand=True)
 
-    def show(self, text: Text) -> None:
-        self.text = text
-        self.query_one("#diff-body", Static).update(text)
+    def show(self, content: PaneContent) -> None:
+        self.content = content
+        self.query_one("#diff-body", Static).update(content.renderable)
         self.scroll_home(animate=False)
 
     @property
     def plain(self) -> str:
         """What the pane shows, without styles."""
-        return self.text.plain
+        return self.content.plain

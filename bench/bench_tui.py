@@ -1,0 +1,186 @@
+"""How quick the TUI is on a large database, measured through Textual's pilot.
+
+Run from the repository root: python -m bench.bench_tui [--stories N] [--steps N]
+
+Builds the large database of the TUI tests (5,000 stories and a story of 300 versions of about
+40 KB, through the real write path), then prints:
+- time to first screen: from starting the app to the story list showing rows, and to a story
+  showing its newest diff;
+- the median and worst time to step to the previous version and have its diff painted, first
+  for versions never shown (read from the database) and then stepping back over them (cached),
+  with keys posted as the terminal driver posts them; then the same through `pilot.press`, and
+  the cost of `pilot.press` itself (an unbound key), since its idle waits take 40 ms or more;
+- as a peer in the same process, the domain work of one step alone (read the diff and build its
+  text), so the ratio shows what the UI adds;
+- the time to switch to side by side and to blame on the newest version.
+The aims in issue 3: first screen under 1 s, a step under 50 ms.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from bench import largedb
+from tracker.db import queries
+from tracker.db.engine import Database, open_database
+from tracker.tui import texts
+from tracker.tui.app import TrackerApp
+from tracker.tui.widgets.diff_pane import DiffPane
+
+SIZE = (120, 36)
+POLL = 0.001
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], limit: float = 30) -> None:
+    """Let the app run until `condition` holds, then have the pilot paint the screen."""
+    deadline = time.perf_counter() + limit
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        await asyncio.sleep(POLL)
+    await pilot.pause(0)  # processes what is pending and paints, without the pilot's idle waits
+
+
+async def step(pilot: Pilot[None], key: str, want: str, through_press: bool) -> float:
+    """Seconds from a key to the pane showing text that starts with `want`, painted.
+
+    `through_press` uses `pilot.press`, whose idle waits add at least 40 ms; otherwise the key
+    is posted the way the terminal driver posts it (`App.simulate_key`).
+    """
+    started = time.perf_counter()
+    if through_press:
+        await pilot.press(key)
+    else:
+        pilot.app.simulate_key(key)
+    await until(pilot, lambda: pane(pilot).startswith(want))
+    return time.perf_counter() - started
+
+
+def pane(pilot: Pilot[None]) -> str:
+    screen = pilot.app.screen
+    return screen.query_one(DiffPane).plain if screen.query(DiffPane) else ""
+
+
+async def first_list(db: Database) -> float:
+    started = time.perf_counter()
+    app = TrackerApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.screen.query(DataTable))
+                    and app.screen.query_one(DataTable).row_count > 0)
+        return time.perf_counter() - started
+
+
+async def first_story(db: Database, info: largedb.LargeDb) -> float:
+    started = time.perf_counter()
+    async with TrackerApp(db, story_id=info.big_story_id).run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: pane(pilot).startswith(f"v{info.big_versions - 1} -> "))
+        return time.perf_counter() - started
+
+
+async def steps(db: Database, info: largedb.LargeDb, count: int) -> dict[str, list[float]]:
+    """Step back `count` versions from the newest (cold), forward over them (cached), then
+    back again through `pilot.press`; then switch modes."""
+    figures: dict[str, list[float]] = {}
+    async with TrackerApp(db, story_id=info.big_story_id).run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: pane(pilot).startswith(f"v{info.big_versions - 1} -> "))
+        newest = info.big_versions
+        plan = (("cold", "left", -1, False), ("cached", "right", +1, False),
+                ("press", "left", -1, True))
+        for kind, key, direction, through_press in plan:
+            number = newest if direction < 0 else newest - count
+            figures[kind] = []
+            for _ in range(count):
+                number += direction
+                want = f"v{number - 1} -> v{number}"
+                figures[kind].append(await step(pilot, key, want, through_press))
+        figures["unbound"] = []
+        for _ in range(count):
+            started = time.perf_counter()
+            await pilot.press("x")  # bound to nothing: the pilot's own cost
+            figures["unbound"].append(time.perf_counter() - started)
+        for kind, key, marker in (("side", "s", " | "), ("blame", "b", "Each paragraph")):
+            started = time.perf_counter()
+            pilot.app.simulate_key(key)
+            await until(pilot, lambda marker=marker: marker in pane(pilot))  # type: ignore[misc]
+            figures[kind] = [time.perf_counter() - started]
+    return figures
+
+
+def domain_step(db: Database, info: largedb.LargeDb, count: int) -> list[float]:
+    """The peer: what one step costs without the UI (read the diff, build the pane's text)."""
+    times = []
+    for number in range(info.big_versions, info.big_versions - count, -1):
+        started = time.perf_counter()
+        texts.inline_diff(queries.get_diff(db, info.big_story_id, number - 1, number))
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def report(name: str, times: list[float]) -> None:
+    print(f"  {name:<34} median {ms(statistics.median(times))}   worst {ms(max(times))}"
+          f"   (n={len(times)})")
+
+
+def machine() -> str:
+    return (f"{platform.platform()}; {os.cpu_count()} CPUs; Python {platform.python_version()}; "
+            f"{platform.processor() or platform.machine()}")
+
+
+async def run(args: argparse.Namespace, folder: Path) -> None:
+    db = open_database(f"sqlite:///{folder / 'large.db'}")
+    started = time.perf_counter()
+    info = largedb.build(db, stories=args.stories, versions=args.versions)
+    print(f"built {info.stories} stories and a story of {info.big_versions} versions "
+          f"in {time.perf_counter() - started:.1f} s (through store_candidate)")
+    lists = [await first_list(db) for _ in range(args.repeat)]
+    stories = [await first_story(db, info) for _ in range(args.repeat)]
+    figures = await steps(db, info, args.steps)
+    peer = domain_step(db, info, args.steps)
+    print("time to first screen")
+    report("story list with rows", lists)
+    report("long story with its newest diff", stories)
+    print("step to the previous version: key to its diff painted on screen")
+    report("never shown before (database)", figures["cold"])
+    report("shown before (cached)", figures["cached"])
+    report("peer: domain work of a step, no UI", peer)
+    ratio = statistics.median(figures["cold"]) / statistics.median(peer)
+    print(f"  UI step / domain step (medians): {ratio:.2f}x")
+    print("the same steps through pilot.press (its idle waits included)")
+    report("pilot.press step", figures["press"])
+    report("pilot.press of an unbound key", figures["unbound"])
+    print("mode switches on the newest version")
+    report("side by side", figures["side"])
+    report("blame (reads all 300 texts)", figures["blame"])
+    db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=5000)
+    parser.add_argument("--versions", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each first-screen timing")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["TRACKER_DATA_DIR"] = folder
+        asyncio.run(run(args, Path(folder)))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

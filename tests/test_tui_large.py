@@ -1,0 +1,71 @@
+"""The TUI on a large database: 5,000 stories, and one story of 300 versions of about 40 KB.
+
+The database is built once per session through the real write path (about 15 s); the tests
+check that the list pages instead of loading every story and that stepping through the long
+story shows the right diff at each step. Speed is not asserted here (machines vary):
+bench/bench_tui.py measures it.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import DataTable
+
+from bench import largedb
+from tests.tui_support import settle, shown, table_rows
+from tracker.db.engine import Database, open_database
+from tracker.tui.app import TrackerApp
+from tracker.tui.screens.story_list import PAGE_SIZE
+from tracker.tui.widgets.timeline import Timeline
+
+pytestmark = pytest.mark.slow
+SIZE = (120, 36)
+
+
+@pytest.fixture(scope="session")
+def large() -> Iterator[tuple[Database, largedb.LargeDb]]:
+    with pytest.MonkeyPatch.context() as patch, \
+            __import__("tempfile").TemporaryDirectory() as folder:
+        patch.setenv("TRACKER_DATA_DIR", folder)
+        db = open_database(f"sqlite:///{folder}/large.db")
+        info = largedb.build(db)
+        yield db, info
+        db.close()
+
+
+async def test_the_list_pages_through_thousands_of_stories(
+    large: tuple[Database, largedb.LargeDb],
+) -> None:
+    db, info = large
+    async with TrackerApp(db).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(table_rows(pilot)) == PAGE_SIZE
+        assert str(pilot.app.screen.query_one("#list-status").content).startswith(
+            f"{info.stories} stories")
+        assert table_rows(pilot)[0][1].startswith("Live: ")  # newest change first
+        await pilot.press("ctrl+end")  # to the last loaded row: the next page comes in
+        await settle(pilot)
+        assert len(table_rows(pilot)) == 2 * PAGE_SIZE
+        await pilot.press("slash", *"story-4321")
+        await settle(pilot)
+        rows = table_rows(pilot)
+        assert len(rows) == 1
+        assert pilot.app.screen.query_one(DataTable).row_count == 1
+
+
+async def test_stepping_through_a_long_story(
+    large: tuple[Database, largedb.LargeDb],
+) -> None:
+    db, info = large
+    async with TrackerApp(db, story_id=info.big_story_id).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert pilot.app.screen.query_one(Timeline).option_count == info.big_versions
+        assert shown(pilot).startswith(f"v{info.big_versions - 1} -> v{info.big_versions}")
+        for step in range(1, 6):
+            await pilot.press("left")
+            await settle(pilot)
+            newer = info.big_versions - step
+            assert shown(pilot).startswith(f"v{newer - 1} -> v{newer}")
+        await pilot.press("end", "b")
+        await settle(pilot)
+        assert "Each paragraph is coloured" in shown(pilot)

@@ -1,0 +1,18 @@
+"""What a TUI worker may catch from a read, and how it is told to the person in one line."""
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.errors import TrackerError
+
+READ_ERRORS = (TrackerError, SQLAlchemyError)
+"""Our own errors already read as one line; a database error means the file went bad or away."""
+
+
+def describe(error: Exception) -> str:
+    """One line for a failed read, saying what to check when the database itself is at fault."""
+    if isinstance(error, TrackerError):
+        return str(error)
+    cause = getattr(error, "orig", None) or error
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(error).__name__
+    return (f"cannot read the database: {first} "
+            "(is it a tracker database, intact, and reachable?)")
