@@ -196,6 +196,19 @@ def database_size(db: Database) -> int:
         return int(size.scalar_one())
 
 
+def sqlite_breakdown(db: Database) -> str:
+    """Where the bytes go: version text, diffs (with the analysis JSON), the full-text indexes."""
+    labels = {"versions": "versions", "diffs": "diffs (delta, analysis, added/removed text)"}
+    sizes: dict[str, int] = {}
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT name, sum(pgsize) FROM dbstat GROUP BY name")
+        for name, size in rows:
+            label = "full-text indexes" if "_fts" in name else labels.get(name, "the rest")
+            sizes[label] = sizes.get(label, 0) + size
+    total = sum(sizes.values())
+    return ", ".join(f"{label} {size / total:.0%}" for label, size in sizes.items())
+
+
 def machine() -> str:
     cpu = platform.processor() or "?"
     if Path("/proc/cpuinfo").exists():
@@ -203,8 +216,9 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{load}")
 
 
 def bench_analysis(pairs: list[tuple[str, str]]) -> list[float]:
@@ -265,6 +279,8 @@ def main() -> None:
               f"{seconds:,.1f} s = {args.versions / seconds:,.0f} versions/s "
               f"({seconds / args.versions * 1000:.2f} ms each)")
         print(f"size: {size / 2**20:,.1f} MiB = {size / args.versions / 1024:.2f} KiB per version")
+        if db.is_sqlite:
+            print(f"  of which: {sqlite_breakdown(db)}")
         if args.versions < 1_000_000:
             factor = 1_000_000 / args.versions
             print(f"  extrapolated (linear) to 1,000,000 versions: ingest "
@@ -272,6 +288,7 @@ def main() -> None:
         print(f"align and tag one diff ({len(pairs)} diffs): {quantiles(bench_analysis(pairs))}")
         print(f"search ({args.queries} queries per case, 50 results max):")
         bench_search(db, corpus, args.queries)
+        print(f"machine at the end: {machine()}")
         db.close()
 
 

@@ -8,8 +8,10 @@ the edits found here.
 """
 
 import difflib
+import functools
 import itertools
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,6 +32,10 @@ SPLIT_MARGIN = 0.15
 #: Pairs of sentences to compare before giving up on fuzzy matching in one changed region: a
 #: rewrite of two 200-sentence texts is reported as deletions and additions, not searched.
 MAX_PAIRS = 40_000
+#: Seconds the fuzzy matching of one diff may take (it runs in the write path); what is left
+#: unmatched when it runs out is reported as deleted and added, and the alignment as incomplete.
+#: A full rewrite of a 50-sentence article takes ~0.1 s, an ordinary update a few milliseconds.
+TIMEOUT = 0.5
 
 _WORD = re.compile(r"[\w'\u2019.-]*\w")
 
@@ -87,12 +93,32 @@ class Edit:
     significance: float = 0.0
 
 
-def align(old: Sequence[Sentence], new: Sequence[Sentence]) -> tuple[list[Edit], int]:
+@dataclass(frozen=True)
+class Alignment:
+    edits: list[Edit]
+    """The changed groups, in the new version's order."""
+    unchanged: int
+    complete: bool
+    """False when TIMEOUT cut the fuzzy matching short."""
+
+
+class _Budget:
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def spent(self) -> bool:
+        return time.monotonic() > self.deadline
+
+
+def align(
+    old: Sequence[Sentence], new: Sequence[Sentence], *, timeout: float = TIMEOUT
+) -> Alignment:
     """Sentence alignment: the changed groups, in the new version's order, and how many
     sentences are unchanged. Exact runs first (difflib over whole sentences), then within each
     changed region splits, merges and edits, then moves across regions."""
     old_keys, new_keys = [_key(s.text) for s in old], [_key(s.text) for s in new]
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    budget = _Budget(timeout)
     edits: list[Edit] = []
     left_old: set[int] = set()
     left_new: set[int] = set()
@@ -101,14 +127,14 @@ def align(old: Sequence[Sentence], new: Sequence[Sentence]) -> tuple[list[Edit],
         if tag == "equal":
             unchanged += i2 - i1
             continue
-        region = _Region(old, new, list(range(i1, i2)), list(range(j1, j2)))
+        region = _Region(old, new, list(range(i1, i2)), list(range(j1, j2)), budget)
         edits += region.match()
         left_old.update(region.old_left)
         left_new.update(region.new_left)
-    edits += _moves(old, new, left_old, left_new)
+    edits += _moves(old, new, left_old, left_new, budget)
     edits += [_single(EditKind.DELETED, (i,), (), old[i].text, "") for i in sorted(left_old)]
     edits += [_single(EditKind.ADDED, (), (j,), "", new[j].text) for j in sorted(left_new)]
-    return sorted(edits, key=_position), unchanged
+    return Alignment(sorted(edits, key=_position), unchanged, not budget.spent())
 
 
 class _Region:
@@ -120,8 +146,9 @@ class _Region:
         new: Sequence[Sentence],
         old_ids: list[int],
         new_ids: list[int],
+        budget: _Budget,
     ) -> None:
-        self.old, self.new = old, new
+        self.old, self.new, self.budget = old, new, budget
         self.old_left, self.new_left = set(old_ids), set(new_ids)
         self.old_ids, self.new_ids = old_ids, new_ids
 
@@ -139,12 +166,18 @@ class _Region:
             (self.new_ids, self.old_ids, EditKind.MERGED),
         ):
             for i in one:
+                if self.budget.spent():
+                    return found
                 found += self._split_of(i, many, kind)
         return found
 
     def _split_of(self, i: int, many: list[int], kind: EditKind) -> list[Edit]:
         ones, others = (self.old, self.new) if kind == EditKind.SPLIT else (self.new, self.old)
+        size = len(_words(ones[i].text))
         for a, b in itertools.pairwise(many):
+            parts = len(_words(others[a].text)) + len(_words(others[b].text))
+            if not 0.75 * size <= parts <= 1.33 * size:
+                continue  # too different in length to be the same words regrouped
             joined = f"{others[a].text} {others[b].text}"
             score = similarity(ones[i].text, joined)
             singles = max(similarity(ones[i].text, others[x].text) for x in (a, b))
@@ -177,14 +210,8 @@ class _Region:
         many.difference_update(pair)
 
     def _edits(self) -> list[Edit]:
-        scored = sorted(
-            (
-                (similarity(self.old[i].text, self.new[j].text), i, j)
-                for i in self.old_left
-                for j in self.new_left
-            ),
-            reverse=True,
-        )
+        scored = sorted(_scores(self.old, self.new, self.old_left, self.new_left, self.budget),
+                        reverse=True)
         found = []
         for score, i, j in scored:
             if score < EDIT_SIMILARITY:
@@ -199,15 +226,13 @@ class _Region:
 
 
 def _moves(
-    old: Sequence[Sentence], new: Sequence[Sentence], left_old: set[int], left_new: set[int]
+    old: Sequence[Sentence], new: Sequence[Sentence], left_old: set[int], left_new: set[int],
+    budget: _Budget,
 ) -> list[Edit]:
     """Sentences that left one place and reappear (perhaps retouched) in another."""
     if len(left_old) * len(left_new) > MAX_PAIRS:
         return []
-    scored = sorted(
-        ((similarity(old[i].text, new[j].text), i, j) for i in left_old for j in left_new),
-        reverse=True,
-    )
+    scored = sorted(_scores(old, new, left_old, left_new, budget), reverse=True)
     found = []
     for score, i, j in scored:
         if score < MOVE_SIMILARITY:
@@ -217,6 +242,19 @@ def _moves(
             left_new.discard(j)
             found.append(_paired(EditKind.MOVED, (i,), (j,), old[i].text, new[j].text, score))
     return found
+
+
+def _scores(
+    old: Sequence[Sentence], new: Sequence[Sentence], old_ids: set[int], new_ids: set[int],
+    budget: _Budget,
+) -> list[tuple[float, int, int]]:
+    """Similarity of every pair, until the budget runs out."""
+    scores = []
+    for i in old_ids:
+        if budget.spent():
+            break
+        scores += [(similarity(old[i].text, new[j].text), i, j) for j in new_ids]
+    return scores
 
 
 def similarity(a: str, b: str) -> float:
@@ -234,8 +272,10 @@ def _key(text: str) -> str:
     return " ".join(text.split())
 
 
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """Lower-cased words of a sentence; cached, since alignment compares each many times."""
+    return tuple(w.lower() for w in _WORD.findall(text))
 
 
 def _position(edit: Edit) -> tuple[int, int]:

@@ -82,6 +82,9 @@ class Analysis:
     """Every fact change of the diff, headline and byline first."""
     significance: float
     """0-100, see SCALE."""
+    complete: bool = True
+    """False when alignment ran out of time (see tracker.alignment.TIMEOUT): some edited or
+    moved sentences may then be shown as deleted and added."""
 
 
 @dataclass(frozen=True)
@@ -96,13 +99,14 @@ class Side:
 def analyse(old: Side, new: Side) -> Analysis:
     """Align, tag and score the change from `old` to `new`."""
     old_sentences, new_sentences = split_text(old.text), split_text(new.text)
-    pairs, unchanged = align(old_sentences, new_sentences)
-    edits = tuple(_tag(edit, old_sentences, new_sentences) for edit in pairs)
+    aligned = align(old_sentences, new_sentences)
+    edits = tuple(_tag(edit, old_sentences, new_sentences) for edit in aligned.edits)
     top = _headline_and_byline(old, new)
     all_facts = (*top, *(fact for edit in edits for fact in edit.facts))
     tags = _tags_in_order([fact.tag for fact in top] + [t for e in edits for t in e.tags])
     raw = sum(edit.significance for edit in edits) + sum(TAG_WEIGHTS[f.tag] for f in top)
-    return Analysis(edits, unchanged, tags, all_facts, round(100 * (1 - math.exp(-raw / SCALE)), 1))
+    score = round(100 * (1 - math.exp(-raw / SCALE)), 1)
+    return Analysis(edits, aligned.unchanged, tags, all_facts, score, aligned.complete)
 
 
 def is_minor(ops: diffing.Ops) -> bool:
@@ -123,6 +127,7 @@ def from_json(text: str) -> Analysis:
         tags=tuple(Tag(tag) for tag in data["tags"]),
         facts=tuple(_fact_from(item) for item in data["facts"]),
         significance=data["significance"],
+        complete=data.get("complete", True),
     )
 
 

@@ -81,7 +81,9 @@ class SearchFilter:
 
 
 def search(db: Database, query: str, where: SearchFilter | None = None) -> list[SearchHit]:
-    """Newest matches first, at most `where.limit` of them."""
+    """At most `where.limit` matches, newest first. Each kind of text is read newest stored
+    first (see _Dialect), which is the order tracker saw the versions in unless old versions
+    were imported later."""
     where = where or SearchFilter()
     terms = parse_query(query)
     fields = [f for f in where.fields if not (where.tag and f == Field.TEXT)]
@@ -240,7 +242,7 @@ class _Dialect:
 
     def search(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
         if field == Field.TEXT:
-            return [self._text_hit(terms, row) for row in self._newest_per_story(terms, where)]
+            return self._text_hits(terms, where)
         return self._diff_hits(field, terms, where)
 
     def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
@@ -280,13 +282,23 @@ class _Dialect:
                     break
         return list(picked.values())
 
-    def _text_hit(self, terms: list[str], row: Any) -> SearchHit:
-        return SearchHit(
-            story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
-            field=Field.TEXT, from_version=self._first_match(terms, row.story_id),
-            to_version=row.number, observed_at=_as_datetime(row.observed_at),
-            snippet=parse_snippet(self._version_snippet(terms, row.version_id)),
-        )
+    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        """Full-text hits in three more statements whatever the count: each story's first
+        matching version, and the snippets of the newest ones."""
+        rows = self._newest_per_story(terms, where)
+        if not rows:
+            return []
+        firsts = self._first_matches(terms, [row.story_id for row in rows])
+        snippets = self._version_snippets(terms, [row.version_id for row in rows])
+        return [
+            SearchHit(
+                story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
+                field=Field.TEXT, from_version=firsts.get(row.story_id, row.number),
+                to_version=row.number, observed_at=_as_datetime(row.observed_at),
+                snippet=parse_snippet(snippets.get(row.version_id, "")),
+            )
+            for row in rows
+        ]
 
     def _filters(self, where: SearchFilter, time_column: str) -> tuple[str, dict[str, Any]]:
         clauses: list[str] = []
@@ -310,8 +322,7 @@ class _Dialect:
         if not diff_ids:
             return {}
         rows = self.connection.execute(
-            text("SELECT diff_id, tag FROM diff_tags WHERE diff_id IN "
-                 f"({', '.join(str(int(i)) for i in diff_ids)})")
+            text(f"SELECT diff_id, tag FROM diff_tags WHERE diff_id IN ({_id_list(diff_ids)})")
         ).all()
         found: dict[int, list[str]] = {}
         for diff_id, tag in rows:
@@ -325,11 +336,17 @@ class _Dialect:
     def _match(self, terms: list[str]) -> dict[str, str]:
         raise NotImplementedError
 
-    def _first_match(self, terms: list[str], story_id: int) -> int:
+    def _first_matches(self, terms: list[str], story_ids: list[int]) -> dict[int, int]:
+        """Each story's first version that matches."""
         raise NotImplementedError
 
-    def _version_snippet(self, terms: list[str], version_id: int) -> str:
+    def _version_snippets(self, terms: list[str], version_ids: list[int]) -> dict[int, str]:
         raise NotImplementedError
+
+
+def _id_list(ids: list[int]) -> str:
+    """Integer ids inlined in SQL (they are ints from our own queries, never user input)."""
+    return ", ".join(str(int(i)) for i in ids)
 
 
 class _Sqlite(_Dialect):
@@ -354,24 +371,28 @@ class _Sqlite(_Dialect):
             ORDER BY diffs_fts.rowid DESC LIMIT :limit
         """, {"match": f"{column} : ({_fts5_query(terms)})"}
 
-    def _first_match(self, terms: list[str], story_id: int) -> int:
-        """The story's first matching version; FTS5 is asked only about the range of row ids
-        the story's versions occupy, which it can seek to."""
+    def _first_matches(self, terms: list[str], story_ids: list[int]) -> dict[int, int]:
+        """FTS5 is asked only about the range of row ids these stories' versions occupy, which
+        it can seek to: a common word does not mean reading every match."""
+        ids = _id_list(story_ids)
         low, high = self.connection.execute(text(
-            "SELECT min(id), max(id) FROM versions WHERE story_id = :story"
-        ), {"story": story_id}).one()
-        return int(self.connection.execute(text("""
-            SELECT min(v.number) FROM versions v WHERE v.story_id = :story AND v.id IN (
-                SELECT rowid FROM versions_fts
-                WHERE versions_fts MATCH :match AND rowid BETWEEN :low AND :high)
-        """), {"story": story_id, "low": low, "high": high, **self._match(terms)}).scalar_one())
+            f"SELECT min(id), max(id) FROM versions WHERE story_id IN ({ids})"
+        )).one()
+        rows = self.connection.execute(text(f"""
+            SELECT v.story_id, min(v.number)
+            FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
+            WHERE versions_fts MATCH :match AND versions_fts.rowid BETWEEN :low AND :high
+              AND v.story_id IN ({ids})
+            GROUP BY v.story_id
+        """), {"low": low, "high": high, **self._match(terms)})
+        return {story: first for story, first in rows}
 
-    def _version_snippet(self, terms: list[str], version_id: int) -> str:
-        return str(self.connection.execute(text(f"""
-            SELECT snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS})
-            FROM versions_fts WHERE versions_fts MATCH :match AND rowid = :id
-        """), {"id": version_id, "start": _START, "stop": _STOP, **self._match(terms)}
-        ).scalar_one())
+    def _version_snippets(self, terms: list[str], version_ids: list[int]) -> dict[int, str]:
+        rows = self.connection.execute(text(f"""
+            SELECT rowid, snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS})
+            FROM versions_fts WHERE versions_fts MATCH :match AND rowid IN ({_id_list(version_ids)})
+        """), {"start": _START, "stop": _STOP, **self._match(terms)})
+        return {version: snippet for version, snippet in rows}
 
 
 class _Postgres(_Dialect):
@@ -394,19 +415,23 @@ class _Postgres(_Dialect):
             ORDER BY f.diff_id DESC LIMIT :limit
         """, self._match(terms)
 
-    def _first_match(self, terms: list[str], story_id: int) -> int:
-        return int(self.connection.execute(text(f"""
-            SELECT min(v.number) FROM versions v JOIN versions_fts f ON f.version_id = v.id
-            WHERE v.story_id = :story AND f.document @@ to_tsquery('{PG_CONFIG}', :query)
-        """), {"story": story_id, **self._match(terms)}).scalar_one())
+    def _first_matches(self, terms: list[str], story_ids: list[int]) -> dict[int, int]:
+        rows = self.connection.execute(text(f"""
+            SELECT v.story_id, min(v.number)
+            FROM versions v JOIN versions_fts f ON f.version_id = v.id
+            WHERE v.story_id IN ({_id_list(story_ids)})
+              AND f.document @@ to_tsquery('{PG_CONFIG}', :query)
+            GROUP BY v.story_id
+        """), self._match(terms))
+        return {story: first for story, first in rows}
 
-    def _version_snippet(self, terms: list[str], version_id: int) -> str:
-        return str(self.connection.execute(text(f"""
-            SELECT ts_headline('{PG_CONFIG}', coalesce(title, '') || E'\\n' || text,
-                               to_tsquery('{PG_CONFIG}', :query), :options)
-            FROM versions WHERE id = :id
-        """), {"id": version_id, "options": _HEADLINE_OPTIONS, **self._match(terms)}
-        ).scalar_one())
+    def _version_snippets(self, terms: list[str], version_ids: list[int]) -> dict[int, str]:
+        rows = self.connection.execute(text(f"""
+            SELECT id, ts_headline('{PG_CONFIG}', coalesce(title, '') || E'\\n' || text,
+                                   to_tsquery('{PG_CONFIG}', :query), :options)
+            FROM versions WHERE id IN ({_id_list(version_ids)})
+        """), {"options": _HEADLINE_OPTIONS, **self._match(terms)})
+        return {version: snippet for version, snippet in rows}
 
 
 _HEADLINE_OPTIONS = (

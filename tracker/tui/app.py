@@ -10,6 +10,7 @@ from textual.screen import Screen
 
 from tracker.db.engine import Database
 from tracker.tui.screens.help import HelpScreen
+from tracker.tui.screens.search import SearchScreen
 from tracker.tui.screens.story import StoryScreen
 from tracker.tui.screens.story_list import StoryListScreen
 
@@ -22,6 +23,8 @@ class TrackerApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="List every key"),
         Binding("q", "quit", "Quit", tooltip="Leave tracker"),
+        Binding("ctrl+f", "search", "Search", key_display="^f",
+                tooltip="Search what changes added or removed, and the stories' text"),
         Binding("ctrl+p", "command_palette", "Commands", show=False,
                 tooltip="Search the actions of this screen, the theme and more"),
     ]
@@ -35,6 +38,10 @@ class TrackerApp(App[None]):
         self.push_screen(StoryListScreen(self.db))
         if self.story_id is not None:
             self.push_screen(StoryScreen(self.db, self.story_id))
+
+    def action_search(self) -> None:
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.db))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

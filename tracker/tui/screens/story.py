@@ -83,10 +83,12 @@ class StoryScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's type)
     """Side by side hides the timeline on narrow terminals (see app.tcss)."""
 
-    def __init__(self, db: Database, story_id: int) -> None:
+    def __init__(self, db: Database, story_id: int, *, number: int | None = None) -> None:
         super().__init__()
         self.db = db
         self.story_id = story_id
+        self.start_number = number
+        """The version to open on (a search result's); the newest when None."""
         self.story: queries.StorySummary | None = None
         self.versions: list[queries.VersionSummary] = []
         self.mode = Mode.INLINE
@@ -128,6 +130,8 @@ class StoryScreen(Screen[None]):
             self.query_one(DiffPane).show(texts.message("This story has no versions."))
             return
         timeline.show_versions(message.versions, set())
+        if self.start_number is not None and 1 <= self.start_number <= len(self.versions):
+            timeline.highlighted = self.start_number - 1
         timeline.focus()
 
     @on(Failed)
