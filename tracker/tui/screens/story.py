@@ -56,7 +56,7 @@ class StoryScreen(Screen[None]):
                 tooltip="Scroll the diff pane down a page"),
         Binding("pageup", "scroll_diff(-1)", "Page up", show=False, priority=True,
                 tooltip="Scroll the diff pane up a page"),
-        Binding("escape,backspace", "back", "Stories", key_display="Esc",
+        Binding("escape,backspace", "back", "Back", key_display="Esc",
                 tooltip="Back to the story list"),
     ]
 
@@ -102,7 +102,7 @@ class StoryScreen(Screen[None]):
             yield Timeline(id="timeline")
             yield DiffPane(id="diff")
         yield Static(id="story-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P is in the help
 
     def on_mount(self) -> None:
         self.query_one(Timeline).loading = True
