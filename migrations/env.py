@@ -9,15 +9,11 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, text
 
 from tracker import config as tracker_config
+from tracker.db.migrate import include_object
 from tracker.db.models import Base
 
 target_metadata = Base.metadata
 UPGRADE_LOCK_KEY = 7_253_001  # arbitrary, constant: serialises concurrent upgrades on PostgreSQL
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
-    """Hide hand-written DDL (full-text search tables and their shadow tables) from autogenerate."""
-    return not (type_ == "table" and name is not None and name.endswith("_fts") or "_fts_" in (name or ""))
 
 
 def run_on(connection: Connection) -> None:

@@ -1,6 +1,7 @@
 """The command line through typer's runner, on real database files: what users see on stdout,
 what goes to stderr, and the exit codes scripts rely on."""
 
+import itertools
 import json
 import subprocess
 import sys
@@ -9,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import SAMPLE_URL
 from tracker.cli import app
 from tracker.errors import ExitCode
-from tests.conftest import SAMPLE_URL
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_log_json_has_every_version_with_counts(run_sample) -> None:  # type: ig
     versions = data["versions"]
     assert [v["number"] for v in versions] == list(range(1, 9))
     assert versions[0]["words_added"] == versions[0]["word_count"]
-    for older, newer in zip(versions, versions[1:], strict=False):
+    for older, newer in itertools.pairwise(versions):
         assert newer["word_count"] - older["word_count"] == (
             newer["words_added"] - newer["words_removed"])
     assert [v["number"] for v in versions if v["headline_changed"]] == [5]

@@ -1,6 +1,7 @@
 """The diff engine: word granularity, canonical ops, round trips through the stored delta, and
 the same answers from the C++ engine as from the reference."""
 
+import itertools
 import random
 import string
 
@@ -27,7 +28,7 @@ def changes(ops: diffing.Ops) -> list[tuple[int, str]]:
 def assert_canonical(ops: diffing.Ops) -> None:
     """No empty pieces, no two EQUALs in a row, and a DELETE always comes before its INSERT."""
     assert all(text for _, text in ops)
-    for (op_a, _), (op_b, _) in zip(ops, ops[1:], strict=False):
+    for (op_a, _), (op_b, _) in itertools.pairwise(ops):
         assert (op_a, op_b) not in {(EQUAL, EQUAL), (INSERT, DELETE), (INSERT, INSERT),
                                     (DELETE, DELETE)}
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SAMPLE_URL
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.sources.importer import import_paths, seeds_dir
-from tests.conftest import SAMPLE_URL
 
 ARTICLE_HTML = """<!doctype html><html><head><title>Quake hits coast | Example News</title>
 <link rel="canonical" href="https://news.example.com/2024/quake">

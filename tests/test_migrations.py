@@ -24,7 +24,9 @@ def revisions_in_order() -> list[str]:
 
 def schema_differences(database: Database) -> list[object]:
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": migrate.include_object}
+        )
         return list(compare_metadata(context, Base.metadata))
 
 

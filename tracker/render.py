@@ -12,13 +12,17 @@ from datetime import datetime
 
 from rich.text import Text
 
+from tracker.analysis import Analysis, EditKind, Fact, Tag
 from tracker.db.queries import DiffView, VersionSummary
 from tracker.diffing import DELETE, EQUAL, INSERT, Ops
 from tracker.normalise import strip_control
+from tracker.search import Snippet
 
 INSERT_STYLE = "bold green underline"
 DELETE_STYLE = "red strike"
 SKIP_STYLE = "dim"
+FACT_WIDTH = 70
+MATCH_STYLE = "bold reverse"
 Paragraph = list[tuple[int, str]]
 
 
@@ -103,7 +107,67 @@ def diff_header(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
             header.append(f"{label}: ", "bold")
             header.append_text(_change_text(format_time(old), format_time(new), style.markers))
             header.append("\n")
+    if view.analysis is not None:
+        header.append_text(facts_text(view.analysis))
     return header
+
+
+def facts_text(found: Analysis) -> Text:
+    """The fact changes of a diff, one per line, under its significance and sentence counts;
+    headline and byline are left out (the diff header shows them in full)."""
+    text = Text()
+    counts = _kind_counts(found)
+    text.append(f"Significance {found.significance:g}", "bold")
+    text.append(f"  {counts}\n" if counts else "\n", SKIP_STYLE)
+    lines = [(f"{f.tag.value} {f.change}: ", _fact_words(f)) for f in found.facts
+             if f.tag not in (Tag.HEADLINE, Tag.BYLINE)]
+    for label, words in dict.fromkeys(lines):
+        text.append("  " + label, "bold").append(safe(words) + "\n")
+    minor = sum(Tag.MINOR in edit.tags for edit in found.edits)
+    if minor:
+        text.append(f"  minor: {minor} typo, punctuation or spacing fix"
+                    f"{'es' if minor > 1 else ''}\n", SKIP_STYLE)
+    return text
+
+
+def snippet_text(snippet: Snippet, *, markers: bool = False) -> Text:
+    """A search snippet with its matches highlighted (and in [[...]] for plain output)."""
+    text = Text()
+    at = 0
+    for start, end in snippet.marks:
+        text.append(safe(snippet.text[at:start]))
+        match = safe(snippet.text[start:end])
+        text.append(f"[[{match}]]" if markers else match, MATCH_STYLE)
+        at = end
+    text.append(safe(snippet.text[at:]))
+    return text
+
+
+def tags_label(tags: tuple[str, ...]) -> str:
+    """Tags as a short comma-separated list for tables ("number,quote")."""
+    return ",".join(tags)
+
+
+def _fact_words(fact: Fact) -> str:
+    if fact.change == "changed":
+        words = f"“{_cut(fact.old)}” -> “{_cut(fact.new)}”"
+    else:
+        words = f"“{_cut(fact.new if fact.change == 'added' else fact.old)}”"
+    return f"{words} ({fact.who})" if fact.who else words
+
+
+def _cut(words: str | None, limit: int = FACT_WIDTH) -> str:
+    words = words or ""
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def _kind_counts(found: Analysis) -> str:
+    """"2 added, 1 edited sentences" style summary of the alignment."""
+    counts: dict[EditKind, int] = {}
+    for edit in found.edits:
+        counts[edit.kind] = counts.get(edit.kind, 0) + max(len(edit.new), len(edit.old), 1)
+    parts = [f"{n} {kind.value}" for kind, n in counts.items()]
+    return (", ".join(parts) + " sentences") if parts else ""
 
 
 def diff_view(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
@@ -123,6 +187,8 @@ def version_label(version: VersionSummary) -> str:
     )
     flags = " headline" * version.headline_changed + (
         f" reverts to v{version.reverts_to}" if version.reverts_to else "")
+    other = [tag for tag in version.tags if tag != Tag.HEADLINE]
+    flags += f" [{tags_label(tuple(other))}]" if other else ""
     return f"v{version.number}  {format_time(version.observed_at)}  {change}{flags}"
 
 

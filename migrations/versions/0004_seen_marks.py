@@ -1,7 +1,7 @@
 """Seen marks: the newest version of each story that the person has looked at in the TUI.
 
 Revision ID: 0004_seen_marks
-Revises: 0002_schedule
+Revises: 0003_analysis_search
 Create Date: 2026-11-25
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_seen_marks"
-down_revision: str | None = "0002_schedule"
+down_revision: str | None = "0003_analysis_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,10 +27,10 @@ Command = Callable[..., None]
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="TRACKER_DATABASE_URL", show_envvar=True,
-    help="Database URL or SQLite file path [default: a SQLite file in your data directory].",
+    help="Database URL or SQLite file path (default: a SQLite file in your data directory).",
 )]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoryArg = Annotated[str, typer.Argument(help="A story id or URL (see `tracker stories`).")]
+StoryArg = Annotated[str, typer.Argument(metavar="STORY", help="A story id or URL (see `tracker stories`).")]
 
 
 class State:
@@ -78,8 +78,9 @@ def out() -> Console:
 
 def table(headers: list[str], rows: list[list[str]]) -> Table:
     """A borderless table whose last column takes what width is left and is cut, not wrapped."""
+    fixed = [Column(header, no_wrap=True) for header in headers[:-1]]
     last = Column(headers[-1], no_wrap=True, overflow="ellipsis", ratio=1)
-    result = Table(*headers[:-1], last, box=None, expand=True)
+    result = Table(*fixed, last, box=None, expand=True)
     for row in rows:
         result.add_row(*row)
     return result
@@ -108,4 +109,4 @@ def main() -> None:
 
 
 # Each module registers its commands on import; keep this list in help order.
-from tracker.cli import admin, browse  # noqa: E402,F401
+from tracker.cli import admin, browse, search, snapshot  # noqa: E402,F401

@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from tracker import render
-from tracker.config import display_url
 from tracker.cli import app, command, db_app, state
 from tracker.cli.browse import print_log
+from tracker.config import display_url
 from tracker.db import migrate, queries
 from tracker.db.engine import Database, open_database
 from tracker.errors import ExitCode, InvalidInput, TrackerError

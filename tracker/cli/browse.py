@@ -48,15 +48,15 @@ def diff(
     ctx: typer.Context,
     story: StoryArg,
     from_version: Annotated[int | None, typer.Argument(
-        metavar="[FROM]", help="Older version number [default: the one before TO].")] = None,
+        metavar="FROM", help="Older version number (default: the one before TO).")] = None,
     to_version: Annotated[int | None, typer.Argument(
-        metavar="[TO]", help="Newer version number [default: the latest].")] = None,
+        metavar="TO", help="Newer version number (default: the latest).")] = None,
     fmt: Annotated[str, typer.Option(
         "--format", help="word (coloured word diff) or unified (plain, for patch).")] = "word",
     context: Annotated[int, typer.Option(
         help="Unchanged paragraphs shown around each change; -1 shows all.")] = 1,
     color: Annotated[bool | None, typer.Option(
-        "--color/--no-color", help="Colour [default: when printing to a terminal].")] = None,
+        "--color/--no-color", help="Colour (default: when printing to a terminal).")] = None,
 ) -> None:
     """Show what changed between two versions of a story (default: the last two)."""
     db = state(ctx).db
@@ -102,18 +102,27 @@ def print_log(story_id: int, db: Database) -> None:
     story = queries.find_story(db, story_id)
     console = out()
     console.print(f"[bold]{render.safe(story.title)}[/bold]\n{render.safe(story.url)}", markup=True)
-    console.print(table(["version", "observed", "words", "+added", "-removed", "headline"], [
-        [f"v{version.number}", render.format_time(version.observed_at), str(version.word_count),
-         f"+{version.words_added}", f"-{version.words_removed}", _headline_cell(version)]
-        for version in queries.list_versions(db, story_id)
-    ]))
+    console.print(table(
+        ["version", "observed", "words", "+added", "-removed", "score", "what changed"], [
+            [f"v{version.number}", render.format_time(version.observed_at),
+             str(version.word_count), f"+{version.words_added}", f"-{version.words_removed}",
+             _significance_cell(version), _changes_cell(version)]
+            for version in queries.list_versions(db, story_id)
+        ]))
 
 
-def _headline_cell(version: queries.VersionSummary) -> str:
-    """The headline where it is new (first version, or changed), so changes stand out."""
+def _significance_cell(version: queries.VersionSummary) -> str:
+    return "" if version.significance is None else f"{version.significance:.0f}"
+
+
+def _changes_cell(version: queries.VersionSummary) -> str:
+    """The fact-change tags, then the headline where it is new (first version, or changed)."""
     if version.number == 1:
-        return render.safe(version.title)
-    return "changed: " + render.safe(version.title) if version.headline_changed else ""
+        return f"first seen: {render.safe(version.title)}"
+    tags = render.tags_label(version.tags)
+    if version.headline_changed:
+        return f"{tags} | headline now: {render.safe(version.title)}"
+    return tags
 
 
 def _print_word_diff(view: queries.DiffView, context: int, color: bool | None) -> None:

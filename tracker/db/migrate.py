@@ -17,6 +17,14 @@ from sqlalchemy import Connection, Engine, inspect
 from tracker.errors import DatabaseError
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """Hide hand-written DDL (full-text tables, their shadow tables and indexes) from
+    autogenerate and from the schema comparison in the tests: names ending in `_fts` or
+    containing `_fts_`."""
+    hidden = name is not None and (name.endswith("_fts") or "_fts_" in name)
+    return not (type_ in ("table", "index") and hidden)
+
+
 def migrations_dir() -> Path:
     """The alembic script directory: `migrations/` in a checkout, `tracker/migrations` installed."""
     return Path(str(resources.files("tracker.migrations")))

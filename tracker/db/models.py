@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -161,6 +162,29 @@ class Diff(Base):
     byline_changed: Mapped[bool] = mapped_column(Boolean)
     engine: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    analysis: Mapped[str | None] = mapped_column(Text)
+    """tracker.analysis.Analysis as JSON: sentence edits, fact changes; NULL until analysed."""
+    significance: Mapped[float | None] = mapped_column(Float, index=True)
+    """0-100, how substantive the change is (tracker.analysis), for sorting timelines."""
+    added_text: Mapped[str | None] = mapped_column(Text)
+    """The text this diff inserted (headline and body), one run per line: what
+    `tracker search --added` searches, through the full-text index over this column."""
+    removed_text: Mapped[str | None] = mapped_column(Text)
+
+    tags: Mapped[list["DiffTag"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="DiffTag.tag"
+    )
+
+
+class DiffTag(Base):
+    """One kind of fact a diff changes (tracker.analysis.Tag), for `search --tag` and filters."""
+
+    __tablename__ = "diff_tags"
+
+    diff_id: Mapped[int] = mapped_column(
+        ForeignKey("diffs.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
 
 
 class Check(Base):

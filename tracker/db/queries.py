@@ -11,11 +11,12 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Subquery, func, or_, select
-from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer, selectinload
 
 from tracker import diffing
+from tracker.analysis import Analysis, Side, analyse, from_json
 from tracker.db.engine import Database
-from tracker.db.models import Check, Diff, Story, Version
+from tracker.db.models import Check, Diff, Feed, Story, Version
 from tracker.errors import NotFoundError
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
@@ -53,6 +54,10 @@ class VersionSummary:
     words_removed: int
     headline_changed: bool
     byline_changed: bool
+    tags: tuple[str, ...] = ()
+    """Kinds of fact the change into this version touched (tracker.analysis.Tag values)."""
+    significance: float | None = None
+    """0-100, how substantive that change was; None for version 1 and unanalysed diffs."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class DiffView:
     stats: diffing.DiffStats
     stored: bool
     """True when read from the diffs table; False when computed now for a non-adjacent pair."""
+    analysis: Analysis | None = None
+    """Sentence edits and fact changes (stored, or computed now like the ops)."""
 
     @property
     def headline_changed(self) -> bool:
@@ -183,9 +190,13 @@ def get_diff(db: Database, story_id: int, from_number: int, to_number: int) -> D
     else:
         ops = diffing.diff_texts(old.text, new.text)
         title_ops = diffing.diff_title(old.info.title, new.info.title)
+    if stored is not None and stored[2] is not None:
+        found = from_json(stored[2])
+    else:
+        found = analyse(_side(old), _side(new))
     return DiffView(
         story_id=story_id, old=old.info, new=new.info, ops=ops, title_ops=title_ops,
-        stats=diffing.diff_stats(ops), stored=stored is not None,
+        stats=diffing.diff_stats(ops), stored=stored is not None, analysis=found,
     )
 
 
@@ -266,6 +277,7 @@ def _version_query() -> Select[tuple[Version, Diff | None]]:
         .outerjoin(Diff, (Diff.to_version_id == Version.id)
                    & (Diff.from_version_id == previous.id))
         .order_by(Version.number)
+        .options(selectinload(Diff.tags))
     )
 
 
@@ -278,17 +290,23 @@ def _resolve_number(session: Session, story_id: int, number: int) -> int:
     return newest + number + 1
 
 
-def _stored_delta(db: Database, story_id: int, old: int, new: int) -> tuple[str, str] | None:
+def _side(version: VersionDetail) -> Side:
+    return Side(version.text, version.info.title, version.info.byline)
+
+
+def _stored_delta(
+    db: Database, story_id: int, old: int, new: int
+) -> tuple[str, str, str | None] | None:
     from_version, to_version = aliased(Version), aliased(Version)
     query = (
-        select(Diff.delta, Diff.title_delta)
+        select(Diff.delta, Diff.title_delta, Diff.analysis)
         .join(from_version, from_version.id == Diff.from_version_id)
         .join(to_version, to_version.id == Diff.to_version_id)
         .where(Diff.story_id == story_id, from_version.number == old, to_version.number == new)
     )
     with db.reading() as session:
         row = session.execute(query).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 def _story_summary(story: Story, count: int) -> StorySummary:
@@ -309,4 +327,76 @@ def _version_summary(version: Version, diff: Diff | None) -> VersionSummary:
         words_removed=diff.words_removed if diff else 0,
         headline_changed=bool(diff and diff.headline_changed),
         byline_changed=bool(diff and diff.byline_changed),
+        tags=tuple(tag.tag for tag in diff.tags) if diff else (),
+        significance=diff.significance if diff else None,
     )
+
+
+@dataclass(frozen=True)
+class FailingStory:
+    id: int
+    url: str
+    failure_count: int
+    last_error: str | None
+    next_check_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    title: str | None
+    status: str
+    last_checked_at: datetime | None
+    story_count: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    """What `tracker status` shows: how many stories are in each state and what is failing."""
+
+    by_status: dict[str, int]
+    """Counts of stories on the schedule by status (imported-only stories are not counted)."""
+    due_now: int
+    claimed: int
+    next_due_at: datetime | None
+    last_checked_at: datetime | None
+    failing: list[FailingStory]
+    feeds: list[FeedRow]
+
+
+def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
+    """The schedule at `now`: counts by status, due and claimed stories, failures, feeds."""
+    scheduled = Story.next_check_at.is_not(None)
+    with db.reading() as session:
+        counts = session.execute(
+            select(Story.status, func.count()).where(scheduled).group_by(Story.status)
+        ).all()
+        due = session.scalar(select(func.count()).where(
+            scheduled, Story.status == "active", Story.next_check_at <= now)) or 0
+        claimed = session.scalar(select(func.count()).where(Story.claimed_until > now)) or 0
+        next_due = session.scalar(select(func.min(Story.next_check_at)).where(
+            Story.status == "active", Story.next_check_at > now))
+        last_checked = session.scalar(select(func.max(Story.last_checked_at)).where(scheduled))
+        failing = session.scalars(
+            select(Story).where(Story.failure_count > 0).order_by(Story.failure_count.desc())
+            .limit(20)).all()
+        feeds = _feed_rows(session)
+    return ScheduleStatus(
+        by_status={status: count for status, count in counts}, due_now=due, claimed=claimed,
+        next_due_at=next_due, last_checked_at=last_checked, feeds=feeds,
+        failing=[FailingStory(s.id, s.url, s.failure_count, s.last_error, s.next_check_at)
+                 for s in failing],
+    )
+
+
+def _feed_rows(session: Session) -> list[FeedRow]:
+    stories = (select(Story.feed_id, func.count().label("n")).group_by(Story.feed_id)
+               .subquery())
+    rows = session.execute(
+        select(Feed, func.coalesce(stories.c.n, 0))
+        .outerjoin(stories, stories.c.feed_id == Feed.id).order_by(Feed.id)
+    ).all()
+    return [FeedRow(feed.id, feed.url, feed.title, feed.status, feed.last_checked_at, count,
+                    feed.last_error) for feed, count in rows]

@@ -1,0 +1,138 @@
+"""Search over added, removed and full text, on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from tracker import store
+from tracker.db.engine import Database
+from tracker.errors import InvalidInput
+from tracker.search import Field, SearchFilter, SearchHit, parse_query, parse_since, search
+from tracker.sources.importer import import_paths, seeds_dir
+from tracker.store import Candidate, store_candidate
+
+ADDED, REMOVED, TEXT = (Field.ADDED,), (Field.REMOVED,), (Field.TEXT,)
+
+
+@pytest.fixture
+def sample(any_db: Database) -> Database:
+    """The sample story on SQLite and on PostgreSQL."""
+    assert not import_paths(any_db, [seeds_dir()]).failed
+    return any_db
+
+
+def marked(hit: SearchHit) -> list[str]:
+    return [hit.snippet.text[start:end] for start, end in hit.snippet.marks]
+
+
+def pairs(hits: list[SearchHit]) -> list[tuple[str, int, int]]:
+    return [(hit.field.value, hit.from_version, hit.to_version) for hit in hits]
+
+
+def test_a_word_a_change_added(sample: Database) -> None:
+    [hit] = search(sample, "Pray", SearchFilter(fields=ADDED))
+    assert (hit.story_id, hit.from_version, hit.to_version) == (1, 7, 8)
+    assert marked(hit) == ["Pray"] and "Pelosi told" in hit.snippet.text
+    assert hit.observed_at == datetime(2020, 1, 8, 3, 40, tzinfo=UTC)
+    assert set(hit.tags) == {"quote", "attribution"} and hit.significance
+
+
+def test_a_phrase_a_change_removed(sample: Database) -> None:
+    [hit] = search(sample, '"at least 10"', SearchFilter(fields=REMOVED))
+    assert pairs([hit]) == [("removed", 3, 4)] and "number" in hit.tags
+    assert "10" in " ".join(marked(hit))
+
+
+def test_a_phrase_must_match_in_order(sample: Database) -> None:
+    assert search(sample, '"10 least at"', SearchFilter(fields=REMOVED)) == []
+
+
+def test_words_are_stemmed_on_both_databases(sample: Database) -> None:
+    [hit] = search(sample, "missile", SearchFilter(fields=TEXT))
+    assert (hit.from_version, hit.to_version) == (1, 8)
+    assert any(word.lower().startswith("missile") for word in marked(hit))
+
+
+def test_full_text_names_the_span_of_versions_that_contain_the_match(sample: Database) -> None:
+    assert pairs(search(sample, "Pelosi", SearchFilter(fields=TEXT))) == [("text", 8, 8)]
+    assert pairs(search(sample, "Soleimani", SearchFilter(fields=TEXT))) == [("text", 2, 8)]
+
+
+def test_without_a_field_everything_is_searched_newest_first(sample: Database) -> None:
+    hits = search(sample, "baner")
+    assert set(pairs(hits)) == {("text", 3, 6), ("added", 2, 3), ("removed", 6, 7)}
+    assert [hit.observed_at for hit in hits] == sorted((h.observed_at for h in hits),
+                                                       reverse=True)
+
+
+def test_tag_filter_keeps_only_changes_with_that_tag(sample: Database) -> None:
+    assert pairs(search(sample, "dozen", SearchFilter(tag="number"))) == [("added", 3, 4)]
+    assert pairs(search(sample, "banner", SearchFilter(tag="minor"))) == [("added", 6, 7)]
+    assert search(sample, "Pray", SearchFilter(tag="number")) == []
+
+
+def test_site_and_since_filters(sample: Database) -> None:
+    assert search(sample, "Pray", SearchFilter(site="other.example.org")) == []
+    assert len(search(sample, "Pray", SearchFilter(site="news.example.com"))) == 2
+    since = datetime(2020, 1, 8, 3, 0, tzinfo=UTC)
+    assert len(search(sample, "Pray", SearchFilter(since=since))) == 2
+    assert search(sample, "Pray", SearchFilter(since=since + timedelta(hours=1))) == []
+
+
+def test_limit(sample: Database) -> None:
+    assert len(search(sample, "Iran", SearchFilter(limit=3))) == 3
+
+
+def test_query_syntax_of_the_engines_cannot_be_injected(sample: Database) -> None:
+    assert search(sample, 'NEAR(Pray) OR "* Pelosi', SearchFilter(fields=ADDED)) == []
+    assert parse_query("'dozen' & !missiles | x:y") == ["dozen", "missiles", "x y"]
+    with pytest.raises(InvalidInput, match="nothing to search for"):
+        parse_query('"" !!')
+
+
+def test_a_stored_version_is_searchable_in_the_same_transaction(any_db: Database) -> None:
+    url = "https://example.org/a"
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    store_candidate(any_db, Candidate(url, t0, "Officials reported a quiet night.", title="Calm"))
+    store_candidate(any_db, Candidate(url, t0 + timedelta(hours=1),
+                                      "Officials reported shelling overnight.", title="Calm"))
+    assert pairs(search(any_db, "shelling")) == [("added", 1, 2), ("text", 2, 2)]
+    assert pairs(search(any_db, "quiet", SearchFilter(fields=REMOVED))) == [("removed", 1, 2)]
+
+
+def test_deleting_a_story_removes_it_from_the_index(sample: Database) -> None:
+    with sample.writing() as session:
+        session.execute(text("DELETE FROM stories"))
+    assert search(sample, "Iran") == []
+    if sample.is_sqlite:
+        assert_fts_intact(sample)
+
+
+def test_reindex_gives_the_same_results_as_the_write_path(sample: Database) -> None:
+    queries = ["Pray", '"more than a dozen"', "baner", "casualties"]
+    before = [search(sample, q) for q in queries]
+    assert store.reindex(sample) == 7
+    assert [search(sample, q) for q in queries] == before
+    if sample.is_sqlite:
+        assert_fts_intact(sample)
+
+
+def assert_fts_intact(db: Database) -> None:
+    """FTS5's own check that the index matches its content tables (raises when it does not)."""
+    with db.writing() as session:
+        for table in ("diffs_fts", "versions_fts"):
+            session.execute(
+                text(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+            )
+
+
+def test_parse_since() -> None:
+    now = datetime(2024, 5, 10, 12, tzinfo=UTC)
+    assert parse_since("2d", now=now) == now - timedelta(days=2)
+    assert parse_since("36h", now=now) == now - timedelta(hours=36)
+    assert parse_since("1w", now=now) == now - timedelta(days=7)
+    assert parse_since("2020-01-08") == datetime(2020, 1, 8, tzinfo=UTC)
+    assert parse_since("2020-01-08T02:00+01:00") == datetime(2020, 1, 8, 1, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="--since"):
+        parse_since("yesterday")

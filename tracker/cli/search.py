@@ -1,0 +1,92 @@
+"""Commands over the change index: search, reindex."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from tracker import render, store
+from tracker.analysis import Tag
+from tracker.cli import JsonOption, app, command, state
+from tracker.errors import InvalidInput
+from tracker.search import Field, SearchFilter, SearchHit, parse_since, search
+from tracker.serialize import to_json
+
+SEARCH_TAGS = (Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION, Tag.HEADLINE, Tag.LEDE, Tag.BYLINE,
+               Tag.MINOR)
+
+
+@command(app, "search")
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(
+        help='Words and "quoted phrases", all required (stemmed: missile finds missiles).')],
+    added: Annotated[bool, typer.Option(
+        "--added", help="Only text that a change added.")] = False,
+    removed: Annotated[bool, typer.Option(
+        "--removed", help="Only text that a change removed.")] = False,
+    tag: Annotated[str | None, typer.Option(
+        help="Only changes with this tag: " + ", ".join(SEARCH_TAGS) + ".")] = None,
+    site: Annotated[str | None, typer.Option(help="Only stories from this site.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Only changes seen since: a date, a time or an age (12h, 3d, 2w).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 50,
+    json: JsonOption = False,
+) -> None:
+    """Search the text that changes added or removed, and the stories' full text.
+
+    Results are newest first. A full-text result names the first and the last version that
+    contain the match; a change names the version pair that added or removed it.
+    """
+    if tag is not None and tag not in {str(t) for t in SEARCH_TAGS}:
+        raise InvalidInput(f"unknown --tag {tag!r}: use one of {', '.join(SEARCH_TAGS)}")
+    if limit < 1:
+        raise InvalidInput("--limit must be at least 1")
+    fields = tuple(f for f, wanted in ((Field.ADDED, added), (Field.REMOVED, removed)) if wanted)
+    where = SearchFilter(
+        fields=fields or (Field.ADDED, Field.REMOVED, Field.TEXT), tag=tag, site=site,
+        since=parse_since(since) if since else None, limit=limit,
+    )
+    hits = search(state(ctx).db, query, where)
+    if json:
+        typer.echo(to_json(hits))
+        return
+    if not hits:
+        typer.echo("No matches.", err=True)
+        return
+    _print_hits(hits)
+
+
+@command(app)
+def reindex(ctx: typer.Context) -> None:
+    """Recompute every diff's analysis and tags and rebuild the search index."""
+
+    def progress(done: int, total: int) -> None:
+        typer.echo(f"\r{done}/{total} diffs", err=True, nl=False)
+
+    count = store.reindex(state(ctx).db, progress=progress)
+    if count:
+        typer.echo(err=True)
+    typer.echo(f"Reindexed {count} diffs and every version's text.", err=True)
+
+
+def _print_hits(hits: list[SearchHit]) -> None:
+    console = Console(highlight=False)
+    plain = not console.is_terminal
+    for hit in hits:
+        console.print(_hit_header(hit), soft_wrap=plain)
+        console.print(Text("  ").append_text(render.snippet_text(hit.snippet, markers=plain)),
+                      soft_wrap=plain)
+
+
+def _hit_header(hit: SearchHit) -> Text:
+    versions = (f"v{hit.from_version}-v{hit.to_version}" if hit.field == Field.TEXT
+                else f"v{hit.from_version} -> v{hit.to_version}")
+    header = Text()
+    header.append(f"story {hit.story_id}  {versions}  ", "bold")
+    header.append(f"{hit.field.value}  {render.format_time(hit.observed_at)}")
+    if hit.tags:
+        header.append(f"  [{render.tags_label(hit.tags)}]", "cyan")
+    header.append(f"  {render.safe(hit.story_title)}")
+    return header

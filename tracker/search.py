@@ -1,0 +1,392 @@
+"""One search API over what changed and what was said: SQLite FTS5 or PostgreSQL tsvector.
+
+Three things are searchable: the text each diff added, the text it removed (both stored on the
+diff, see tracker.store) and every version's full text. SQLite keeps them in FTS5 tables that
+read their content from `diffs` and `versions` (external content, so no text is stored twice);
+PostgreSQL keeps tsvectors in `diffs_fts` and `versions_fts` with GIN indexes. Both are filled
+by the write path in the transaction that stores the version, and created by the migration
+0003_analysis_search. Both stem English words (porter / the 'english' configuration), so
+"missile" finds "missiles" on either.
+
+Results are plain data: a snippet is text plus the offsets of the matched words, never markup,
+so the CLI, the TUI and the exporters highlight it each in their own way.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from tracker.db.engine import Database
+from tracker.db.types import UTCDateTime
+from tracker.errors import InvalidInput
+
+#: Sentinels around matches in snippets; control characters never survive normalise_text, so
+#: they cannot occur in stored text.
+_START, _STOP = "\x02", "\x03"
+SNIPPET_TOKENS = 24
+PG_CONFIG = "english"
+SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_AGE = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
+_AGE_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+class Field(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """An excerpt around the match; `marks` are (start, end) offsets of matched words in it."""
+
+    text: str
+    marks: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One match. For added/removed text, the diff from `from_version` to `to_version`; for
+    full text, the first and the last version of the story that contain the match."""
+
+    story_id: int
+    story_title: str | None
+    site: str
+    url: str
+    field: Field
+    from_version: int
+    to_version: int
+    observed_at: datetime
+    """When the to-version was seen."""
+    snippet: Snippet
+    tags: tuple[str, ...] = ()
+    significance: float | None = None
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """What `tracker search` narrows by; tags only apply to diffs, so they exclude full text."""
+
+    fields: tuple[Field, ...] = (Field.ADDED, Field.REMOVED, Field.TEXT)
+    tag: str | None = None
+    site: str | None = None
+    since: datetime | None = None
+    limit: int = 50
+
+
+def search(db: Database, query: str, where: SearchFilter | None = None) -> list[SearchHit]:
+    """Newest matches first, at most `where.limit` of them."""
+    where = where or SearchFilter()
+    terms = parse_query(query)
+    fields = [f for f in where.fields if not (where.tag and f == Field.TEXT)]
+    hits: list[SearchHit] = []
+    with db.reading() as session:
+        connection = session.connection()
+        dialect = _Sqlite(connection) if db.is_sqlite else _Postgres(connection)
+        for field in fields:
+            hits += dialect.search(field, terms, where)
+    # Newest first; a stable sort keeps a change ahead of the full-text hit of the same version.
+    hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
+    return hits[: where.limit]
+
+
+def parse_query(query: str) -> list[str]:
+    """Words and "quoted phrases", all required; punctuation is dropped as the indexes drop it."""
+    terms = []
+    for phrase, word in _TERM.findall(query):
+        words = _WORD.findall(phrase or word)
+        if words:
+            terms.append(" ".join(words))
+    if not terms:
+        raise InvalidInput(f"nothing to search for in {query!r}: give a word or a \"phrase\"")
+    return terms
+
+
+def parse_since(value: str, *, now: datetime | None = None) -> datetime:
+    """A --since value: an ISO date or time (UTC unless it says otherwise), or an age such as
+    "36h", "7d" or "2w" counted back from now."""
+    value = value.strip()
+    age = _AGE.fullmatch(value)
+    if age:
+        hours = int(age.group(1)) * _AGE_HOURS[age.group(2).lower()]
+        return (now or datetime.now(UTC)) - timedelta(hours=hours)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"--since {value!r}: give a date (2020-01-08), a time (2020-01-08T02:00Z) or an "
+            "age (12h, 3d, 2w)"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def index_version(connection: Connection, version_id: int, title: str | None, body: str) -> None:
+    """Make a new version's full text searchable (called by the write path)."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text("INSERT INTO versions_fts(rowid, title, text) VALUES (:id, :title, :body)"),
+            {"id": version_id, "title": title or "", "body": body},
+        )
+    else:
+        connection.execute(
+            text(
+                "INSERT INTO versions_fts(version_id, document) VALUES (:id, "
+                f"setweight(to_tsvector('{PG_CONFIG}', :title), 'A') "
+                f"|| to_tsvector('{PG_CONFIG}', :body))"
+            ),
+            {"id": version_id, "title": title or "", "body": body},
+        )
+
+
+def index_diff(connection: Connection, diff_id: int, added: str, removed: str) -> None:
+    """Make a new diff's added and removed text searchable (called by the write path)."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text(
+                "INSERT INTO diffs_fts(rowid, added_text, removed_text) "
+                "VALUES (:id, :added, :removed)"
+            ),
+            {"id": diff_id, "added": added, "removed": removed},
+        )
+    else:
+        connection.execute(
+            text(
+                "INSERT INTO diffs_fts(diff_id, added, removed) VALUES (:id, "
+                f"to_tsvector('{PG_CONFIG}', :added), to_tsvector('{PG_CONFIG}', :removed)) "
+                "ON CONFLICT (diff_id) DO UPDATE SET added = excluded.added, "
+                "removed = excluded.removed"
+            ),
+            {"id": diff_id, "added": added, "removed": removed},
+        )
+
+
+def unindex_diff(connection: Connection, diff_id: int, added: str, removed: str) -> None:
+    """Take a diff out of the index before its text is rewritten. FTS5 external content needs
+    the old text to find the entries; on PostgreSQL index_diff's upsert replaces the row."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text(
+                "INSERT INTO diffs_fts(diffs_fts, rowid, added_text, removed_text) "
+                "VALUES ('delete', :id, :added, :removed)"
+            ),
+            {"id": diff_id, "added": added, "removed": removed},
+        )
+
+
+def rebuild_versions(connection: Connection) -> None:
+    """Recompute the full-text index of every version from the versions table."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')")
+        return
+    connection.exec_driver_sql(
+        "INSERT INTO versions_fts(version_id, document) SELECT id, "
+        f"setweight(to_tsvector('{PG_CONFIG}', coalesce(title, '')), 'A') "
+        f"|| to_tsvector('{PG_CONFIG}', text) FROM versions "
+        "ON CONFLICT (version_id) DO UPDATE SET document = excluded.document"
+    )
+
+
+def parse_snippet(marked: str) -> Snippet:
+    """Turn text with sentinel-wrapped matches into plain text and match offsets. The runs of
+    added or removed text are stored one per line; in a snippet they are joined by " … ".
+    Matches with only spaces between them (the words of a phrase) become one mark."""
+    parts: list[str] = []
+    marks: list[tuple[int, int]] = []
+    length = 0
+    for index, piece in enumerate(re.split(f"[{_START}{_STOP}]", marked.replace("\n", " … "))):
+        if index % 2 and piece:
+            gap = "".join(parts)[marks[-1][1]:] if marks else None
+            if gap is not None and not gap.strip():
+                marks[-1] = (marks[-1][0], length + len(piece))
+            else:
+                marks.append((length, length + len(piece)))
+        parts.append(piece)
+        length += len(piece)
+    return Snippet("".join(parts), tuple(marks))
+
+
+_DIFF_COLUMNS = """
+    s.id AS story_id, s.title AS story_title, s.site, s.url, fv.number AS from_version,
+    tv.number AS to_version, tv.observed_at, d.significance, d.id AS diff_id
+"""
+_DIFF_JOINS = """
+    JOIN stories s ON s.id = d.story_id
+    JOIN versions fv ON fv.id = d.from_version_id
+    JOIN versions tv ON tv.id = d.to_version_id
+"""
+
+
+class _Dialect:
+    """The SQL that differs between SQLite and PostgreSQL; the shape of the results does not."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def search(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        if field == Field.TEXT:
+            return self._text_hits(terms, where)
+        return self._diff_hits(field, terms, where)
+
+    def _filters(self, where: SearchFilter, time_column: str) -> tuple[str, dict[str, Any]]:
+        clauses, params = [], {}
+        if where.site:
+            clauses.append("s.site = :site")
+            params["site"] = where.site
+        if where.since:
+            clauses.append(f"{time_column} >= :since")
+            params["since"] = UTCDateTime().process_bind_param(where.since, self.connection.dialect)
+        if where.tag:
+            clauses.append("EXISTS (SELECT 1 FROM diff_tags t WHERE t.diff_id = d.id "
+                           "AND t.tag = :tag)")
+            params["tag"] = where.tag
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+    def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        raise NotImplementedError
+
+    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        raise NotImplementedError
+
+    def _tags(self, diff_ids: list[int]) -> dict[int, tuple[str, ...]]:
+        if not diff_ids:
+            return {}
+        rows = self.connection.execute(
+            text("SELECT diff_id, tag FROM diff_tags WHERE diff_id IN "
+                 f"({', '.join(str(int(i)) for i in diff_ids)}) ORDER BY tag")
+        ).all()
+        found: dict[int, tuple[str, ...]] = {}
+        for diff_id, tag in rows:
+            found[diff_id] = (*found.get(diff_id, ()), tag)
+        return found
+
+    def _diff_results(self, field: Field, rows: list[Any]) -> list[SearchHit]:
+        tags = self._tags([row.diff_id for row in rows])
+        return [
+            SearchHit(
+                story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
+                field=field, from_version=row.from_version, to_version=row.to_version,
+                observed_at=_as_datetime(row.observed_at), snippet=parse_snippet(row.snippet),
+                tags=tags.get(row.diff_id, ()), significance=row.significance,
+            )
+            for row in rows
+        ]
+
+    def _text_results(self, rows: list[Any], snippets: dict[int, str] | None = None
+                      ) -> list[SearchHit]:
+        return [
+            SearchHit(
+                story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
+                field=Field.TEXT, from_version=row.first, to_version=row.last,
+                observed_at=_as_datetime(row.observed_at),
+                snippet=parse_snippet(row.snippet if snippets is None
+                                      else snippets.get(row.version_id, "")),
+            )
+            for row in rows
+        ]
+
+
+class _Sqlite(_Dialect):
+    def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        column, index = ("added_text", 0) if field == Field.ADDED else ("removed_text", 1)
+        extra, params = self._filters(where, "tv.observed_at")
+        rows = self.connection.execute(text(f"""
+            SELECT {_DIFF_COLUMNS},
+                   snippet(diffs_fts, {index}, :start, :stop, '…', {SNIPPET_TOKENS}) AS snippet
+            FROM diffs_fts JOIN diffs d ON d.id = diffs_fts.rowid {_DIFF_JOINS}
+            WHERE diffs_fts MATCH :match {extra}
+            ORDER BY tv.observed_at DESC, d.id DESC LIMIT :limit
+        """), {**params, "match": f"{column} : ({_fts5_query(terms)})", "limit": where.limit,
+               "start": _START, "stop": _STOP}).all()
+        return self._diff_results(field, rows)
+
+    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        """The newest matching version of each story, and the span of versions that match.
+        Snippets come in a second query: FTS5's snippet() cannot run on an aggregate."""
+        extra, params = self._filters(where, "v.observed_at")
+        params |= {"match": _fts5_query(terms), "limit": where.limit}
+        groups = self.connection.execute(text(f"""
+            SELECT v.story_id, min(v.number) AS first, max(v.number) AS last,
+                   max(v.id) AS version_id, max(v.observed_at) AS observed_at,
+                   s.title AS story_title, s.site, s.url
+            FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
+            JOIN stories s ON s.id = v.story_id
+            WHERE versions_fts MATCH :match {extra}
+            GROUP BY v.story_id ORDER BY max(v.observed_at) DESC LIMIT :limit
+        """), params).all()
+        if not groups:
+            return []
+        ids = ", ".join(str(int(row.version_id)) for row in groups)
+        snippets = {row[0]: row[1] for row in self.connection.execute(text(f"""
+            SELECT rowid, snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS})
+            FROM versions_fts WHERE versions_fts MATCH :match AND rowid IN ({ids})
+        """), {"match": params["match"], "start": _START, "stop": _STOP})}
+        return self._text_results(groups, snippets)
+
+
+class _Postgres(_Dialect):
+    def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        vector, column = ("f.added", "d.added_text") if field == Field.ADDED else (
+            "f.removed", "d.removed_text")
+        extra, params = self._filters(where, "tv.observed_at")
+        rows = self.connection.execute(text(f"""
+            SELECT {_DIFF_COLUMNS},
+                   ts_headline('{PG_CONFIG}', {column}, q, :options) AS snippet
+            FROM diffs_fts f JOIN diffs d ON d.id = f.diff_id {_DIFF_JOINS},
+                 to_tsquery('{PG_CONFIG}', :query) AS q
+            WHERE {vector} @@ q {extra}
+            ORDER BY tv.observed_at DESC, d.id DESC LIMIT :limit
+        """), {**params, "query": _ts_query(terms), "limit": where.limit,
+               "options": _HEADLINE_OPTIONS}).all()
+        return self._diff_results(field, rows)
+
+    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        extra, params = self._filters(where, "v.observed_at")
+        rows = self.connection.execute(text(f"""
+            WITH groups AS (
+                SELECT v.story_id, min(v.number) AS first, max(v.number) AS last,
+                       max(v.id) AS version_id, max(v.observed_at) AS observed_at
+                FROM versions_fts f JOIN versions v ON v.id = f.version_id
+                JOIN stories s ON s.id = v.story_id
+                WHERE f.document @@ to_tsquery('{PG_CONFIG}', :query) {extra}
+                GROUP BY v.story_id ORDER BY max(v.observed_at) DESC LIMIT :limit
+            )
+            SELECT g.*, s.title AS story_title, s.site, s.url,
+                   ts_headline('{PG_CONFIG}', coalesce(v.title, '') || E'\\n' || v.text,
+                               to_tsquery('{PG_CONFIG}', :query), :options) AS snippet
+            FROM groups g JOIN stories s ON s.id = g.story_id JOIN versions v ON v.id = g.version_id
+            ORDER BY g.observed_at DESC
+        """), {**params, "query": _ts_query(terms), "limit": where.limit,
+               "options": _HEADLINE_OPTIONS}).all()
+        return self._text_results(rows)
+
+
+_HEADLINE_OPTIONS = (
+    f"StartSel={_START}, StopSel={_STOP}, MaxWords=24, MinWords=10, MaxFragments=2, "
+    'FragmentDelimiter=" … "'
+)
+
+
+def _fts5_query(terms: list[str]) -> str:
+    """Each term as an FTS5 string (a phrase when it has several words), all required."""
+    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def _ts_query(terms: list[str]) -> str:
+    """The same query for to_tsquery: phrases with <->, terms joined with &. Terms are runs of
+    word characters (see parse_query), so none of to_tsquery's operators can slip in."""
+    return " & ".join(
+        "(" + " <-> ".join(term.split()) + ")"
+        for term in terms
+    )
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    """Raw SQL bypasses the UTCDateTime type: SQLite hands back its stored text, naive UTC."""
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
