@@ -40,7 +40,8 @@ class StoryScreen(Screen[None]):
                 tooltip="Jump to version 1"),
         Binding("end,G", "last", "Last", key_display="End", show=False,
                 tooltip="Jump to the newest version"),
-        Binding("m", "mark", "Mark", tooltip="Mark this version; then select another to compare"),
+        Binding("m", "mark", "Mark", show=False,
+                tooltip="Mark this version; then select another to compare"),
         Binding("d", "mode('inline')", "Diff", tooltip="Inline word diff"),
         Binding("s", "mode('side by side')", "Side", tooltip="Old and new side by side"),
         Binding("t", "mode('full text')", "Text", tooltip="The full text of this version"),
@@ -83,10 +84,12 @@ class StoryScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's type)
     """Side by side hides the timeline on narrow terminals (see app.tcss)."""
 
-    def __init__(self, db: Database, story_id: int) -> None:
+    def __init__(self, db: Database, story_id: int, version: int | None = None) -> None:
+        """Open `story_id` on `version`, or on its newest version."""
         super().__init__()
         self.db = db
         self.story_id = story_id
+        self.first_shown = version
         self.story: queries.StorySummary | None = None
         self.versions: list[queries.VersionSummary] = []
         self.mode = Mode.INLINE
@@ -128,6 +131,9 @@ class StoryScreen(Screen[None]):
             self.query_one(DiffPane).show(texts.message("This story has no versions."))
             return
         timeline.show_versions(message.versions, set())
+        numbers = [version.number for version in self.versions]
+        if self.first_shown in numbers:
+            timeline.highlighted = numbers.index(self.first_shown)
         timeline.focus()
 
     @on(Failed)
@@ -192,7 +198,8 @@ class StoryScreen(Screen[None]):
             status.append(f"  ·  marked v{self.base}", "yellow")
         if pair and self.request.mode in (Mode.INLINE, Mode.SIDE):
             status.append(f"  ·  v{pair[0]} → v{pair[1]}")
-        status.append(f"  ·  {len(self.versions)} versions  ·  ? for help", "dim")
+        status.append(f"  ·  {len(self.versions)} versions  ·  m marks to compare  ·  ? help",
+                      "dim")
         self.query_one("#story-status", Static).update(status)
 
     def action_older(self) -> None:
