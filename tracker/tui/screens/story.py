@@ -22,7 +22,7 @@ from tracker import render, seen
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.tui import panes, texts
-from tracker.tui.loading import READ_ERRORS, describe
+from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.texts import Mode, PaneContent
 from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import Timeline
@@ -110,6 +110,21 @@ class StoryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Timeline).loading = True
         self.load_story()
+        self.set_interval(REFRESH_SECONDS, self.watch_versions)
+
+    def watch_versions(self) -> None:
+        """Poll for versions that a snapshot stored while the story is open."""
+        if self.versions:
+            self.count_versions(len(self.versions))
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def count_versions(self, known: int) -> None:
+        try:
+            story = queries.find_story(self.db, self.story_id)
+        except READ_ERRORS:
+            return  # a failed poll is retried at the next tick; real reads report errors
+        if story.version_count != known:
+            self.app.call_from_thread(self.load_story)
 
     @work(thread=True, exclusive=True, group="story", exit_on_error=False)
     def load_story(self) -> None:
@@ -130,10 +145,14 @@ class StoryScreen(Screen[None]):
         if not self.versions:
             self.query_one(DiffPane).show(texts.message("This story has no versions."))
             return
-        timeline.show_versions(message.versions, set())
+        added = len(message.versions) - timeline.option_count
+        timeline.show_versions(message.versions, {self.base} if self.base else set())
         numbers = [version.number for version in self.versions]
         if self.first_shown in numbers:
             timeline.highlighted = numbers.index(self.first_shown)
+            self.first_shown = None
+        if timeline.option_count and added > 0 and added != len(message.versions):
+            self.notify(f"{added} new version{'s' * (added > 1)} of this story")
         timeline.focus()
 
     @on(Failed)
