@@ -8,6 +8,7 @@ and an "Advertisement" label between paragraphs. Only `edit` changes the story i
 
 import hashlib
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -41,6 +42,8 @@ class NewsSite:
     pages: dict[str, StoryPage] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
     conditional_hits: Counter[str] = field(default_factory=Counter)
+    latency: float = 0.0
+    """Seconds each answer takes, so concurrent runs really overlap."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, path: str, title: str, paragraphs: list[str] | None = None, **kind: bool) -> str:
@@ -57,6 +60,7 @@ class NewsSite:
 
     def _handler(self, path: str):  # type: ignore[no-untyped-def]
         def handle(request: Request) -> Response:
+            time.sleep(self.latency)
             with self._lock:
                 self.hits[path] += 1
                 count = sum(self.hits.values())

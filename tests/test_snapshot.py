@@ -253,6 +253,7 @@ def test_overlapping_runs_never_fetch_a_story_twice(site: NewsSite, any_db: Data
     urls = [site.add(f"/s/{n}", f"Story number {n}") for n in range(40)]
     track_stories(any_db, urls, clock.now)
     clock.advance(minutes=1)
+    site.latency = 0.03
     barrier = threading.Barrier(2)
     reports: list[SnapshotReport] = []
 

@@ -62,3 +62,9 @@ class FetchError(TrackerError):
 
     exit_code = ExitCode.FETCH
     title = "Fetch failed"
+
+
+class OutputError(TrackerError):
+    """An export cannot be written where the user asked (missing folder, no permission)."""
+
+    title = "Cannot write"

@@ -183,6 +183,25 @@ def release(db: Database, worker: str, story_ids: Sequence[int]) -> None:
         )
 
 
+def renew(
+    db: Database, worker: str, story_ids: Sequence[int], now: datetime, policy: Policy
+) -> int:
+    """Extend this worker's lease on stories it still holds; returns how many it still held.
+
+    A batch can outlast a short lease (slow sites, a busy extractor): renewing keeps another
+    worker from taking a story this one is still checking, while a dead worker renews nothing.
+    """
+    if not story_ids:
+        return 0
+    with db.writing() as session:
+        result = session.execute(
+            update(Story).where(Story.id.in_(story_ids), Story.claimed_by == worker)
+            .values(claimed_until=now + policy.lease)
+            .execution_options(synchronize_session=False)
+        )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _unclaimed(model: type[Story] | type[Feed], now: datetime) -> ColumnElement[bool]:
     return or_(model.claimed_until.is_(None), model.claimed_until < now)
 

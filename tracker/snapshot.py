@@ -24,7 +24,7 @@ from typing import Any
 
 from tracker import extract
 from tracker.db.engine import Database
-from tracker.schedule import GONE, Claimed, Plan, Policy, claim_stories, release
+from tracker.schedule import GONE, Claimed, Plan, Policy, claim_stories, release, renew
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
 from tracker.store import (
@@ -124,6 +124,7 @@ class _Run:
 
     async def main(self) -> SnapshotReport:
         started = self.clock()
+        renewal = asyncio.create_task(self._keep_leases())
         try:
             with _extractors(self.options.extract_processes) as extractors:
                 async with Fetcher(self.options.limits) as fetcher:
@@ -132,9 +133,19 @@ class _Run:
                     while batch := await self._claim(started):
                         await self._check_batch(batch, fetcher, extractors)
         finally:
+            renewal.cancel()
             release(self.db, self.options.worker, sorted(self.held))
             self.writer.shutdown()
         return self.report
+
+    async def _keep_leases(self) -> None:
+        """Renew the lease on the stories in hand every third of it (see `schedule.renew`)."""
+        policy = self.options.policy
+        while True:
+            await asyncio.sleep(policy.lease.total_seconds() / 3)
+            if self.held:
+                await self.write(renew, self.db, self.options.worker, sorted(self.held),
+                                 self.clock(), policy)
 
     async def _feeds(self, fetcher: Fetcher) -> None:
         feeds = await poll_feeds(self.db, fetcher, self.scheduling, self.clock, self.write)

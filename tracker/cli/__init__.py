@@ -30,7 +30,8 @@ DbOption = Annotated[str | None, typer.Option(
     help="Database URL or SQLite file path (default: a SQLite file in your data directory).",
 )]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoryArg = Annotated[str, typer.Argument(metavar="STORY", help="A story id or URL (see `tracker stories`).")]
+StoryArg = Annotated[str, typer.Argument(
+    metavar="STORY", help="A story id or URL (see `tracker stories`).")]
 
 
 class State:
@@ -109,4 +110,4 @@ def main() -> None:
 
 
 # Each module registers its commands on import; keep this list in help order.
-from tracker.cli import admin, browse, search, snapshot  # noqa: E402,F401
+from tracker.cli import admin, browse, export, search, snapshot  # noqa: E402,F401

@@ -5,6 +5,7 @@ readers cannot lazy-load across a closed session or write by accident, and TUI w
 results to widgets on another thread.
 """
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +21,10 @@ from tracker.db.models import Check, Diff, Feed, Story, Version
 from tracker.errors import NotFoundError
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+StoredDelta = tuple[str, str, str | None]
+"""A stored diff row: text delta, title delta, analysis JSON (None until analysed)."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +120,13 @@ class StoryOrder(StrEnum):
 def list_stories(
     db: Database, *, site: str | None = None, limit: int | None = None, offset: int = 0,
     contains: str | None = None, order: StoryOrder = StoryOrder.CHANGED, descending: bool = True,
+    changed_since: datetime | None = None,
 ) -> list[StorySummary]:
     """Stories, most recently changed first unless `order` says otherwise.
 
     `contains` keeps the stories whose title, URL or site contains it (any case), so a list
-    can narrow as a person types without loading every story.
+    can narrow as a person types without loading every story; `changed_since` keeps those
+    with a version newer than that.
     """
     query, counts = _story_query_and_counts()
     key = _order_column(order, counts)
@@ -127,6 +134,8 @@ def list_stories(
         (key.desc() if descending else key.asc()).nulls_last(),
         Story.id.desc() if descending else Story.id.asc(),
     )
+    if changed_since is not None:
+        query = query.where(Story.last_changed_at >= changed_since)
     with db.reading() as session:
         query = _story_filters(query, site, contains)
         rows = session.execute(query.offset(offset).limit(limit)).all()
@@ -157,6 +166,48 @@ def list_versions(db: Database, story_id: int) -> list[VersionSummary]:
     return [_version_summary(version, diff) for version, diff in rows]
 
 
+def list_version_texts(db: Database, story_id: int) -> list[VersionDetail]:
+    """Every version of a story with its text, oldest first: what a full export needs."""
+    with db.reading() as session:
+        rows = session.execute(_version_query().where(Version.story_id == story_id)).all()
+    return [VersionDetail(_version_summary(version, diff), version.text) for version, diff in rows]
+
+
+def list_stored_diffs(db: Database, versions: list[VersionDetail]) -> list[DiffView]:
+    """The stored diff into each version after the first, decoded against the version before.
+
+    Takes the versions a caller already read (see list_version_texts), so a whole history costs
+    two queries; a pair whose diff row is missing is computed on demand, as in get_diff.
+    """
+    if not versions:
+        return []
+    story_id = versions[0].info.story_id
+    deltas = _stored_deltas(db, story_id)
+    return [
+        _diff_view(story_id, old, new, deltas.get(new.info.number))
+        for old, new in itertools.pairwise(versions)
+    ]
+
+
+def list_versions_since(
+    db: Database, *, since: datetime | None = None, site: str | None = None,
+    story_id: int | None = None, limit: int | None = None,
+) -> list[VersionSummary]:
+    """Versions across stories, newest first: the entries of a feed of changes."""
+    query = _version_query().options(defer(Version.text)).order_by(None).order_by(
+        Version.observed_at.desc(), Version.id.desc()
+    )
+    if since is not None:
+        query = query.where(Version.observed_at >= since)
+    if site:
+        query = query.join(Story, Story.id == Version.story_id).where(Story.site == site)
+    if story_id is not None:
+        query = query.where(Version.story_id == story_id)
+    with db.reading() as session:
+        rows = session.execute(query.limit(limit)).all()
+    return [_version_summary(version, diff) for version, diff in rows]
+
+
 def get_version(db: Database, story_id: int, number: int) -> VersionDetail:
     """One version with its text; negative numbers count from the newest (-1 is the latest)."""
     with db.reading() as session:
@@ -183,21 +234,8 @@ def version_texts(db: Database, story_id: int, *, upto: int) -> list[str]:
 def get_diff(db: Database, story_id: int, from_number: int, to_number: int) -> DiffView:
     """The diff between any two versions: stored for neighbours, computed on demand otherwise."""
     old, new = get_version(db, story_id, from_number), get_version(db, story_id, to_number)
-    stored = _stored_delta(db, story_id, old.info.number, new.info.number)
-    if stored is not None:
-        ops = diffing.from_delta(old.text, stored[0])
-        title_ops = diffing.from_delta(old.info.title or "", stored[1])
-    else:
-        ops = diffing.diff_texts(old.text, new.text)
-        title_ops = diffing.diff_title(old.info.title, new.info.title)
-    if stored is not None and stored[2] is not None:
-        found = from_json(stored[2])
-    else:
-        found = analyse(_side(old), _side(new))
-    return DiffView(
-        story_id=story_id, old=old.info, new=new.info, ops=ops, title_ops=title_ops,
-        stats=diffing.diff_stats(ops), stored=stored is not None, analysis=found,
-    )
+    return _diff_view(story_id, old, new, _stored_delta(db, story_id, old.info.number,
+                                                        new.info.number))
 
 
 def list_checks(db: Database, story_id: int, *, limit: int = 50) -> list[CheckRow]:
@@ -294,9 +332,7 @@ def _side(version: VersionDetail) -> Side:
     return Side(version.text, version.info.title, version.info.byline)
 
 
-def _stored_delta(
-    db: Database, story_id: int, old: int, new: int
-) -> tuple[str, str, str | None] | None:
+def _stored_delta(db: Database, story_id: int, old: int, new: int) -> StoredDelta | None:
     from_version, to_version = aliased(Version), aliased(Version)
     query = (
         select(Diff.delta, Diff.title_delta, Diff.analysis)
@@ -307,6 +343,40 @@ def _stored_delta(
     with db.reading() as session:
         row = session.execute(query).first()
     return (row[0], row[1], row[2]) if row else None
+
+
+def _stored_deltas(db: Database, story_id: int) -> dict[int, StoredDelta]:
+    """A story's stored diffs between neighbours, keyed by the newer version's number."""
+    from_version, to_version = aliased(Version), aliased(Version)
+    query = (
+        select(to_version.number, Diff.delta, Diff.title_delta, Diff.analysis)
+        .join(from_version, from_version.id == Diff.from_version_id)
+        .join(to_version, to_version.id == Diff.to_version_id)
+        .where(Diff.story_id == story_id, from_version.number == to_version.number - 1)
+    )
+    with db.reading() as session:
+        rows = session.execute(query).all()
+    return {number: (delta, title_delta, found) for number, delta, title_delta, found in rows}
+
+
+def _diff_view(
+    story_id: int, old: VersionDetail, new: VersionDetail, stored: StoredDelta | None
+) -> DiffView:
+    """Decode a stored delta and analysis against the old text, or compute what is missing."""
+    if stored is not None:
+        ops = diffing.from_delta(old.text, stored[0])
+        title_ops = diffing.from_delta(old.info.title or "", stored[1])
+    else:
+        ops = diffing.diff_texts(old.text, new.text)
+        title_ops = diffing.diff_title(old.info.title, new.info.title)
+    if stored is not None and stored[2] is not None:
+        found = from_json(stored[2])
+    else:
+        found = analyse(_side(old), _side(new))
+    return DiffView(
+        story_id=story_id, old=old.info, new=new.info, ops=ops, title_ops=title_ops,
+        stats=diffing.diff_stats(ops), stored=stored is not None, analysis=found,
+    )
 
 
 def _story_summary(story: Story, count: int) -> StorySummary:

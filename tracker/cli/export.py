@@ -1,0 +1,104 @@
+"""`tracker export`: a story's history (or many stories') as HTML, Markdown, JSON, patch or Atom."""
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker import render
+from tracker.cli import app, command, state
+from tracker.db import queries
+from tracker.db.engine import Database
+from tracker.errors import ExitCode, InvalidInput, TrackerError
+from tracker.export import Format, Selection, render_combined, render_story, select_stories
+from tracker.export.atom import DEFAULT_LIMIT
+from tracker.export.history import load_history, slug
+from tracker.export.output import prepare_folder, write_atomic
+
+
+@command(app)
+def export(
+    ctx: typer.Context,
+    story: Annotated[str | None, typer.Argument(
+        metavar="[STORY]",
+        help="A story id or URL (see `tracker stories`); or use --all / --since / --site.")] = None,
+    fmt: Annotated[Format, typer.Option(
+        "--format", "-f", help="html, md, json, patch or atom.")] = Format.HTML,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File to write (default: stdout); with many stories in html, md "
+        "or patch, the folder for one file per story.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every story.")] = False,
+    since: Annotated[str | None, typer.Option(
+        help="Stories changed at or after this UTC date or time (2020-01-07, 2020-01-07T23:00); "
+        "atom: versions seen since then.")] = None,
+    site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
+    limit: Annotated[int, typer.Option(
+        min=1, help="atom: how many of the newest versions become entries.")] = DEFAULT_LIMIT,
+) -> None:
+    """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
+    db = state(ctx).db
+    selection = _selection(db, story, every, since, site, limit)
+    if selection.story is None and not fmt.combines:
+        _export_folder(db, selection, fmt, output)
+    elif fmt.combines:
+        _emit(render_combined(db, selection, fmt), output)
+    else:
+        assert selection.story is not None
+        _emit(render_story(load_history(db, selection.story.id), fmt), output)
+
+
+def _selection(
+    db: Database, story: str | None, every: bool, since: str | None, site: str | None, limit: int
+) -> Selection:
+    many = every or since is not None or site is not None
+    if story is not None and many:
+        raise InvalidInput("give either a STORY or --all / --since / --site, not both")
+    if story is None and not many:
+        raise InvalidInput("give a STORY to export, or --all / --since / --site for many")
+    found = queries.find_story(db, story) if story is not None else None
+    return Selection(story=found, since=parse_since(since), site=site, limit=limit)
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """An ISO 8601 date or time; without a zone it is UTC, as every time tracker shows."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"--since {text!r} is not a date: use 2020-01-07 or 2020-01-07T23:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """To the file (atomically) when given, else to stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_atomic(output, text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+def _export_folder(db: Database, selection: Selection, fmt: Format, output: Path | None) -> None:
+    """One file per story; a story that fails is reported and the others still get written."""
+    if output is None:
+        raise InvalidInput(f"-o FOLDER is needed: {fmt} writes one file per story "
+                           "(json and atom can hold many stories in one file)")
+    folder = prepare_folder(output)
+    stories = select_stories(db, selection)
+    failed = 0
+    for story in stories:
+        try:
+            history = load_history(db, story.id)
+            write_atomic(folder / f"{slug(history)}{fmt.suffix}", render_story(history, fmt))
+        except TrackerError as exc:
+            failed += 1
+            typer.echo(f"tracker: story {story.id}: {render.safe(exc.message)}", err=True)
+    typer.echo(f"wrote {len(stories) - failed} of {len(stories)} stories to {folder}", err=True)
+    if failed:
+        raise typer.Exit(ExitCode.ERROR)

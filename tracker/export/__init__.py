@@ -1,0 +1,77 @@
+"""Exports of what tracker found, for the tools people take it into.
+
+One module per format (html, markdown, json, patch, atom), all rendering the same plain data
+(history.StoryHistory, read through the query module). This module names the formats and says
+which of them can hold many stories in one file; `output` writes files atomically.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from tracker.db import queries
+from tracker.db.engine import Database
+from tracker.db.queries import StorySummary
+from tracker.export import atom, html, json, markdown, patch
+from tracker.export.history import StoryHistory, load_history
+
+
+class Format(StrEnum):
+    HTML = "html"
+    MARKDOWN = "md"
+    JSON = "json"
+    PATCH = "patch"
+    ATOM = "atom"
+
+    @property
+    def suffix(self) -> str:
+        """The file name extension for one story (or one combined file) in this format."""
+        return ".xml" if self is Format.ATOM else f".{self.value}"
+
+    @property
+    def combines(self) -> bool:
+        """True when many stories fit in one file (a JSON document, a feed)."""
+        return self in (Format.JSON, Format.ATOM)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which stories an export covers: one story, or those matching the filters."""
+
+    story: StorySummary | None = None
+    since: datetime | None = None
+    """Stories (atom: versions) that changed at or after this time."""
+    site: str | None = None
+    limit: int = atom.DEFAULT_LIMIT
+    """Atom only: how many of the newest versions become entries."""
+
+
+def select_stories(db: Database, selection: Selection) -> list[StorySummary]:
+    if selection.story is not None:
+        return [selection.story]
+    return queries.list_stories(db, site=selection.site, changed_since=selection.since)
+
+
+def render_story(history: StoryHistory, fmt: Format) -> str:
+    """One story in a per-story format (or as a one-story JSON document)."""
+    if fmt is Format.HTML:
+        return html.render_html(history)
+    if fmt is Format.MARKDOWN:
+        return markdown.render_markdown(history)
+    if fmt is Format.PATCH:
+        return patch.render_patch(history)
+    if fmt is Format.JSON:
+        return json.render_json([history])
+    raise ValueError(f"{fmt} covers many stories at once: use render_combined")
+
+
+def render_combined(db: Database, selection: Selection, fmt: Format) -> str:
+    """Every selected story in one file: a JSON document or an Atom feed."""
+    if fmt is Format.ATOM:
+        scope = atom.FeedScope(since=selection.since, site=selection.site,
+                               story=selection.story, limit=selection.limit)
+        return atom.render_atom(atom.load_feed(db, scope), scope)
+    if fmt is Format.JSON:
+        stories = select_stories(db, selection)
+        return json.render_json([load_history(db, story.id) for story in stories])
+    raise ValueError(f"{fmt} holds one story per file: use render_story")

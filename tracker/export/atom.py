@@ -1,0 +1,144 @@
+"""Atom (RFC 4287): a feed of changes across stories, one entry per new version with its diff.
+
+Run from cron (`tracker export --all --format atom -o feed.xml`), it lets people follow edits in
+any feed reader. Entry ids are derived from the story URL, the version number and the time it
+was seen, so they stay the same from one run to the next and across databases, and readers do
+not show an entry twice. The XML is built with ElementTree, which escapes text (plain element
+names under an xmlns on the root: ElementTree's default_namespace refuses unprefixed
+attributes); characters that XML 1.0 forbids are dropped, so a hostile page cannot make the
+feed unparseable.
+"""
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tracker import __version__, render
+from tracker.db import queries
+from tracker.db.engine import Database
+from tracker.db.queries import StorySummary, VersionSummary
+from tracker.export.history import Change, change_tags, is_web_url, iso_utc, plural
+from tracker.export.html import change_fragment, text_fragment
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+#: Entries in a feed unless the caller asks for another number: readers only need recent ones.
+DEFAULT_LIMIT = 100
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One new version: the change that produced it, or its text when it is the first."""
+
+    story: StorySummary
+    version: VersionSummary
+    change: Change | None
+    first_text: str | None
+
+
+@dataclass(frozen=True)
+class FeedScope:
+    """Which versions a feed covers; also what names it and gives it a stable id."""
+
+    since: datetime | None = None
+    site: str | None = None
+    story: StorySummary | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+def load_feed(db: Database, scope: FeedScope) -> list[FeedEntry]:
+    """The newest versions in scope, newest first, each with its diff."""
+    versions = queries.list_versions_since(
+        db, since=scope.since, site=scope.site,
+        story_id=scope.story.id if scope.story else None, limit=scope.limit,
+    )
+    stories: dict[int, StorySummary] = {}
+    return [_entry(db, stories, version) for version in versions]
+
+
+def render_atom(entries: list[FeedEntry], scope: FeedScope) -> str:
+    feed = ET.Element("feed", xmlns=ATOM_NS)
+    _add(feed, "id", _feed_id(scope))
+    _add(feed, "title", _feed_title(scope))
+    newest = max((entry.version.observed_at for entry in entries), default=datetime.now(UTC))
+    _add(feed, "updated", iso_utc(newest))
+    author = ET.SubElement(feed, "author")
+    _add(author, "name", "tracker")
+    _add(feed, "generator", "tracker", version=__version__)
+    for entry in entries:
+        feed.append(_entry_element(entry))
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _entry(db: Database, stories: dict[int, StorySummary], version: VersionSummary) -> FeedEntry:
+    story_id = version.story_id
+    if story_id not in stories:
+        stories[story_id] = queries.find_story(db, story_id)
+    if version.number == 1:
+        text = queries.get_version(db, story_id, 1).text
+        return FeedEntry(stories[story_id], version, None, text)
+    view = queries.get_diff(db, story_id, version.number - 1, version.number)
+    return FeedEntry(stories[story_id], version, Change(view, change_tags(view)), None)
+
+
+def _entry_element(entry: FeedEntry) -> ET.Element:
+    story, version = entry.story, entry.version
+    element = ET.Element("entry")
+    _add(element, "id", _urn(f"{story.url}#v{version.number}@{iso_utc(version.observed_at)}"))
+    _add(element, "title", f"{version.title or story.url} (v{version.number})")
+    _add(element, "updated", iso_utc(version.observed_at))
+    if is_web_url(story.url):
+        _add(element, "link", None, rel="alternate", type="text/html", href=story.url)
+    for tag in entry.change.tags if entry.change else ():
+        _add(element, "category", None, term=tag.kind, label=tag.label)
+    _add(element, "summary", _summary(entry))
+    _add(element, "content", _content(entry), type="html")
+    return element
+
+
+def _summary(entry: FeedEntry) -> str:
+    if entry.change is None:
+        return f"First version seen: {plural(entry.version.word_count, 'word')}."
+    stats, tags = entry.change.view.stats, entry.change.tags
+    notes = "".join(f"; {tag.label}" for tag in tags)
+    return f"v{entry.change.view.old.number} -> v{entry.version.number}: " \
+           f"+{stats.words_added} / -{stats.words_removed} words{notes}."
+
+
+def _content(entry: FeedEntry) -> str:
+    """The diff as HTML (escaped once more by ElementTree, as type="html" requires)."""
+    if entry.change is not None:
+        return change_fragment(entry.change)
+    return text_fragment(entry.first_text or "")
+
+
+def _feed_title(scope: FeedScope) -> str:
+    if scope.story:
+        return f"Changes to {scope.story.title or scope.story.url}"
+    return f"Changes to stories on {scope.site}" if scope.site else "Changes to tracked stories"
+
+
+def _feed_id(scope: FeedScope) -> str:
+    """Stable for the same scope, whatever the entries: the scope is what a reader subscribes to."""
+    if scope.story:
+        return _urn(f"tracker feed story {scope.story.url}")
+    return _urn(f"tracker feed site {scope.site}" if scope.site else "tracker feed all")
+
+
+def _urn(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def _add(parent: ET.Element, name: str, text: str | None, **attributes: str) -> ET.Element:
+    """A child element; text and attribute values lose characters XML cannot hold."""
+    child = ET.SubElement(parent, name, {k: _xml_text(v) for k, v in attributes.items()})
+    if text is not None:
+        child.text = _xml_text(text)
+    return child
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", render.safe(text))

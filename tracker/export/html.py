@@ -1,0 +1,80 @@
+"""The HTML report: one self-contained file a newsroom can open, share and print.
+
+Everything is inline (CSS, the SVG chart), nothing is fetched and no script is needed, so the
+file works offline and in a mail attachment. Story text is untrusted: Jinja escapes every value
+(autoescape), and a Content-Security-Policy forbids scripts and network access even if a bug
+ever let markup through. Insertions and deletions are <ins>/<del> (underlined/struck through),
+with [+ +] / [- -] markers added in print and in forced-colour modes.
+"""
+
+import functools
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import escape
+
+from tracker import __version__, render
+from tracker.diffing import Ops
+from tracker.export.chart import timeline_chart
+from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, iso_utc
+
+#: Unchanged paragraphs shown around each change; the rest fold into a "n unchanged" line.
+CONTEXT_PARAGRAPHS = 1
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Unchanged paragraphs left out of a diff, shown as one line saying how many."""
+
+    count: int
+
+
+Block = list[tuple[int, str]] | Fold
+
+
+def render_html(history: StoryHistory) -> str:
+    """The whole report for one story."""
+    url = history.story.url
+    return _template("report.html").render(
+        h=history, chart=timeline_chart(history), version=__version__,
+        url_href=url if is_web_url(url) else None, format_utc=format_utc, iso=iso_utc,
+        blocks=diff_blocks, paragraphs=text_paragraphs,
+    )
+
+
+def change_fragment(change: Change) -> str:
+    """One revision's headline and word diff as an HTML fragment (for feed entries)."""
+    return _template("change.html").render(change=change, blocks=diff_blocks)
+
+
+def diff_blocks(ops: Ops, context: int | None = CONTEXT_PARAGRAPHS) -> list[Block]:
+    """Paragraphs of a diff, with control characters stripped and unchanged runs folded."""
+    return [
+        Fold(item) if isinstance(item, int) else [(op, render.safe(text)) for op, text in item]
+        for item in render.with_context(render.paragraphs(ops), context)
+    ]
+
+
+def text_paragraphs(text: str) -> list[str]:
+    """A version's text as paragraphs (stored one per line), safe to show."""
+    return [render.safe(line) for line in text.split("\n") if line]
+
+
+def text_fragment(text: str) -> str:
+    """A whole version's text as HTML paragraphs (for the first version in a feed)."""
+    return "".join(f'<p dir="auto">{escape(line)}</p>' for line in text_paragraphs(text))
+
+
+@functools.cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("tracker.export", "templates"), autoescape=True,
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.tests["fold"] = lambda block: isinstance(block, Fold)
+    return environment
+
+
+def _template(name: str) -> Template:
+    return _environment().get_template(name)

@@ -1,0 +1,145 @@
+"""Markdown: a story's history that pastes well into an issue, a chat or a newsletter.
+
+Story text is escaped so that it stays text wherever the Markdown lands: no headings, lists,
+links, images, raw HTML, tables or mentions can come out of a page. Changes are shown as
+~~struck~~ and **bold** text, which GitHub, GitLab, Discord and most newsletter tools render,
+and which still reads as a change where Markdown is shown raw.
+"""
+
+import re
+from urllib.parse import quote
+
+from tracker import render
+from tracker.diffing import DELETE, INSERT, Ops
+from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, plural
+
+CONTEXT_PARAGRAPHS = 1
+_URL_SAFE = ":/?#[]@!$&'*+,;=%~"
+
+# Characters with a meaning anywhere in a line (emphasis, code, links and images, raw HTML and
+# autolinks, entities, table cells, strikethrough, @mentions); escaped with a backslash, as
+# CommonMark allows for any ASCII punctuation.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&@])")
+# What makes a line a heading, quote, list item, thematic break or setext underline; in an
+# ordered-list marker ("1.") it is the punctuation that gets the backslash.
+_LINE_START = re.compile(r"^(\s*\d*)([#>+\-=.)])")
+
+
+def escape(text: str | None) -> str:
+    """Untrusted text as literal Markdown on one line: control characters go, syntax is escaped."""
+    flat = render.safe(text).replace("\n", " ")
+    return _INLINE.sub(r"\\\1", flat)
+
+
+def render_markdown(history: StoryHistory) -> str:
+    """The whole story: facts, a version table, headline changes, then each revision."""
+    parts = [_header(history), _versions_table(history), _headlines(history)]
+    parts += [_revision(change) for change in history.changes]
+    parts.append(_first_version(history))
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def change_markdown(ops: Ops) -> str:
+    """One run of diff segments with deletions as ~~...~~ and insertions as **...**.
+
+    Emphasis markers must touch the text they wrap, so surrounding spaces stay outside them.
+    """
+    pieces = []
+    for index, (op, text) in enumerate(ops):
+        body = escape(text)
+        if op in (INSERT, DELETE) and body.strip():
+            mark = "**" if op == INSERT else "~~"
+            lead, core, trail = _split_space(body)
+            body = f"{lead}{mark}{core}{mark}{trail}"
+        if op == INSERT and index and ops[index - 1][0] == DELETE and not body[:1].isspace():
+            body = " " + body  # "~~old~~ **new**" reads better than "~~old~~**new**"
+        pieces.append(body)
+    return _escape_line_start("".join(pieces))
+
+
+def link(url: str) -> str:
+    """The story URL as a link whose target cannot break out of its angle brackets."""
+    if not is_web_url(url):
+        return escape(url)
+    return f"[{escape(url)}](<{quote(url, safe=_URL_SAFE)}>)"
+
+
+def _escape_line_start(line: str) -> str:
+    """A paragraph must not start a heading, quote or list: '#', '>', '-' and '1.' at the
+    start of a line get a backslash."""
+    return _LINE_START.sub(r"\1\\\2", line)
+
+
+def _split_space(text: str) -> tuple[str, str, str]:
+    core = text.strip()
+    start = text.index(core)
+    return text[:start], core, text[start + len(core):]
+
+
+def _header(history: StoryHistory) -> str:
+    story, first, latest = history.story, history.first.info, history.latest.info
+    return "\n".join([
+        f"# {escape(latest.title or '(no headline)')}",
+        "",
+        f"- **URL:** {link(story.url)}",
+        f"- **First seen:** {format_utc(first.observed_at)}",
+        f"- **Last changed:** {format_utc(latest.observed_at)}",
+        f"- **Versions:** {len(history.versions)} ({plural(len(history.changes), 'revision')}, "
+        f"{plural(len(history.headline_changes), 'headline change')})",
+    ])
+
+
+def _versions_table(history: StoryHistory) -> str:
+    rows = ["| Version | Seen | Words | Added | Removed | Notes |",
+            "| --- | --- | ---: | ---: | ---: | --- |",
+            f"| v1 | {format_utc(history.first.info.observed_at)} | "
+            f"{history.first.info.word_count} | | | first version |"]
+    for change in history.changes:
+        new, stats = change.view.new, change.view.stats
+        notes = ", ".join(escape(tag.label) for tag in change.tags)
+        rows.append(f"| v{new.number} | {format_utc(new.observed_at)} | {new.word_count} | "
+                    f"+{stats.words_added} | -{stats.words_removed} | {notes} |")
+    return "## Versions\n\n" + "\n".join(rows)
+
+
+def _headlines(history: StoryHistory) -> str:
+    if not history.headline_changes:
+        return "## Headline changes\n\nThe headline never changed."
+    lines = [f"- v1: {escape(history.first.info.title or '(no headline)')}"]
+    lines += [f"- v{change.number}: {change_markdown(change.view.title_ops)}"
+              for change in history.headline_changes]
+    return "## Headline changes\n\n" + "\n".join(lines)
+
+
+def _revision(change: Change) -> str:
+    view = change.view
+    head = (f"### v{view.old.number} → v{view.new.number} · {format_utc(view.new.observed_at)}\n\n"
+            f"+{view.stats.words_added} / -{view.stats.words_removed} words")
+    if change.tags:
+        head += " · " + ", ".join(f"_{escape(tag.label)}_" for tag in change.tags)
+    blocks = [head]
+    if view.headline_changed:
+        blocks.append(f"Headline: {change_markdown(view.title_ops)}")
+    if view.byline_changed:
+        byline = [(DELETE, view.old.byline or ""), (INSERT, view.new.byline or "")]
+        blocks.append(f"Byline: {change_markdown([(op, text) for op, text in byline if text])}")
+    if not view.stats.changed:
+        blocks.append("*The text did not change.*")
+    for item in render.with_context(render.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
+        blocks.append(_fold(item) if isinstance(item, int) else change_markdown(item))
+    return "\n\n".join(blocks)
+
+
+def _first_version(history: StoryHistory) -> str:
+    """The text every revision builds on, so the Markdown stands alone like the HTML report."""
+    first = history.first
+    lines = [f"## First version (v1, {format_utc(first.info.observed_at)})",
+             f"**{escape(first.info.title or '(no headline)')}**"]
+    if first.info.byline:
+        lines.append(f"*{escape(first.info.byline)}*")
+    lines += [_escape_line_start(escape(line)) for line in first.text.split("\n") if line]
+    return "\n\n".join(lines)
+
+
+def _fold(count: int) -> str:
+    return f"*… {plural(count, 'unchanged paragraph')} …*"
