@@ -23,6 +23,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.tui import panes, texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
+from tracker.tui.screens.export import ExportRequest, ExportScreen, export_story
 from tracker.tui.texts import Mode, PaneContent
 from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import Timeline
@@ -57,6 +58,8 @@ class StoryScreen(Screen[None]):
                 tooltip="Scroll the diff pane down a page"),
         Binding("pageup", "scroll_diff(-1)", "Page up", show=False, priority=True,
                 tooltip="Scroll the diff pane up a page"),
+        Binding("x", "export", "Export", show=False,
+                tooltip="Export this story's history (HTML, Markdown, JSON, patch)"),
         Binding("escape,backspace", "back", "Back", key_display="Esc",
                 tooltip="Back to the story list"),
     ]
@@ -278,6 +281,22 @@ class StoryScreen(Screen[None]):
         if self.story is not None:
             self.app.copy_to_clipboard(self.story.url)
             self.notify(f"Copied {render.safe(self.story.url)}")
+
+    def action_export(self) -> None:
+        self.app.push_screen(ExportScreen(), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is not None:
+            self.export(request)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export(self, request: ExportRequest) -> None:
+        try:
+            path = export_story(self.db, self.story_id, request)
+        except READ_ERRORS as error:
+            self.app.call_from_thread(self.notify, describe(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Wrote {path}")
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:  # the default screen, the story list, this screen
