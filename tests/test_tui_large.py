@@ -9,7 +9,7 @@ bench/bench_tui.py measures it.
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from bench import largedb
 from tests.tui_support import settle, shown, table_rows
@@ -40,7 +40,7 @@ async def test_the_list_pages_through_thousands_of_stories(
     async with TrackerApp(db).run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert len(table_rows(pilot)) == PAGE_SIZE
-        assert str(pilot.app.screen.query_one("#list-status").content).startswith(
+        assert str(pilot.app.screen.query_one("#list-status", Static).content).startswith(
             f"{info.stories} stories")
         assert table_rows(pilot)[0][1].startswith("Live: ")  # newest change first
         await pilot.press("ctrl+end")  # to the last loaded row: the next page comes in

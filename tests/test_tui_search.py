@@ -1,49 +1,52 @@
-"""The TUI's search screen through Textual's pilot: type, submit, read results, open one."""
+"""The search screen through the pilot: results as you type, and a hit opens its version."""
 
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
-from tests.tui_support import SIZE, selected, settle
+from tests.tui_support import SIZE, settle, shown
 from tracker.db.engine import Database
+from tracker.search import Field
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.search import SearchScreen
 from tracker.tui.screens.story import StoryScreen
 
 
-def results(pilot) -> list[str]:  # type: ignore[no-untyped-def]
-    options = pilot.app.screen.query_one(OptionList)
-    return [str(options.get_option_at_index(i).prompt.plain) for i in range(options.option_count)]
+def status(pilot: Pilot[None]) -> str:
+    return str(pilot.app.screen.query_one("#search-status", Static).content)
 
 
-async def test_search_shows_highlighted_matches_and_opens_the_version(sample_db: Database) -> None:
+async def test_a_removed_phrase_opens_the_version_that_removed_it(sample_db: Database) -> None:
     async with TrackerApp(sample_db).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+f")
+        await pilot.press("f")
         assert isinstance(pilot.app.screen, SearchScreen)
-        await pilot.press(*"baner", "enter")
+        await pilot.press(*'"at least 10"')
         await settle(pilot)
-        found = results(pilot)
-        assert found[0].startswith("v6 → v7  removed  [attribution,minor]")
-        assert any(line.startswith("v3-v6  text") for line in found)
-        status = pilot.app.screen.query_one("#search-status", Static)
-        assert "results in all text" in str(status.render())
-        options = pilot.app.screen.query_one(OptionList)
-        snippet = options.get_option_at_index(0).prompt
-        assert [snippet.plain[s.start:s.end] for s in snippet.spans if "reverse" in str(s.style)]\
-            == ["baner"]
+        screen = pilot.app.screen
+        assert isinstance(screen, SearchScreen)
+        removed = [hit for hit in screen.hits if hit.field == Field.REMOVED]
+        assert [(hit.from_version, hit.to_version) for hit in removed] == [(3, 4)]
+        assert status(pilot).endswith("newest first")
+        await pilot.press("down")
+        results = screen.query_one("#hits", OptionList)
+        assert results.has_focus
+        results.highlighted = screen.hits.index(removed[0])
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, StoryScreen)
-        assert selected(pilot) == 7
-
-
-async def test_search_can_narrow_to_added_text(sample_db: Database) -> None:
-    async with TrackerApp(sample_db).run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+f", *"banner", "enter")
-        await settle(pilot)
-        assert len(results(pilot)) == 2
-        await pilot.press("ctrl+t")
-        await settle(pilot)
-        assert [line.split("  ")[:2] for line in results(pilot)] == [["v6 → v7", "added"]]
+        assert shown(pilot).startswith("v3 -> v4")
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, SearchScreen)
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, SearchScreen)
+
+
+async def test_no_matches_and_nothing_to_search_for(sample_db: Database) -> None:
+    async with TrackerApp(sample_db).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f", *"zebra")
+        await settle(pilot)
+        assert status(pilot) == "No matches."
+        await pilot.press(*["backspace"] * 5, *"--")
+        await settle(pilot)
+        assert status(pilot).startswith("nothing to search for")

@@ -22,9 +22,8 @@ class TrackerApp(App[None]):
     TITLE = "tracker"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="List every key"),
+        Binding("f", "search", "Search", tooltip="Search what changes added or removed"),
         Binding("q", "quit", "Quit", tooltip="Leave tracker"),
-        Binding("ctrl+f", "search", "Search", key_display="^f",
-                tooltip="Search what changes added or removed, and the stories' text"),
         Binding("ctrl+p", "command_palette", "Commands", show=False,
                 tooltip="Search the actions of this screen, the theme and more"),
     ]
@@ -39,13 +38,13 @@ class TrackerApp(App[None]):
         if self.story_id is not None:
             self.push_screen(StoryScreen(self.db, self.story_id))
 
-    def action_search(self) -> None:
-        if not isinstance(self.screen, SearchScreen):
-            self.push_screen(SearchScreen(self.db))
-
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen, list(self.BINDINGS)))
+
+    def action_search(self) -> None:
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.db))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers the current screen's actions next to Textual's own commands."""

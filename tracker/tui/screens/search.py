@@ -1,13 +1,13 @@
-"""The search screen: words and "phrases" in what changes added or removed and in full text.
+"""The search screen: what changes added or removed, and the stories' full text, as you type.
 
-It runs tracker.search, the same API as `tracker search`, in a thread worker; each query carries
-a generation number and a result for an older query (typed over) is dropped. Enter on a result
-opens the story at the version the match belongs to.
+A hit opens its story at the version it is about: the version whose change added or removed
+the words, or the first version whose text contains them.
 """
 
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,114 +19,107 @@ from textual.widgets.option_list import Option
 
 from tracker import render
 from tracker.db.engine import Database
-from tracker.search import Field, SearchFilter, SearchHit, search
+from tracker.search import Field, SearchHit, search
 from tracker.tui.loading import READ_ERRORS, describe
 from tracker.tui.screens.story import StoryScreen
 
-RESULTS = 100
-FIELDS = {
-    "all": (Field.ADDED, Field.REMOVED, Field.TEXT),
-    "added": (Field.ADDED,),
-    "removed": (Field.REMOVED,),
-}
+FIELD_STYLES = {Field.ADDED: "green", Field.REMOVED: "red", Field.TEXT: "blue"}
+HINT = ('Words and "quoted phrases", all required; missile also finds missiles. '
+        "Enter on a result opens the story at that version.")
+
+
+def hit_version(hit: SearchHit) -> int:
+    """The version a hit is about: the one a change produced, or the first containing it."""
+    return hit.from_version if hit.field == Field.TEXT else hit.to_version
+
+
+def hit_option(hit: SearchHit) -> Group:
+    """Two lines per hit: where and when, then the snippet with the matches highlighted."""
+    versions = (f"v{hit.from_version}..v{hit.to_version}" if hit.field == Field.TEXT
+                else f"v{hit.from_version} → v{hit.to_version}")
+    header = Text(no_wrap=True, overflow="ellipsis")
+    header.append(f"{hit.field.value:<8}", f"bold {FIELD_STYLES[hit.field]}")
+    header.append(f"{render.format_time(hit.observed_at)}  {versions}  ", "dim")
+    header.append(render.safe(hit.story_title) or render.safe(hit.url), "bold")
+    snippet = Text("  ").append_text(render.snippet_text(hit.snippet))
+    return Group(header, snippet)
 
 
 class SearchScreen(Screen[None]):
-    """Search every story's changes and text; Enter opens a result."""
+    """Search the change index; Enter opens a hit."""
 
-    AUTO_FOCUS = "#search-query"
+    AUTO_FOCUS = "#query"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", tooltip="Back to where you were"),
-        Binding("ctrl+t", "next_field", "Added/removed/all",
-                tooltip="Search what changes added, what they removed, or everything"),
+        Binding("escape", "back", "Back", key_display="Esc", tooltip="Back to where you were"),
+        Binding("down", "results", "Results", show=False,
+                tooltip="Move from the query to the results"),
     ]
 
     @dataclass
     class Found(Message):
-        """The results of query number `generation`."""
-
-        generation: int
+        query: str
         hits: list[SearchHit]
 
     @dataclass
     class Failed(Message):
-        generation: int
+        query: str
         error: str
 
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
-        self.generation = 0
-        self.field = "all"
+        self.query_text = ""
         self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder='Search words or "a phrase", then Enter', id="search-query")
-        yield OptionList(id="search-results")
-        yield Static(id="search-status")
+        yield Input(placeholder="Search what changed: words or \"a phrase\"", id="query")
+        yield OptionList(id="hits")
+        yield Static(HINT, id="search-status")
         yield Footer()
 
-    @on(Input.Submitted, "#search-query")
-    def _submitted(self) -> None:
-        self.run_query()
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        if event.value.strip():
+            self.run_search(event.value)
+        else:
+            self._show([], HINT)
 
-    def run_query(self) -> None:
-        query = self.query_one("#search-query", Input).value
-        if not query.strip():
-            return
-        self.generation += 1
-        self.query_one(OptionList).loading = True
-        self.find(self.generation, query, SearchFilter(fields=FIELDS[self.field], limit=RESULTS))
+    @on(Input.Submitted, "#query")
+    def action_results(self) -> None:
+        if self.hits:
+            self.query_one("#hits", OptionList).focus()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def find(self, generation: int, query: str, where: SearchFilter) -> None:
+    def run_search(self, query: str) -> None:
         try:
-            self.post_message(self.Found(generation, search(self.db, query, where)))
+            self.post_message(self.Found(query, search(self.db, query)))
         except READ_ERRORS as error:
-            self.post_message(self.Failed(generation, describe(error)))
+            self.post_message(self.Failed(query, describe(error)))
 
     @on(Found)
-    def _show(self, message: Found) -> None:
-        if message.generation != self.generation:
-            return
-        self.hits = message.hits
-        results = self.query_one(OptionList)
-        results.loading = False
-        results.set_options(Option(_hit_text(hit)) for hit in message.hits)
-        count = len(message.hits)
-        status = f"{count} result{'' if count == 1 else 's'} in {self.field} text"
-        self.query_one("#search-status", Static).update(
-            status + ("  ·  Enter opens one" if count else ""))
-        if count:
-            results.highlighted = 0
-            results.focus()
+    def _found(self, message: Found) -> None:
+        if message.query == self.query_text:
+            count = len(message.hits)
+            self._show(message.hits, f"{count} result{'s' * (count != 1)}, newest first"
+                       if count else "No matches.")
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        if message.generation == self.generation:
-            self.query_one(OptionList).loading = False
-            self.query_one("#search-status", Static).update(Text(message.error, "bold red"))
+        if message.query == self.query_text:
+            self._show([], message.error)
 
-    @on(OptionList.OptionSelected, "#search-results")
-    def _open(self, event: OptionList.OptionSelected) -> None:
+    def _show(self, hits: list[SearchHit], status: str) -> None:
+        self.hits = hits
+        results = self.query_one("#hits", OptionList)
+        results.set_options(Option(hit_option(hit), id=str(index))
+                            for index, hit in enumerate(hits))
+        self.query_one("#search-status", Static).update(status)
+
+    @on(OptionList.OptionSelected, "#hits")
+    def _open_hit(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[event.option_index]
-        self.app.push_screen(StoryScreen(self.db, hit.story_id, number=hit.to_version))
+        self.app.push_screen(StoryScreen(self.db, hit.story_id, version=hit_version(hit)))
 
-    def action_next_field(self) -> None:
-        names = list(FIELDS)
-        self.field = names[(names.index(self.field) + 1) % len(names)]
-        self.run_query()
-        self.query_one("#search-status", Static).update(f"Searching {self.field} text")
-
-
-def _hit_text(hit: SearchHit) -> Text:
-    """Two lines: where the match is (story, versions, kind, tags), then the snippet."""
-    versions = (f"v{hit.from_version}-v{hit.to_version}" if hit.field == Field.TEXT
-                else f"v{hit.from_version} → v{hit.to_version}")
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{versions}  {hit.field.value}", "bold")
-    if hit.tags:
-        text.append(f"  [{render.tags_label(hit.tags)}]", "cyan")
-    text.append(f"  {render.safe(hit.story_title)}\n", "dim")
-    text.append_text(render.snippet_text(hit.snippet))
-    return text
+    def action_back(self) -> None:
+        self.dismiss()
