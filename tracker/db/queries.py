@@ -48,13 +48,13 @@ class StoryOrder(StrEnum):
 
     CHANGED = "changed"
     """Most recently changed first."""
-    SIGNIFICANCE = "significance"
-    """Most substantive change first (tracker.analysis), then most recently changed."""
     CHECKED = "checked"
     TITLE = "title"
     SITE = "site"
     VERSIONS = "versions"
     STATUS = "status"
+    SIGNIFICANCE = "significance"
+    """Most substantive change first (tracker.analysis)."""
 
 
 @dataclass(frozen=True)
