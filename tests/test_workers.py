@@ -217,6 +217,20 @@ def test_a_killed_workers_stories_are_taken_again_after_its_lease(
             assert farm.hits[path] == 1
 
 
+def test_a_worker_stopped_with_sigterm_gives_its_stories_back_at_once(
+    farm: Farm, pg: Database, workers: Workers
+) -> None:
+    track(pg, farm.serve(100))
+    farm.gate.clear()
+    worker = workers.snapshot()
+    farm.wait_for_requests(1)
+    assert claims(pg)
+    worker.send_signal(signal.SIGTERM)
+    worker.communicate(timeout=30)
+    assert worker.returncode != 0  # interrupted, as with Ctrl-C
+    assert claims(pg) == {}
+
+
 def test_db_upgrade_runs_while_workers_do(farm: Farm, pg: Database, workers: Workers) -> None:
     ids = track(pg, farm.serve(100))
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
