@@ -12,13 +12,16 @@ SQLite file) with the N stories tracked, then starts its workers as separate pro
 
 Stories per second is N over the wall time from starting the workers to the last one exiting,
 process start-up included, as cron would see it, with its ratio to SQLite's figure measured in
-the same run. PostgreSQL's URL comes from --postgres,
+the same run. The CPU time the worker processes used per story, changed / unchanged run, is
+printed last: extraction excluded (it runs in a process pool), it is the figure least affected
+by other load on the machine. PostgreSQL's URL comes from --postgres,
 $TRACKER_TEST_POSTGRES_URL or the local default.
 """
 
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -96,6 +99,10 @@ class _Handler(BaseHTTPRequestHandler):
 @dataclass(frozen=True)
 class Timing:
     wall: float
+    cpu: float
+    """CPU seconds of the worker processes themselves (fetching, hashing, writing); extraction
+    runs in grandchildren the kernel does not add to this. Unlike the wall time it barely
+    depends on what else the machine is doing."""
     requests: int
 
 
@@ -124,14 +131,19 @@ def run_workers(url: str, count: int, site: Site) -> Timing:
     """Start `count` snapshot workers together and wait for all of them."""
     site.requests = 0
     command = [sys.executable, "-m", "tracker", "--db", url, "snapshot", *WORKER_OPTIONS]
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _children_cpu()
     processes = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
                  for _ in range(count)]
     for process in processes:
         _, errors = process.communicate()
         if process.returncode != 0:
             raise SystemExit(f"a worker failed ({process.returncode}): {errors}")
-    return Timing(time.monotonic() - started, site.requests)
+    return Timing(time.monotonic() - started, _children_cpu() - cpu, site.requests)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(url: str, workers: int, stories: int, site: Site) -> tuple[Timing, Timing]:
@@ -180,7 +192,7 @@ def main() -> None:
     print(f"{args.stories} stories on a loopback server; each worker its own process; "
           f"median of {args.repeat} run(s); x = stories/s against SQLite's in this run\n")
     print(f"{'database':<12}{'workers':>8}{'changed s':>11}{'stories/s':>11}{'x':>6}"
-          f"{'unchanged s':>13}{'stories/s':>11}{'x':>6}")
+          f"{'unchanged s':>13}{'stories/s':>11}{'x':>6}{'worker CPU ms/story':>21}")
     configurations = [("sqlite", 1)] + [("postgresql", int(n)) for n in args.workers.split(",")]
     peer: tuple[float, float] | None = None
     for name, workers in configurations:
@@ -191,10 +203,12 @@ def main() -> None:
                 runs.append(measure(url, workers, args.stories, site))
         changed = statistics.median(run[0].wall for run in runs)
         unchanged = statistics.median(run[1].wall for run in runs)
+        cpu = [statistics.median(run[n].cpu for run in runs) * 1000 / args.stories
+               for n in (0, 1)]
         peer = peer or (changed, unchanged)
         print(f"{name:<12}{workers:>8}{changed:>11.1f}{args.stories / changed:>11.0f}"
               f"{peer[0] / changed:>6.2f}{unchanged:>13.1f}{args.stories / unchanged:>11.0f}"
-              f"{peer[1] / unchanged:>6.2f}", flush=True)
+              f"{peer[1] / unchanged:>6.2f}{cpu[0]:>11.1f} / {cpu[1]:<7.1f}", flush=True)
     site.shutdown()
 
 
