@@ -66,6 +66,11 @@ async def step(pilot: Pilot[None], key: str, want: str, through_press: bool) -> 
     return time.perf_counter() - started
 
 
+def showing(pilot: Pilot[None], text: str) -> Callable[[], bool]:
+    """A condition: the diff pane shows `text` somewhere."""
+    return lambda: text in pane(pilot)
+
+
 def pane(pilot: Pilot[None]) -> str:
     screen = pilot.app.screen
     return screen.query_one(DiffPane).plain if screen.query(DiffPane) else ""
@@ -111,7 +116,7 @@ async def steps(db: Database, info: largedb.LargeDb, count: int) -> dict[str, li
         for kind, key, marker in (("side", "s", " | "), ("blame", "b", "Each paragraph")):
             started = time.perf_counter()
             pilot.app.simulate_key(key)
-            await until(pilot, lambda marker=marker: marker in pane(pilot))  # type: ignore[misc]
+            await until(pilot, showing(pilot, marker))
             figures[kind] = [time.perf_counter() - started]
     return figures
 

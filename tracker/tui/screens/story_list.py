@@ -22,12 +22,11 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StoryOrder, StorySummary
 from tracker.tui import texts
-from tracker.tui.loading import READ_ERRORS, describe
+from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.story import StoryScreen
 
 PAGE_SIZE = 100
 PREFETCH = 20  # rows before the end of what is loaded at which the next page is fetched
-REFRESH_SECONDS = 5.0
 ORDER_LABELS = {
     StoryOrder.CHANGED: "last change", StoryOrder.TITLE: "title", StoryOrder.SITE: "site",
     StoryOrder.VERSIONS: "versions", StoryOrder.CHECKED: "last check",
