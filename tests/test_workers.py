@@ -254,6 +254,30 @@ def test_db_upgrade_runs_while_workers_do(farm: Farm, pg: Database, workers: Wor
     assert schema_differences(pg) == []
 
 
+def _open_together(url: str, barrier: Any) -> None:
+    barrier.wait()
+    open_database(url).close()
+
+
+def test_processes_creating_the_same_postgres_schema_at_once_all_succeed(pg_url: str) -> None:
+    """The advisory lock in migrations/env.py: the first creates the schema, the others wait
+    and find it done (without it, two of them would create the same tables)."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(4)
+    processes = [context.Process(target=_open_together, args=(pg_url, barrier))
+                 for _ in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    assert [process.exitcode for process in processes] == [0] * 4
+    database = open_database(pg_url, upgrade=False)
+    with database.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision()
+    assert schema_differences(database) == []
+    database.close()
+
+
 def test_the_schema_refuses_a_second_version_number_or_diff(pg_db: Database) -> None:
     """The invariants racing writers rely on are constraints, not only checks in the code."""
     with pg_db.engine.connect() as connection:
