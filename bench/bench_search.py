@@ -269,7 +269,10 @@ def main() -> None:
         db = open_database(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
         corpus = Corpus(random.Random(2020))
         print(f"machine: {machine()}")
-        print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
+        with db.engine.connect() as connection:
+            server = connection.dialect.server_version_info
+        print(f"database: {db.engine.url.render_as_string(hide_password=True)}, "
+              f"{db.engine.dialect.name} {'.'.join(map(str, server or ()))}")
         seconds, pairs = ingest(db, corpus, args.versions)
         with db.reading() as session:
             stories = session.execute(text("SELECT count(*) FROM stories")).scalar_one()
