@@ -54,7 +54,8 @@ class StoryOrder(StrEnum):
     VERSIONS = "versions"
     STATUS = "status"
     SIGNIFICANCE = "significance"
-    """Most substantive change first (tracker.analysis)."""
+    """Most substantive change first (tracker.analysis), then most recently changed; last, so
+    the TUI's sort key cycles through the visible columns first."""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ PREFETCH = 20  # rows before the end of what is loaded at which the next page is
 ORDER_LABELS = {
     StoryOrder.CHANGED: "last change", StoryOrder.TITLE: "title", StoryOrder.SITE: "site",
     StoryOrder.VERSIONS: "versions", StoryOrder.CHECKED: "last check",
-    StoryOrder.STATUS: "status", StoryOrder.SIGNIFICANCE: "most substantive change",
+    StoryOrder.STATUS: "status", StoryOrder.SIGNIFICANCE: "biggest change",
 }
 COLUMNS: list[tuple[str, str, int]] = [  # key, label, width (0: what is left, for the title)
     ("new", "New", 3), ("title", "Title", 0), ("site", "Site", 14),
