@@ -222,7 +222,7 @@ class StoryScreen(Screen[None]):
             status.append(f"  ·  v{pair[0]} → v{pair[1]}")
         status.append(f"  ·  {len(self.versions)} versions  ·  m marks to compare  ·  ? help",
                       "dim")
-        self.query_one("#story-status", Static).update(status)
+        self.query_one("#story-status", Static).update(status, layout=False)
 
     def action_older(self) -> None:
         self._step(-1)

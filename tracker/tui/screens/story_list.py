@@ -93,6 +93,7 @@ class StoryListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Type to filter by title, URL or site", id="filter")
         yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
+        yield Static(id="list-message")
         yield Static(id="list-status")
         yield Footer()
 
@@ -149,7 +150,17 @@ class StoryListScreen(Screen[None]):
     def _show_failure(self, message: Failed) -> None:
         self.fetching = False
         self.query_one(DataTable).loading = False
-        self.query_one("#list-status", Static).update(Text(message.error, "bold red"))
+        self._show_message(Text(message.error, "bold red"))
+        self.query_one("#list-status", Static).update("The stories could not be read.")
+
+    def _show_message(self, text: Text | None) -> None:
+        """A message in place of the table (empty database, failed read), or the table again."""
+        message = self.query_one("#list-message", Static)
+        message.update(text or "")
+        message.display = text is not None
+        self.query_one(DataTable).display = text is None
+        # Nothing to filter then; and a focused filter box would swallow q and the other keys.
+        self.query_one("#filter", Input).disabled = text is not None
 
     def _columns(self) -> list[tuple[str, str, int]]:
         """The columns that fit, the title taking the width the others leave."""
@@ -189,14 +200,17 @@ class StoryListScreen(Screen[None]):
 
     def _show_status(self) -> None:
         status = self.query_one("#list-status", Static)
-        if self.total == 0 and not self.request.contains:
-            status.update(Text(texts.EMPTY_DATABASE))
+        empty = self.total == 0 and not self.request.contains
+        self._show_message(Text(texts.EMPTY_DATABASE) if empty else None)
+        if empty:
+            status.update("No stories yet.", layout=False)
             return
         arrow = "↓" if self.request.descending else "↑"
         shown = f"{self.total} stor{'y' if self.total == 1 else 'ies'}"
         if self.request.contains:
             shown += f" matching “{render.safe(self.request.contains)}”"
-        status.update(f"{shown}  ·  sorted by {ORDER_LABELS[self.request.order]} {arrow}")
+        status.update(f"{shown}  ·  sorted by {ORDER_LABELS[self.request.order]} {arrow}",
+                      layout=False)
 
     @on(DataTable.RowHighlighted)
     def _maybe_fetch_more(self, event: DataTable.RowHighlighted) -> None:
