@@ -5,7 +5,7 @@ step cancels the previous step's worker, and a result for anything but the curre
 dropped, so holding a key down never shows a stale diff.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -192,6 +192,21 @@ class StoryScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.post_message(self.Prepared(request, content))
 
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def prefetch(self, request: panes.PaneRequest) -> None:
+        """Prepare the versions either side of the one shown, so a step finds them ready."""
+        for number in (request.number - 1, request.number + 1):
+            neighbour = replace(request, number=number)
+            if get_current_worker().is_cancelled:
+                return
+            if not 1 <= number <= len(self.versions) or neighbour in self.cache:
+                continue
+            try:
+                content = panes.build(self.db, neighbour)
+            except READ_ERRORS:
+                return  # the step itself will read again and report the error
+            self.post_message(self.Prepared(neighbour, content))
+
     @on(Prepared)
     def _prepared(self, message: Prepared) -> None:
         self.cache.put(message.request, message.content)
@@ -200,6 +215,8 @@ class StoryScreen(Screen[None]):
 
     def _display(self, request: panes.PaneRequest, content: PaneContent) -> None:
         self.query_one(DiffPane).show(content)
+        if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
+            self.prefetch(request)
         if request.number == len(self.versions) and request.number > self.seen_up_to:
             self.seen_up_to = request.number
             self.record_seen(request.number)
