@@ -77,6 +77,8 @@ class StoryScreen(Screen[None]):
 
         request: panes.PaneRequest
         content: PaneContent
+        failed: bool = False
+        """The content is an error message: shown, but not cached, so a retry reads again."""
 
     @dataclass
     class Failed(Message):
@@ -186,11 +188,12 @@ class StoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="pane", exit_on_error=False)
     def prepare(self, request: panes.PaneRequest) -> None:
         try:
-            content = panes.build(self.db, request)
+            prepared = self.Prepared(request, panes.build(self.db, request))
         except READ_ERRORS as error:
-            content = PaneContent.of(Text(describe(error), "bold red"))
+            prepared = self.Prepared(request, PaneContent.of(Text(describe(error), "bold red")),
+                                     failed=True)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Prepared(request, content))
+            self.post_message(prepared)
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
     def prefetch(self, request: panes.PaneRequest) -> None:
@@ -209,7 +212,8 @@ class StoryScreen(Screen[None]):
 
     @on(Prepared)
     def _prepared(self, message: Prepared) -> None:
-        self.cache.put(message.request, message.content)
+        if not message.failed:
+            self.cache.put(message.request, message.content)
         if message.request == self.request:
             self._display(message.request, message.content)
 
