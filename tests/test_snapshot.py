@@ -4,10 +4,15 @@ Only real edits become versions: the navigation, ads, timestamps and related lin
 every request (also inside the article body) never do, and a one-word edit always does.
 """
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -17,7 +22,7 @@ from werkzeug import Request, Response
 from tests.newssite import NewsSite, StoryPage, render, story_paragraphs
 from tracker.db import queries
 from tracker.db.engine import Database, open_database
-from tracker.db.models import Diff, Story, Version
+from tracker.db.models import Check, Diff, Story, Version
 from tracker.extract import extract_article
 from tracker.normalise import normalise_text, strip_volatile
 from tracker.schedule import GONE, Policy
@@ -273,3 +278,52 @@ def test_overlapping_runs_never_fetch_a_story_twice(site: NewsSite, any_db: Data
     assert sum(report.checked for report in reports) == 40
     assert all(report.checked > 0 for report in reports), "one run did all the work"
     assert count(any_db, Version) == 40 and count(any_db, Diff) == 0
+
+
+@pytest.mark.slow
+def test_a_killed_run_loses_nothing_and_its_stories_are_taken_after_the_lease(
+    site: NewsSite, any_db: Database, tmp_path: Path
+) -> None:
+    """SIGKILL a `tracker snapshot` mid-run: what it stored is whole, what it held comes back."""
+    urls = [site.add(f"/k/{n}", f"Killed run story {n}") for n in range(16)]
+    for path in list(site.pages):
+        site.server.expect_request(path).respond_with_handler(slow(site, path))
+    now = datetime.now(UTC)
+    track_stories(any_db, urls, now)
+    env = dict(os.environ, TRACKER_MIN_INTERVAL="2h")
+    command = [sys.executable, "-m", "tracker", "--db", any_db.url, "snapshot", "--quiet",
+               "--per-host", "4", "--delay", "0"]
+    process = subprocess.Popen(command, env=env, cwd=tmp_path)
+    deadline = time.monotonic() + 30
+    while count(any_db, Version) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with any_db.reading() as session:
+        stories = session.scalars(select(Story)).all()
+        versions = session.scalar(select(func.count()).select_from(Version))
+        new_checks = session.scalar(select(func.count()).select_from(Check)
+                                    .where(Check.outcome == "new_version"))
+    held = [story for story in stories if story.claimed_by]
+    assert 0 < len(held) < 16 and versions == new_checks  # no version without its check
+    fetched_before = dict(site.hits)
+    policy = Policy(min_interval=timedelta(hours=2))
+    options = SnapshotOptions(limits=FAST, policy=policy, extract_processes=0)
+    assert run_snapshot(any_db, options, clock=lambda: now + timedelta(minutes=1)).checked == 0
+    after_lease = now + policy.lease + timedelta(minutes=1)
+    report = run_snapshot(any_db, options, clock=lambda: after_lease)
+    assert report.checked == len(held)
+    assert count(any_db, Version) == 16 and count(any_db, Diff) == 0
+    refetched = {path for path, hits in site.hits.items() if hits > fetched_before.get(path, 0)}
+    assert len(refetched) == len(held)
+
+
+def slow(site: NewsSite, path: str):  # type: ignore[no-untyped-def]
+    """The site's handler for `path`, a little slow, so a run can be killed halfway."""
+    handle = site._handler(path)
+
+    def respond(request: Request) -> Response:
+        time.sleep(0.15)
+        return handle(request)
+
+    return respond

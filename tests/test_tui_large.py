@@ -2,11 +2,10 @@
 
 The database is built once per session through the real write path (about 15 s); the tests
 check that the list pages instead of loading every story and that stepping through the long
-story stays quick. The timing bounds are loose on purpose (CI machines vary); bench/bench_tui.py
-measures the real figures.
+story shows the right diff at each step. Speed is not asserted here (machines vary):
+bench/bench_tui.py measures it.
 """
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -38,10 +37,8 @@ async def test_the_list_pages_through_thousands_of_stories(
     large: tuple[Database, largedb.LargeDb],
 ) -> None:
     db, info = large
-    started = time.perf_counter()
     async with TrackerApp(db).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert time.perf_counter() - started < 5
         assert len(table_rows(pilot)) == PAGE_SIZE
         assert str(pilot.app.screen.query_one("#list-status", Static).content).startswith(
             f"{info.stories} stories")
@@ -56,7 +53,7 @@ async def test_the_list_pages_through_thousands_of_stories(
         assert pilot.app.screen.query_one(DataTable).row_count == 1
 
 
-async def test_stepping_through_a_long_story_stays_quick(
+async def test_stepping_through_a_long_story(
     large: tuple[Database, largedb.LargeDb],
 ) -> None:
     db, info = large
@@ -64,17 +61,11 @@ async def test_stepping_through_a_long_story_stays_quick(
         await settle(pilot)
         assert pilot.app.screen.query_one(Timeline).option_count == info.big_versions
         assert shown(pilot).startswith(f"v{info.big_versions - 1} -> v{info.big_versions}")
-        slowest = 0.0
         for step in range(1, 6):
-            started = time.perf_counter()
             await pilot.press("left")
             await settle(pilot)
-            slowest = max(slowest, time.perf_counter() - started)
             newer = info.big_versions - step
             assert shown(pilot).startswith(f"v{newer - 1} -> v{newer}")
-        assert slowest < 1.0
-        started = time.perf_counter()
         await pilot.press("end", "b")
         await settle(pilot)
         assert "Each paragraph is coloured" in shown(pilot)
-        assert time.perf_counter() - started < 5

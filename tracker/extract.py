@@ -8,8 +8,6 @@ tracker stores and diffs.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import trafilatura
-
 from tracker.normalise import normalise_line, normalise_text
 
 
@@ -24,7 +22,14 @@ class Article:
 
 
 def extract_article(html: str, url: str | None = None) -> Article:
-    """Extract the main text and metadata of an article page."""
+    """Extract the main text and metadata of an article page.
+
+    trafilatura (with lxml, htmldate, justext: ~40 MB) is imported here, on first use, so that a
+    snapshot run whose pages did not change never loads it, and the extraction processes, which
+    do, are the only ones that hold it.
+    """
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True,
         favor_precision=True, deduplicate=False,

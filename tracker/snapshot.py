@@ -250,6 +250,6 @@ def _extractors(processes: int | None) -> Iterator[Executor]:
             yield thread
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.extract"])
+    context.set_forkserver_preload(["tracker.extract", "trafilatura"])
     with ProcessPoolExecutor(count, mp_context=context) as pool:
         yield pool

@@ -216,6 +216,11 @@ def status(ctx: typer.Context, json: JsonOption = False) -> None:
     console.print(f"due now: {info.due_now}; being checked: {info.claimed}; next due: "
                   f"{render.format_time(info.next_due_at)}; last check: "
                   f"{render.format_time(info.last_checked_at)}")
+    if info.oldest_due_at is not None:
+        console.print(f"oldest due story waiting since {render.format_time(info.oldest_due_at)}")
+    if info.workers:
+        console.print("workers: " + ", ".join(f"{render.safe(name)} ({count} stories)"
+                                              for name, count in sorted(info.workers.items())))
     if info.failing:
         console.print("failing:")
         console.print(table(["story", "failures", "next try", "error / url"], [

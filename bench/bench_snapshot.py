@@ -1,0 +1,249 @@
+"""Snapshot benchmark: 1,000 news pages from a loopback server, tracker and urlwatch side by side.
+
+Runs, each timed as a whole command (`python -m tracker snapshot --all`, `urlwatch`) with the peak
+memory of all its processes together (the sum of their PSS, so pages shared between the forked
+extraction workers count once; RSS sums are printed too):
+
+    changed     every page's article changed since the last run (one word per page)
+    304         nothing changed, the server answers If-None-Match with 304
+    identical   nothing changed, the server sends the same bytes again (no ETag)
+
+Pages are the real pages of the extraction development set (../shared/extraction-dev, news sites,
+blogs, magazines; not copied into the project), those whose marked article text can be found in
+the HTML, repeated to the count asked for; each edition changes one word of each article.
+
+Usage: `python bench/bench_snapshot.py [--pages 1000] [--no-urlwatch]`.
+"""
+
+import argparse
+import hashlib
+import json
+import lzma
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing import Process, Value
+from pathlib import Path
+
+DEV_SET = (Path(__file__).resolve().parent.parent.parent
+           / "shared/extraction-dev/trafilatura-eval.jsonl.xz")
+
+
+def load_pages(count: int) -> list[tuple[str, str]]:
+    """(html, passage) for `count` real pages: the dev set's pages whose first marked main-text
+    passage appears verbatim in the HTML, so each edition can edit the article itself."""
+    if not DEV_SET.exists():
+        raise SystemExit(f"{DEV_SET} not found: the benchmark serves the extraction dev set")
+    usable = []
+    with lzma.open(DEV_SET, "rt") as lines:
+        for line in lines:
+            page = json.loads(line)
+            passage = next((text for text in page["with"] if len(text) > 20
+                            and text in page["html"]), None)
+            if passage:
+                usable.append((page["html"], passage))
+    return [usable[n % len(usable)] for n in range(count)]
+
+
+def render(page: tuple[str, str], edition: int) -> bytes:
+    """The page with one word of its article text following the edition."""
+    html, passage = page
+    return html.replace(passage, f"{passage} {edition}", 1).encode()
+
+
+def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count: int) -> None:
+    """The site, in its own process: /story/N at the current edition."""
+    pages = load_pages(count)
+    cache: dict[tuple[int, int], bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms stalls
+
+        def do_GET(self) -> None:
+            page = int(self.path.rsplit("/", 1)[1])
+            key = (page, edition.value)
+            if key not in cache:
+                cache[key] = render(pages[page], edition.value)
+            body = cache[key]
+            tag = '"' + hashlib.md5(body).hexdigest() + '"'
+            if etags.value and self.headers.get("If-None-Match") == tag:
+                self.send_response(304)
+                self.send_header("ETag", tag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            if etags.value:
+                self.send_header("ETag", tag)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 1024  # the default 5 drops concurrent connects: 1 s SYN retries
+
+    server = Server(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    port.value = server.server_address[1]
+    server.serve_forever()
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(PSS, RSS) in bytes of `root` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    pss = rss = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith(("Pss:", "Rss:")):
+                    kilobytes = int(line.split()[1]) * 1024
+                    pss += kilobytes if line.startswith("Pss:") else 0
+                    rss += kilobytes if line.startswith("Rss:") else 0
+        except OSError:
+            continue
+    return pss, rss
+
+
+def timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Wall time and peak (PSS, RSS) of a command and its children, sampled every 20 ms."""
+    peak = [0, 0]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+
+    def sample() -> None:
+        while process.poll() is None:
+            pss, rss = tree_memory(process.pid)
+            peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{command[0]} failed: {stderr.decode()[-2000:]}")
+    return elapsed, peak[0], peak[1]
+
+
+class Bench:
+    def __init__(self, pages: int, workdir: Path) -> None:
+        self.pages, self.workdir = pages, workdir
+        self.port, self.edition, self.etags = Value("i", 0), Value("i", 1), Value("i", 1)
+        self.server = Process(target=serve, daemon=True,
+                              args=(self.port, self.edition, self.etags, pages))
+        self.env = dict(os.environ, TRACKER_DATA_DIR=str(workdir / "data"))
+
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.port.value}/story/{n}" for n in range(self.pages)]
+
+    def tracker(self, *args: str) -> tuple[float, int, int]:
+        db = f"sqlite:///{self.workdir / 'tracker.db'}"
+        return timed([sys.executable, "-m", "tracker", "--db", db, *args], self.env)
+
+    def snapshot(self) -> tuple[float, int, int]:
+        return self.tracker("snapshot", "--all", "--concurrency", "32", "--per-host", "32",
+                            "--delay", "0")
+
+    def urlwatch(self) -> tuple[float, int, int]:
+        urlwatch = shutil.which("urlwatch") or str(Path(sys.executable).parent / "urlwatch")
+        return timed([urlwatch, "--urls", str(self.workdir / "urls.yaml"), "--config",
+                      str(self.workdir / "urlwatch.yaml"), "--cache",
+                      str(self.workdir / "cache.db")], self.env)
+
+    def write_urlwatch_jobs(self) -> None:
+        jobs = "---\n".join(f"name: s{n}\nurl: {url}\nfilter: html2text\n"
+                            for n, url in enumerate(self.urls()))
+        (self.workdir / "urls.yaml").write_text(jobs)
+
+
+def figures(name: str, result: tuple[float, int, int]) -> str:
+    seconds, pss, rss = result
+    return (f"{name:<36} {seconds:7.2f} s   peak PSS {pss / 2**20:5.0f} MB"
+            f"   RSS {rss / 2**20:5.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each kind (median)")
+    parser.add_argument("--no-urlwatch", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; {args.pages} real pages from a loopback server")
+    with tempfile.TemporaryDirectory() as tmp:
+        bench = Bench(args.pages, Path(tmp))
+        bench.server.start()
+        while not bench.port.value:  # the server loads the pages first
+            time.sleep(0.05)
+        results = run_all(bench, args.repeat, not args.no_urlwatch)
+        bench.server.terminate()
+    report(results)
+
+
+Results = dict[str, list[tuple[float, int, int]]]
+
+
+def run_all(bench: Bench, repeat: int, with_urlwatch: bool) -> Results:
+    results: Results = {}
+    bench.tracker("add", *bench.urls())
+    bench.snapshot()  # first versions
+    if with_urlwatch:
+        bench.write_urlwatch_jobs()
+        bench.urlwatch()  # first snapshots (and its default config)
+    for _ in range(repeat):
+        bench.edition.value += 1
+        bench.etags.value = 1
+        results.setdefault("tracker: every page changed", []).append(bench.snapshot())
+        results.setdefault("tracker: nothing changed, all 304", []).append(bench.snapshot())
+        bench.etags.value = 0
+        results.setdefault("tracker: nothing changed, same 200", []).append(bench.snapshot())
+        if with_urlwatch:
+            bench.edition.value += 1
+            results.setdefault("urlwatch: every page changed", []).append(bench.urlwatch())
+            results.setdefault("urlwatch: nothing changed", []).append(bench.urlwatch())
+    return results
+
+
+def report(results: Results) -> None:
+    medians = {}
+    for name, runs in results.items():
+        median = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
+                  max(r[2] for r in runs))
+        medians[name] = median
+        print(figures(name, median))
+    pairs = [("every page changed", "every page changed"),
+             ("nothing changed, same 200", "nothing changed")]
+    for ours, theirs in pairs:
+        if f"urlwatch: {theirs}" in medians:
+            ratio = medians[f"urlwatch: {theirs}"][0] / medians[f"tracker: {ours}"][0]
+            print(f"urlwatch / tracker time, {ours}: {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
