@@ -112,7 +112,7 @@ async def steps(db: Database, info: largedb.LargeDb, count: int) -> dict[str, li
         figures["unbound"] = []
         for _ in range(count):
             started = time.perf_counter()
-            await pilot.press("x")  # bound to nothing: the pilot's own cost
+            await pilot.press("z")  # bound to nothing: the pilot's own cost
             figures["unbound"].append(time.perf_counter() - started)
         for kind, key, marker in (("side", "s", " | "), ("blame", "b", "Each paragraph")):
             started = time.perf_counter()
