@@ -27,17 +27,17 @@ from tracker.tui.screens.story import StoryScreen
 
 PAGE_SIZE = 100
 PREFETCH = 20  # rows before the end of what is loaded at which the next page is fetched
-ORDER_LABELS = {
+ORDER_LABELS = {  # in the order `s` steps through them
     StoryOrder.CHANGED: "last change", StoryOrder.TITLE: "title", StoryOrder.SITE: "site",
     StoryOrder.VERSIONS: "versions", StoryOrder.CHECKED: "last check",
-    StoryOrder.STATUS: "status",
+    StoryOrder.STATUS: "status", StoryOrder.SIGNIFICANCE: "significance",
 }
 COLUMNS: list[tuple[str, str, int]] = [  # key, label, width (0: what is left, for the title)
     ("new", "New", 3), ("title", "Title", 0), ("site", "Site", 14),
     ("versions", "Ver", 4), ("changed", "Changed", 11), ("checked", "Checked", 11),
-    ("status", "Status", 7),
+    ("status", "Status", 7), ("significance", "Sig", 5),
 ]
-NARROW_COLUMNS = ("checked", "status")
+NARROW_COLUMNS = ("checked", "status", "significance")
 """Left out below WIDE_SCREEN columns, so the titles stay readable in an 80-column terminal."""
 WIDE_SCREEN = 110
 MIN_TITLE_WIDTH = 16
@@ -174,8 +174,10 @@ class StoryListScreen(Screen[None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
+        arrow = " ↓" if self.request.descending else " ↑"
         for key, label, width in self._columns():
-            table.add_column(label, key=key, width=width)
+            sorted_by = key == self.request.order.value  # the column keys are the order names
+            table.add_column(label + arrow * sorted_by, key=key, width=width)
         table.add_rows(self._cells(story) for story in self.stories)
         table.move_cursor(row=min(row, max(len(self.stories) - 1, 0)), animate=False)
 
@@ -195,6 +197,8 @@ class StoryListScreen(Screen[None]):
             "changed": Text(texts.short_time(story.last_changed_at)),
             "checked": Text(texts.short_time(story.last_checked_at)),
             "status": Text(render.safe(story.status)),
+            "significance": Text("-" if story.top_significance is None
+                                 else f"{story.top_significance:.0f}", justify="right"),
         }
         return [cells[str(key.value)] for key in self.query_one(DataTable).columns]
 
@@ -256,7 +260,7 @@ class StoryListScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def action_next_order(self) -> None:
-        orders = list(StoryOrder)
+        orders = list(ORDER_LABELS)
         following = orders[(orders.index(self.request.order) + 1) % len(orders)]
         self._change(ListRequest(self.request.contains, following, True))
 
@@ -286,7 +290,9 @@ class StoryListScreen(Screen[None]):
 
 
 def _order_for_column(key: str) -> StoryOrder | None:
-    """Clicking a column header sorts by it; the count of new versions is not a sort key."""
-    return {"title": StoryOrder.TITLE, "site": StoryOrder.SITE, "versions": StoryOrder.VERSIONS,
-            "changed": StoryOrder.CHANGED, "checked": StoryOrder.CHECKED,
-            "status": StoryOrder.STATUS}.get(key)
+    """Clicking a column header sorts by it (the column keys are the order names); the count
+    of new versions is not a sort key."""
+    try:
+        return StoryOrder(key)
+    except ValueError:
+        return None
