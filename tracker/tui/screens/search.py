@@ -64,6 +64,7 @@ class SearchScreen(Screen[None]):
     @dataclass
     class Found(Message):
         query: str
+        scope: str
         hits: list[SearchHit]
 
     @dataclass
@@ -91,7 +92,7 @@ class SearchScreen(Screen[None]):
 
     def _search_now(self) -> None:
         if self.query_text.strip():
-            self.run_search(self.query_text)
+            self.run_search(self.query_text, self.scope)
         else:
             self._show([], HINT)
 
@@ -105,16 +106,16 @@ class SearchScreen(Screen[None]):
         self._search_now()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, query: str) -> None:
-        where = SearchFilter(fields=SCOPE_FIELDS[self.scope])
+    def run_search(self, query: str, scope: str) -> None:
+        where = SearchFilter(fields=SCOPE_FIELDS[scope])
         try:
-            self.post_message(self.Found(query, search(self.db, query, where)))
+            self.post_message(self.Found(query, scope, search(self.db, query, where)))
         except READ_ERRORS as error:
             self.post_message(self.Failed(query, describe(error)))
 
     @on(Found)
     def _found(self, message: Found) -> None:
-        if message.query == self.query_text:
+        if (message.query, message.scope) == (self.query_text, self.scope):
             count = len(message.hits)
             scope = f" in {self.scope}" if self.scope != SCOPES[0] else ""
             self._show(message.hits, f"{count} result{'s' * (count != 1)}{scope}, newest first"
