@@ -28,6 +28,9 @@ from tracker.errors import InvalidInput
 #: they cannot occur in stored text.
 _START, _STOP = "\x02", "\x03"
 SNIPPET_TOKENS = 24
+CHUNK_STORIES = 4
+"""Full-text matches are read in pages of this many rows per result wanted (stories have a
+few versions each, most of them matching when one does)."""
 PG_CONFIG = "english"
 SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _AGE = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
@@ -264,23 +267,31 @@ class _Dialect:
         ]
 
     def _newest_per_story(self, terms: list[str], where: SearchFilter) -> list[Any]:
-        """The newest matching version of each story, for up to `limit` stories, reading the
-        matches newest first and stopping as soon as enough stories are found."""
+        """The newest matching version of each story, for up to `limit` stories: matches are
+        read newest first in pages of CHUNK_STORIES * limit rows until enough stories are
+        found. A LIMIT lets each database pick its plan by the term's frequency (walk the
+        newest rows for a common word, look a rare one up in the index) where an open-ended
+        cursor made PostgreSQL walk every row for a rare one."""
         extra, params = self._filters(where, "v.observed_at")
-        statement = text(f"""
-            SELECT v.id AS version_id, v.story_id, v.number, v.observed_at,
-                   s.title AS story_title, s.site, s.url
-            FROM {self.version_from} JOIN stories s ON s.id = v.story_id
-            WHERE {self.version_match} {extra}
-            ORDER BY {self.version_order} DESC
-        """).execution_options(stream_results=True, yield_per=200)
+        params |= {**self._match(terms), "chunk": CHUNK_STORIES * where.limit}
         picked: dict[int, Any] = {}
-        with self.connection.execute(statement, {**params, **self._match(terms)}) as result:
-            for row in result:
+        before = ""
+        while True:
+            rows = self.connection.execute(text(f"""
+                SELECT v.id AS version_id, v.story_id, v.number, v.observed_at,
+                       s.title AS story_title, s.site, s.url
+                FROM {self.version_from} JOIN stories s ON s.id = v.story_id
+                WHERE {self.version_match} {extra} {before}
+                ORDER BY {self.version_order} DESC LIMIT :chunk
+            """), params).all()
+            for row in rows:
                 picked.setdefault(row.story_id, row)
                 if len(picked) == where.limit:
-                    break
-        return list(picked.values())
+                    return list(picked.values())
+            if len(rows) < params["chunk"]:
+                return list(picked.values())
+            before = f"AND {self.version_order} < :before"
+            params["before"] = rows[-1].version_id
 
     def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
         """Full-text hits in three more statements whatever the count: each story's first
