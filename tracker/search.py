@@ -13,7 +13,7 @@ so the CLI, the TUI and the exporters highlight it each in their own way.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -96,9 +96,10 @@ def search(db: Database, query: str, where: SearchFilter | None = None) -> list[
         dialect = _Sqlite(connection) if db.is_sqlite else _Postgres(connection)
         for field in fields:
             hits += dialect.search(field, terms, where)
-    # Newest first; a stable sort keeps a change ahead of the full-text hit of the same version.
-    hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
-    return hits[: where.limit]
+        # Newest first; a stable sort keeps a change ahead of the full-text hit of the same
+        # version. Full-text snippets are made for the hits kept only: they cost the most.
+        hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
+        return dialect.with_text_snippets(terms, hits[: where.limit])
 
 
 def parse_query(query: str) -> list[str]:
@@ -242,6 +243,8 @@ class _Dialect:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.text_versions: dict[tuple[int, int], int] = {}
+        """(story id, version number) -> version id of the full-text hits found."""
 
     def search(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
         if field == Field.TEXT:
@@ -294,22 +297,33 @@ class _Dialect:
             params["before"] = rows[-1].version_id
 
     def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
-        """Full-text hits in three more statements whatever the count: each story's first
-        matching version, and the snippets of the newest ones."""
+        """Full-text hits, in one more statement whatever the count (each story's first
+        matching version); their snippets wait for with_text_snippets."""
         rows = self._newest_per_story(terms, where)
         if not rows:
             return []
         firsts = self._first_matches(terms, [row.story_id for row in rows])
-        snippets = self._version_snippets(terms, [row.version_id for row in rows])
+        self.text_versions = {(row.story_id, row.number): row.version_id for row in rows}
         return [
             SearchHit(
                 story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
                 field=Field.TEXT, from_version=firsts.get(row.story_id, row.number),
                 to_version=row.number, observed_at=_as_datetime(row.observed_at),
-                snippet=parse_snippet(snippets.get(row.version_id, "")),
+                snippet=Snippet("", ()),
             )
             for row in rows
         ]
+
+    def with_text_snippets(self, terms: list[str], hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits with the snippets of their full-text hits filled in, in one statement."""
+        wanted = {self.text_versions[hit.story_id, hit.to_version]: hit
+                  for hit in hits if hit.field == Field.TEXT}
+        if not wanted:
+            return hits
+        snippets = self._version_snippets(terms, list(wanted))
+        made = {id(hit): replace(hit, snippet=parse_snippet(snippets.get(version, "")))
+                for version, hit in wanted.items()}
+        return [made.get(id(hit), hit) for hit in hits]
 
     def _filters(self, where: SearchFilter, time_column: str) -> tuple[str, dict[str, Any]]:
         clauses: list[str] = []
