@@ -11,14 +11,18 @@ SQLite file) with the N stories tracked, then starts its workers as separate pro
 - unchanged: the interval passes and every page comes back with the same bytes (no extraction).
 
 Stories per second is N over the wall time from starting the workers to the last one exiting,
-process start-up included, as cron would see it. The fetch window (first to last request the
-server saw) is printed beside it. PostgreSQL's URL comes from --postgres,
+process start-up included, as cron would see it, with its ratio to SQLite's figure measured in
+the same run. The CPU time the worker processes used per story, changed / unchanged run, is
+printed last: extraction excluded (it runs in a process pool), it is the figure least affected
+by other load on the machine. PostgreSQL's URL comes from --postgres,
 $TRACKER_TEST_POSTGRES_URL or the local default.
 """
 
 import argparse
 import os
 import platform
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,13 +62,12 @@ def page(number: int) -> bytes:
 
 
 class Site(ThreadingHTTPServer):
-    """The loopback server: records when the first and the last request arrived."""
+    """The loopback server; counts requests, so a run that fetched a story twice is caught."""
 
     daemon_threads = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.first = self.last = 0.0
         self.requests = 0
         self.lock = threading.Lock()
 
@@ -72,15 +75,8 @@ class Site(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/s/{number}"
 
     def seen(self) -> None:
-        now = time.monotonic()
         with self.lock:
-            self.first = self.first or now
-            self.last = now
             self.requests += 1
-
-    def reset(self) -> None:
-        self.first = self.last = 0.0
-        self.requests = 0
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -103,7 +99,10 @@ class _Handler(BaseHTTPRequestHandler):
 @dataclass(frozen=True)
 class Timing:
     wall: float
-    window: float
+    cpu: float
+    """CPU seconds of the worker processes themselves (fetching, hashing, writing); extraction
+    runs in grandchildren the kernel does not add to this. Unlike the wall time it barely
+    depends on what else the machine is doing."""
     requests: int
 
 
@@ -130,16 +129,21 @@ def sqlite_database() -> Iterator[str]:
 
 def run_workers(url: str, count: int, site: Site) -> Timing:
     """Start `count` snapshot workers together and wait for all of them."""
-    site.reset()
+    site.requests = 0
     command = [sys.executable, "-m", "tracker", "--db", url, "snapshot", *WORKER_OPTIONS]
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _children_cpu()
     processes = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
                  for _ in range(count)]
     for process in processes:
         _, errors = process.communicate()
         if process.returncode != 0:
             raise SystemExit(f"a worker failed ({process.returncode}): {errors}")
-    return Timing(time.monotonic() - started, site.last - site.first, site.requests)
+    return Timing(time.monotonic() - started, _children_cpu() - cpu, site.requests)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(url: str, workers: int, stories: int, site: Site) -> tuple[Timing, Timing]:
@@ -177,6 +181,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stories", type=int, default=2000)
     parser.add_argument("--workers", default="1,2,4", help="PostgreSQL worker counts")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration (median)")
     parser.add_argument("--postgres", default=os.environ.get("TRACKER_TEST_POSTGRES_URL",
                                                               DEFAULT_POSTGRES))
     args = parser.parse_args()
@@ -184,17 +189,26 @@ def main() -> None:
     site = Site()
     threading.Thread(target=site.serve_forever, daemon=True).start()
     print(machine(postgres))
-    print(f"{args.stories} stories on a loopback server; each worker its own process\n")
-    print(f"{'database':<12}{'workers':>8}{'changed s':>11}{'stories/s':>11}{'fetch s':>9}"
-          f"{'unchanged s':>13}{'stories/s':>11}{'fetch s':>9}")
-    configurations = [("postgresql", int(n)) for n in args.workers.split(",")] + [("sqlite", 1)]
+    print(f"{args.stories} stories on a loopback server; each worker its own process; "
+          f"median of {args.repeat} run(s); x = stories/s against SQLite's in this run\n")
+    print(f"{'database':<12}{'workers':>8}{'changed s':>11}{'stories/s':>11}{'x':>6}"
+          f"{'unchanged s':>13}{'stories/s':>11}{'x':>6}{'worker CPU ms/story':>21}")
+    configurations = [("sqlite", 1)] + [("postgresql", int(n)) for n in args.workers.split(",")]
+    peer: tuple[float, float] | None = None
     for name, workers in configurations:
-        opened = postgres_database(postgres) if name == "postgresql" else sqlite_database()
-        with opened as url:
-            changed, unchanged = measure(url, workers, args.stories, site)
-        print(f"{name:<12}{workers:>8}{changed.wall:>11.1f}{args.stories / changed.wall:>11.0f}"
-              f"{changed.window:>9.1f}{unchanged.wall:>13.1f}"
-              f"{args.stories / unchanged.wall:>11.0f}{unchanged.window:>9.1f}", flush=True)
+        runs = []
+        for _ in range(args.repeat):
+            opened = postgres_database(postgres) if name == "postgresql" else sqlite_database()
+            with opened as url:
+                runs.append(measure(url, workers, args.stories, site))
+        changed = statistics.median(run[0].wall for run in runs)
+        unchanged = statistics.median(run[1].wall for run in runs)
+        cpu = [statistics.median(run[n].cpu for run in runs) * 1000 / args.stories
+               for n in (0, 1)]
+        peer = peer or (changed, unchanged)
+        print(f"{name:<12}{workers:>8}{changed:>11.1f}{args.stories / changed:>11.0f}"
+              f"{peer[0] / changed:>6.2f}{unchanged:>13.1f}{args.stories / unchanged:>11.0f}"
+              f"{peer[1] / unchanged:>6.2f}{cpu[0]:>11.1f} / {cpu[1]:<7.1f}", flush=True)
     site.shutdown()
 
 

@@ -133,13 +133,6 @@ def workers(pg_url: str) -> Iterator[Workers]:
     started.stop_all()
 
 
-@pytest.fixture
-def pg(pg_url: str) -> Iterator[Database]:
-    database = open_database(pg_url)
-    yield database
-    database.close()
-
-
 def track(db: Database, urls: list[str]) -> dict[str, int]:
     """Put the URLs on the schedule, due now; returns each page's path -> story id."""
     tracked = track_stories(db, urls, datetime.now(UTC) - timedelta(seconds=1))
@@ -168,35 +161,35 @@ def claims(db: Database) -> dict[int, tuple[str, datetime]]:
 
 
 def test_four_workers_fetch_every_story_once_per_interval(
-    farm: Farm, pg: Database, workers: Workers
+    farm: Farm, pg_db: Database, workers: Workers
 ) -> None:
-    ids = track(pg, farm.serve(500))
+    ids = track(pg_db, farm.serve(500))
     first = workers.run(4)
     assert sum(first) == 500
     assert sum(checked > 0 for checked in first) >= 2, f"one worker did all the work: {first}"
     assert set(farm.hits) == set(ids) and set(farm.hits.values()) == {1}
-    assert per_story(pg, "versions") == Counter(dict.fromkeys(ids.values(), 1))
+    assert per_story(pg_db, "versions") == Counter(dict.fromkeys(ids.values(), 1))
 
-    make_due(pg)
+    make_due(pg_db)
     second = workers.run(4)
     assert sum(second) == 500
     assert set(farm.hits.values()) == {2}
-    assert per_story(pg, "checks") == Counter(dict.fromkeys(ids.values(), 2))
-    assert per_story(pg, "versions") == Counter(dict.fromkeys(ids.values(), 1))
+    assert per_story(pg_db, "checks") == Counter(dict.fromkeys(ids.values(), 2))
+    assert per_story(pg_db, "versions") == Counter(dict.fromkeys(ids.values(), 1))
 
 
 def test_a_killed_workers_stories_are_taken_again_after_its_lease(
-    farm: Farm, pg: Database, workers: Workers, monkeypatch: pytest.MonkeyPatch
+    farm: Farm, pg_db: Database, workers: Workers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRACKER_LEASE", "5s")
-    ids = track(pg, farm.serve(200))
+    ids = track(pg_db, farm.serve(200))
     farm.gate.clear()
     victim = workers.snapshot()
     farm.wait_for_requests(1)
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
     killed_at = time.time()
-    held = claims(pg)
+    held = claims(pg_db)
     assert 0 < len(held) < 200 and len({worker for worker, _ in held.values()}) == 1
     farm.gate.set()
 
@@ -205,9 +198,9 @@ def test_a_killed_workers_stories_are_taken_again_after_its_lease(
     time.sleep(max(0.0, lease_end.timestamp() - time.time()) + 0.2)
     workers.run(3)  # the victim's, now that its lease has run out
 
-    assert per_story(pg, "checks") == Counter(dict.fromkeys(ids.values(), 1))
-    assert per_story(pg, "versions") == Counter(dict.fromkeys(ids.values(), 1))
-    assert claims(pg) == {}
+    assert per_story(pg_db, "checks") == Counter(dict.fromkeys(ids.values(), 1))
+    assert per_story(pg_db, "versions") == Counter(dict.fromkeys(ids.values(), 1))
+    assert claims(pg_db) == {}
     for path, story_id in ids.items():
         later = [at for at in farm.arrivals[path] if at > killed_at]
         assert len(later) == 1, f"{path} fetched {len(later)} times after the kill"
@@ -217,28 +210,71 @@ def test_a_killed_workers_stories_are_taken_again_after_its_lease(
             assert farm.hits[path] == 1
 
 
-def test_db_upgrade_runs_while_workers_do(farm: Farm, pg: Database, workers: Workers) -> None:
-    ids = track(pg, farm.serve(100))
+def test_a_worker_stopped_with_sigterm_gives_its_stories_back_at_once(
+    farm: Farm, pg_db: Database, workers: Workers
+) -> None:
+    track(pg_db, farm.serve(100))
+    farm.gate.clear()
+    worker = workers.snapshot()
+    farm.wait_for_requests(1)
+    assert claims(pg_db)
+    worker.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while claims(pg_db) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert claims(pg_db) == {}, "its stories wait for the lease"
+    assert per_story(pg_db, "checks") == Counter()  # given back, not checked: the pages never came
+    farm.gate.set()  # its fetch threads finish their requests, and the process exits
+    worker.communicate(timeout=60)
+    assert worker.returncode != 0  # interrupted, as with Ctrl-C
+
+
+def test_db_upgrade_runs_while_workers_do(farm: Farm, pg_db: Database, workers: Workers) -> None:
+    ids = track(pg_db, farm.serve(100))
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
     head = scripts.get_revision(migrate.head_revision())
     assert head is not None and isinstance(head.down_revision, str)
-    migrate.downgrade(pg.engine, head.down_revision)
+    migrate.downgrade(pg_db.engine, head.down_revision)
     farm.gate.clear()
     # Workers and an upgrade starting together: the advisory lock lets one of them upgrade.
     running = [workers.snapshot() for _ in range(4)] + [workers.start("db", "upgrade")]
     farm.wait_for_requests(16)
     # The workers hold claims and wait on pages: an upgrade now must not wait for them.
-    started = time.monotonic()
-    workers.finish([workers.start("db", "upgrade")], timeout=30)
-    assert time.monotonic() - started < 20
+    held = claims(pg_db)
+    workers.finish([workers.start("db", "upgrade")], timeout=60)
+    assert set(claims(pg_db)) == set(held) and not per_story(pg_db, "checks"), "it waited for them"
     farm.gate.set()
     workers.finish(running)
 
-    assert per_story(pg, "checks") == Counter(dict.fromkeys(ids.values(), 1))
+    assert per_story(pg_db, "checks") == Counter(dict.fromkeys(ids.values(), 1))
     assert set(farm.hits.values()) == {1}
-    with pg.engine.connect() as connection:
+    with pg_db.engine.connect() as connection:
         assert migrate.current_revision(connection) == migrate.head_revision()
-    assert schema_differences(pg) == []
+    assert schema_differences(pg_db) == []
+
+
+def _open_together(url: str, barrier: Any) -> None:
+    barrier.wait()
+    open_database(url).close()
+
+
+def test_processes_creating_the_same_postgres_schema_at_once_all_succeed(pg_url: str) -> None:
+    """The advisory lock in migrations/env.py: the first creates the schema, the others wait
+    and find it done (without it, two of them would create the same tables)."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(4)
+    processes = [context.Process(target=_open_together, args=(pg_url, barrier))
+                 for _ in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    assert [process.exitcode for process in processes] == [0] * 4
+    database = open_database(pg_url, upgrade=False)
+    with database.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision()
+    assert schema_differences(database) == []
+    database.close()
 
 
 def test_the_schema_refuses_a_second_version_number_or_diff(pg_db: Database) -> None:
@@ -276,7 +312,7 @@ def _store_in_step(url: str, rounds: int, barrier: Any) -> None:
     db.close()
 
 
-def test_writers_racing_on_the_same_content_store_it_once(pg_url: str, pg: Database) -> None:
+def test_writers_racing_on_the_same_content_store_it_once(pg_url: str, pg_db: Database) -> None:
     writers, rounds = 4, 12
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(writers)
@@ -287,7 +323,7 @@ def test_writers_racing_on_the_same_content_store_it_once(pg_url: str, pg: Datab
     for process in processes:
         process.join(120)
     assert [process.exitcode for process in processes] == [0] * writers
-    with pg.reading() as session:
+    with pg_db.reading() as session:
         versions = session.execute(select(Version.number, Version.content_hash)
                                    .order_by(Version.number)).all()
         pairs = session.execute(select(Diff.from_version_id, Diff.to_version_id)).all()
