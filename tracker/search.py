@@ -13,7 +13,7 @@ so the CLI, the TUI and the exporters highlight it each in their own way.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -28,6 +28,9 @@ from tracker.errors import InvalidInput
 #: they cannot occur in stored text.
 _START, _STOP = "\x02", "\x03"
 SNIPPET_TOKENS = 24
+CHUNK_STORIES = 4
+"""Full-text matches are read in pages of this many rows per result wanted (stories have a
+few versions each, most of them matching when one does)."""
 PG_CONFIG = "english"
 SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _AGE = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
@@ -93,9 +96,10 @@ def search(db: Database, query: str, where: SearchFilter | None = None) -> list[
         dialect = _Sqlite(connection) if db.is_sqlite else _Postgres(connection)
         for field in fields:
             hits += dialect.search(field, terms, where)
-    # Newest first; a stable sort keeps a change ahead of the full-text hit of the same version.
-    hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
-    return hits[: where.limit]
+        # Newest first; a stable sort keeps a change ahead of the full-text hit of the same
+        # version. Full-text snippets are made for the hits kept only: they cost the most.
+        hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
+        return dialect.with_text_snippets(terms, hits[: where.limit])
 
 
 def parse_query(query: str) -> list[str]:
@@ -239,6 +243,8 @@ class _Dialect:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.text_versions: dict[tuple[int, int], int] = {}
+        """(story id, version number) -> version id of the full-text hits found."""
 
     def search(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
         if field == Field.TEXT:
@@ -264,41 +270,60 @@ class _Dialect:
         ]
 
     def _newest_per_story(self, terms: list[str], where: SearchFilter) -> list[Any]:
-        """The newest matching version of each story, for up to `limit` stories, reading the
-        matches newest first and stopping as soon as enough stories are found."""
+        """The newest matching version of each story, for up to `limit` stories: matches are
+        read newest first in pages of CHUNK_STORIES * limit rows until enough stories are
+        found. A LIMIT lets each database pick its plan by the term's frequency (walk the
+        newest rows for a common word, look a rare one up in the index) where an open-ended
+        cursor made PostgreSQL walk every row for a rare one."""
         extra, params = self._filters(where, "v.observed_at")
-        statement = text(f"""
-            SELECT v.id AS version_id, v.story_id, v.number, v.observed_at,
-                   s.title AS story_title, s.site, s.url
-            FROM {self.version_from} JOIN stories s ON s.id = v.story_id
-            WHERE {self.version_match} {extra}
-            ORDER BY {self.version_order} DESC
-        """).execution_options(stream_results=True, yield_per=200)
+        params |= {**self._match(terms), "chunk": CHUNK_STORIES * where.limit}
         picked: dict[int, Any] = {}
-        with self.connection.execute(statement, {**params, **self._match(terms)}) as result:
-            for row in result:
+        before = ""
+        while True:
+            rows = self.connection.execute(text(f"""
+                SELECT v.id AS version_id, v.story_id, v.number, v.observed_at,
+                       s.title AS story_title, s.site, s.url
+                FROM {self.version_from} JOIN stories s ON s.id = v.story_id
+                WHERE {self.version_match} {extra} {before}
+                ORDER BY {self.version_order} DESC LIMIT :chunk
+            """), params).all()
+            for row in rows:
                 picked.setdefault(row.story_id, row)
                 if len(picked) == where.limit:
-                    break
-        return list(picked.values())
+                    return list(picked.values())
+            if len(rows) < params["chunk"]:
+                return list(picked.values())
+            before = f"AND {self.version_order} < :before"
+            params["before"] = rows[-1].version_id
 
     def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
-        """Full-text hits in three more statements whatever the count: each story's first
-        matching version, and the snippets of the newest ones."""
+        """Full-text hits, in one more statement whatever the count (each story's first
+        matching version); their snippets wait for with_text_snippets."""
         rows = self._newest_per_story(terms, where)
         if not rows:
             return []
         firsts = self._first_matches(terms, [row.story_id for row in rows])
-        snippets = self._version_snippets(terms, [row.version_id for row in rows])
+        self.text_versions = {(row.story_id, row.number): row.version_id for row in rows}
         return [
             SearchHit(
                 story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
                 field=Field.TEXT, from_version=firsts.get(row.story_id, row.number),
                 to_version=row.number, observed_at=_as_datetime(row.observed_at),
-                snippet=parse_snippet(snippets.get(row.version_id, "")),
+                snippet=Snippet("", ()),
             )
             for row in rows
         ]
+
+    def with_text_snippets(self, terms: list[str], hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits with the snippets of their full-text hits filled in, in one statement."""
+        wanted = {self.text_versions[hit.story_id, hit.to_version]: hit
+                  for hit in hits if hit.field == Field.TEXT}
+        if not wanted:
+            return hits
+        snippets = self._version_snippets(terms, list(wanted))
+        made = {id(hit): replace(hit, snippet=parse_snippet(snippets.get(version, "")))
+                for version, hit in wanted.items()}
+        return [made.get(id(hit), hit) for hit in hits]
 
     def _filters(self, where: SearchFilter, time_column: str) -> tuple[str, dict[str, Any]]:
         clauses: list[str] = []
