@@ -264,12 +264,25 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=1_000_000)
     parser.add_argument("--db", help="database URL [default: a new SQLite file in a temp dir]")
     parser.add_argument("--queries", type=int, default=200, help="searches per case")
+    parser.add_argument("--search-only", action="store_true",
+                        help="measure search again on the --db a previous run filled")
     args = parser.parse_args()
+    if args.search_only:
+        if not args.db:
+            parser.error("--search-only needs --db")
+        db = open_database(args.db)
+        print(f"machine: {machine()}")
+        print(f"search ({args.queries} queries per case, 50 results max):")
+        bench_search(db, Corpus(random.Random(2020)), args.queries)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
         corpus = Corpus(random.Random(2020))
         print(f"machine: {machine()}")
-        print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
+        with db.engine.connect() as connection:
+            server = connection.dialect.server_version_info
+        print(f"database: {db.engine.url.render_as_string(hide_password=True)}, "
+              f"{db.engine.dialect.name} {'.'.join(map(str, server or ()))}")
         seconds, pairs = ingest(db, corpus, args.versions)
         with db.reading() as session:
             stories = session.execute(text("SELECT count(*) FROM stories")).scalar_one()

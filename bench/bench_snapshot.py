@@ -54,9 +54,14 @@ def load_pages(count: int) -> list[tuple[str, str]]:
 
 
 def render(page: tuple[str, str], edition: int) -> bytes:
-    """The page with one word of its article text following the edition."""
+    """The page with one word of its article text following the edition.
+
+    The passage's last occurrence is the one edited: an earlier one is often in the <head>
+    (a description meta tag), which changes the page but not its article.
+    """
     html, passage = page
-    return html.replace(passage, f"{passage} {edition}", 1).encode()
+    before, _, after = html.rpartition(passage)
+    return f"{before}{passage} {edition}{after}".encode()
 
 
 def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count: int) -> None:

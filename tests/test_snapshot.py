@@ -293,11 +293,11 @@ def test_a_killed_run_loses_nothing_and_its_stories_are_taken_after_the_lease(
     env = dict(os.environ, TRACKER_MIN_INTERVAL="2h")
     command = [sys.executable, "-m", "tracker", "--db", any_db.url, "snapshot", "--quiet",
                "--per-host", "4", "--delay", "0"]
-    process = subprocess.Popen(command, env=env, cwd=tmp_path)
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, start_new_session=True)
     deadline = time.monotonic() + 30
     while count(any_db, Version) < 4 and time.monotonic() < deadline:
         time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGKILL)  # the run and its extraction processes, all at once
     process.wait()
     with any_db.reading() as session:
         stories = session.scalars(select(Story)).all()

@@ -1,6 +1,7 @@
 """The story view driven through Textual's pilot: keys pressed, what is shown asserted."""
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -276,3 +277,17 @@ async def test_a_failed_export_is_reported(sample_db: Database, tmp_path: Path) 
         await settle(pilot)
         [note] = pilot.app._notifications
         assert note.severity == "error" and "is a file" in note.message
+
+
+async def test_the_neighbours_of_the_shown_version_are_prepared_ahead(
+    sample_db: Database,
+) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, StoryScreen) and screen.request is not None
+        older = replace(screen.request, number=7)
+        assert older in screen.cache  # before any key is pressed
+        await pilot.press("left")
+        await pilot.pause()  # no wait for workers: the cache answers at once
+        assert shown(pilot).startswith("v6 -> v7")

@@ -23,14 +23,15 @@ SIZE = (120, 36)
 
 
 @pytest.fixture(scope="session")
-def large() -> Iterator[tuple[Database, largedb.LargeDb]]:
-    with pytest.MonkeyPatch.context() as patch, \
-            __import__("tempfile").TemporaryDirectory() as folder:
-        patch.setenv("TRACKER_DATA_DIR", folder)
-        db = open_database(f"sqlite:///{folder}/large.db")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, largedb.LargeDb]]:
+    """Built once for the session: the per-test fixtures cannot reach a session fixture."""
+    folder = tmp_path_factory.mktemp("large")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRACKER_DATA_DIR", str(folder))
+        db = open_database(f"sqlite:///{folder / 'large.db'}")
         info = largedb.build(db)
-        yield db, info
-        db.close()
+    yield db, info
+    db.close()
 
 
 async def test_the_list_pages_through_thousands_of_stories(

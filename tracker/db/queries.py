@@ -48,13 +48,14 @@ class StoryOrder(StrEnum):
 
     CHANGED = "changed"
     """Most recently changed first."""
-    SIGNIFICANCE = "significance"
-    """Most substantive change first (tracker.analysis), then most recently changed."""
     CHECKED = "checked"
     TITLE = "title"
     SITE = "site"
     VERSIONS = "versions"
     STATUS = "status"
+    SIGNIFICANCE = "significance"
+    """Most substantive change first (tracker.analysis), then most recently changed; last, so
+    the TUI's sort key cycles through the visible columns first."""
 
 
 @dataclass(frozen=True)

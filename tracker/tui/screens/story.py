@@ -5,7 +5,7 @@ step cancels the previous step's worker, and a result for anything but the curre
 dropped, so holding a key down never shows a stale diff.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -77,6 +77,8 @@ class StoryScreen(Screen[None]):
 
         request: panes.PaneRequest
         content: PaneContent
+        failed: bool = False
+        """The content is an error message: shown, but not cached, so a retry reads again."""
 
     @dataclass
     class Failed(Message):
@@ -186,20 +188,39 @@ class StoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="pane", exit_on_error=False)
     def prepare(self, request: panes.PaneRequest) -> None:
         try:
-            content = panes.build(self.db, request)
+            prepared = self.Prepared(request, panes.build(self.db, request))
         except READ_ERRORS as error:
-            content = PaneContent.of(Text(describe(error), "bold red"))
+            prepared = self.Prepared(request, PaneContent.of(Text(describe(error), "bold red")),
+                                     failed=True)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Prepared(request, content))
+            self.post_message(prepared)
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def prefetch(self, request: panes.PaneRequest) -> None:
+        """Prepare the versions either side of the one shown, so a step finds them ready."""
+        for number in (request.number - 1, request.number + 1):
+            neighbour = replace(request, number=number)
+            if get_current_worker().is_cancelled:
+                return
+            if not 1 <= number <= len(self.versions) or neighbour in self.cache:
+                continue
+            try:
+                content = panes.build(self.db, neighbour)
+            except READ_ERRORS:
+                return  # the step itself will read again and report the error
+            self.post_message(self.Prepared(neighbour, content))
 
     @on(Prepared)
     def _prepared(self, message: Prepared) -> None:
-        self.cache.put(message.request, message.content)
+        if not message.failed:
+            self.cache.put(message.request, message.content)
         if message.request == self.request:
             self._display(message.request, message.content)
 
     def _display(self, request: panes.PaneRequest, content: PaneContent) -> None:
         self.query_one(DiffPane).show(content)
+        if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
+            self.prefetch(request)
         if request.number == len(self.versions) and request.number > self.seen_up_to:
             self.seen_up_to = request.number
             self.record_seen(request.number)
@@ -222,7 +243,7 @@ class StoryScreen(Screen[None]):
             status.append(f"  ·  v{pair[0]} → v{pair[1]}")
         status.append(f"  ·  {len(self.versions)} versions  ·  m marks to compare  ·  ? help",
                       "dim")
-        self.query_one("#story-status", Static).update(status)
+        self.query_one("#story-status", Static).update(status, layout=False)
 
     def action_older(self) -> None:
         self._step(-1)
