@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,11 +71,8 @@ class Farm:
         page = StoryPage(title, story_paragraphs(title), static=True)
         return Response(render(page, 0), content_type="text/html; charset=utf-8")
 
-    def wait_for_requests(self, count: int, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while sum(self.hits.values()) < count:
-            assert time.monotonic() < deadline, f"only {sum(self.hits.values())} requests came"
-            time.sleep(0.05)
+    def wait_for_requests(self, count: int) -> None:
+        wait_until(lambda: sum(self.hits.values()) >= count, f"{count} requests", timeout=60)
 
 
 @pytest.fixture
@@ -153,6 +150,13 @@ def make_due(db: Database) -> None:
         session.execute(update(Story).values(next_check_at=due))
 
 
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout:g} s for {what}"
+        time.sleep(0.1)
+
+
 def claims(db: Database) -> dict[int, tuple[str, datetime]]:
     with db.reading() as session:
         rows = session.execute(select(Story.id, Story.claimed_by, Story.claimed_until)
@@ -219,10 +223,7 @@ def test_a_worker_stopped_with_sigterm_gives_its_stories_back_at_once(
     farm.wait_for_requests(1)
     assert claims(pg_db)
     worker.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    while claims(pg_db) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert claims(pg_db) == {}, "its stories wait for the lease"
+    wait_until(lambda: not claims(pg_db), "its stories to be given back before the lease ends")
     assert per_story(pg_db, "checks") == Counter()  # given back, not checked: the pages never came
     farm.gate.set()  # its fetch threads finish their requests, and the process exits
     worker.communicate(timeout=60)
@@ -240,9 +241,9 @@ def test_db_upgrade_runs_while_workers_do(farm: Farm, pg_db: Database, workers: 
     running = [workers.snapshot() for _ in range(4)] + [workers.start("db", "upgrade")]
     farm.wait_for_requests(16)
     # The workers hold claims and wait on pages: an upgrade now must not wait for them.
-    held = claims(pg_db)
+    wait_until(lambda: len(claims(pg_db)) == len(ids), "the workers to claim every story")
     workers.finish([workers.start("db", "upgrade")], timeout=60)
-    assert set(claims(pg_db)) == set(held) and not per_story(pg_db, "checks"), "it waited for them"
+    assert len(claims(pg_db)) == len(ids) and not per_story(pg_db, "checks"), "it waited for them"
     farm.gate.set()
     workers.finish(running)
 
