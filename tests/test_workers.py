@@ -216,6 +216,22 @@ def test_a_killed_workers_stories_are_taken_again_after_its_lease(
             assert by_victim[path] == 0
 
 
+def test_a_batch_that_outlasts_the_lease_is_not_taken_over(
+    farm: Farm, pg_db: Database, workers: Workers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker renews its lease while its pages hang, so another finds nothing to take."""
+    monkeypatch.setenv("TRACKER_LEASE", "2s")
+    ids = track(pg_db, farm.serve(30))
+    farm.gate.clear()
+    slow = workers.snapshot()
+    farm.wait_for_requests(1)
+    time.sleep(5)  # two and a half leases
+    assert workers.run(1) == [0]
+    farm.gate.set()
+    assert workers.finish([slow]) and set(farm.hits.values()) == {1}
+    assert per_story(pg_db, "checks") == Counter(dict.fromkeys(ids.values(), 1))
+
+
 def test_a_worker_stopped_with_sigterm_gives_its_stories_back_at_once(
     farm: Farm, pg_db: Database, workers: Workers
 ) -> None:
