@@ -50,3 +50,23 @@ async def test_no_matches_and_nothing_to_search_for(sample_db: Database) -> None
         await pilot.press(*["backspace"] * 5, *"--")
         await settle(pilot)
         assert status(pilot).startswith("nothing to search for")
+
+
+async def test_ctrl_t_narrows_to_removed_then_added_text(sample_db: Database) -> None:
+    async with TrackerApp(sample_db).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f", *"missiles")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, SearchScreen)
+        assert {hit.field for hit in screen.hits} == set(Field)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert {hit.field for hit in screen.hits} == {Field.ADDED}
+        assert " in added text" in status(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert {hit.field for hit in screen.hits} == {Field.REMOVED}
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert {hit.field for hit in screen.hits} == set(Field)

@@ -19,11 +19,15 @@ from textual.widgets.option_list import Option
 
 from tracker import render
 from tracker.db.engine import Database
-from tracker.search import Field, SearchHit, search
+from tracker.search import Field, SearchFilter, SearchHit, search
 from tracker.tui.loading import READ_ERRORS, describe
 from tracker.tui.screens.story import StoryScreen
 
 FIELD_STYLES = {Field.ADDED: "green", Field.REMOVED: "red", Field.TEXT: "blue"}
+SCOPES = ("everything", "added text", "removed text")
+SCOPE_FIELDS = {"everything": (Field.ADDED, Field.REMOVED, Field.TEXT),
+                "added text": (Field.ADDED,), "removed text": (Field.REMOVED,)}
+"""What Ctrl+T steps through: all of the index, or only what changes added or removed."""
 HINT = ('Words and "quoted phrases", all required; missile also finds missiles. '
         "Enter on a result opens the story at that version.")
 
@@ -53,11 +57,14 @@ class SearchScreen(Screen[None]):
         Binding("escape", "back", "Back", key_display="Esc", tooltip="Back to where you were"),
         Binding("down", "results", "Results", show=False,
                 tooltip="Move from the query to the results"),
+        Binding("ctrl+t", "next_scope", "Added/removed/all", key_display="^t",
+                tooltip="Search what changes added, what they removed, or everything"),
     ]
 
     @dataclass
     class Found(Message):
         query: str
+        scope: str
         hits: list[SearchHit]
 
     @dataclass
@@ -69,6 +76,7 @@ class SearchScreen(Screen[None]):
         super().__init__()
         self.db = db
         self.query_text = ""
+        self.scope = SCOPES[0]
         self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
@@ -80,8 +88,11 @@ class SearchScreen(Screen[None]):
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
-        if event.value.strip():
-            self.run_search(event.value)
+        self._search_now()
+
+    def _search_now(self) -> None:
+        if self.query_text.strip():
+            self.run_search(self.query_text, self.scope)
         else:
             self._show([], HINT)
 
@@ -90,19 +101,25 @@ class SearchScreen(Screen[None]):
         if self.hits:
             self.query_one("#hits", OptionList).focus()
 
+    def action_next_scope(self) -> None:
+        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+        self._search_now()
+
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, query: str) -> None:
+    def run_search(self, query: str, scope: str) -> None:
+        where = SearchFilter(fields=SCOPE_FIELDS[scope])
         try:
-            self.post_message(self.Found(query, search(self.db, query)))
+            self.post_message(self.Found(query, scope, search(self.db, query, where)))
         except READ_ERRORS as error:
             self.post_message(self.Failed(query, describe(error)))
 
     @on(Found)
     def _found(self, message: Found) -> None:
-        if message.query == self.query_text:
+        if (message.query, message.scope) == (self.query_text, self.scope):
             count = len(message.hits)
-            self._show(message.hits, f"{count} result{'s' * (count != 1)}, newest first"
-                       if count else "No matches.")
+            scope = f" in {self.scope}" if self.scope != SCOPES[0] else ""
+            self._show(message.hits, f"{count} result{'s' * (count != 1)}{scope}, newest first"
+                       if count else f"No matches{scope}.")
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
