@@ -16,7 +16,7 @@ from tests.newssite import NewsSite
 from tests.tui_support import SIZE, selected, settle, shown
 from tracker.cli import app
 from tracker.db.engine import Database, open_database
-from tracker.sources.importer import import_paths, seeds_dir
+from tracker.sources.importer import seeds_dir
 from tracker.tui.app import TrackerApp
 
 READING = [
@@ -34,6 +34,7 @@ SEARCHES = [
     ["missiles"], ["dozen", "--added"], ["dozen", "--tag", "number"], ["said", "--tag", "quote"],
     ["missiles", "--tag", "attribution"], ["10", "--removed"], ['"al-Asad airbase"'],
 ]
+SAMPLE_FOLDER = "iran-missiles-2020-01-07"
 FAST = ("--per-host", "8", "--delay", "0")
 
 
@@ -44,8 +45,10 @@ def tracker(url: str, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def pg_sample(pg_url: str) -> Iterator[Database]:
+    """The sample story imported into PostgreSQL by `tracker import`."""
+    code, stdout, stderr = tracker(pg_url, "import", str(seeds_dir() / SAMPLE_FOLDER))
+    assert code == 0 and "8 new versions" in stdout, stderr
     database = open_database(pg_url)
-    assert not import_paths(database, [seeds_dir()]).failed
     yield database
     database.close()
 
