@@ -160,7 +160,7 @@ class _Region:
         return self._splits() + self._edits()
 
     def _splits(self) -> list[Edit]:
-        found = []
+        found: list[Edit] = []
         for one, many, kind in (
             (self.old_ids, self.new_ids, EditKind.SPLIT),
             (self.new_ids, self.old_ids, EditKind.MERGED),

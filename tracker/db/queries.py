@@ -20,7 +20,7 @@ from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Feed, Story, Version
 from tracker.errors import NotFoundError
 
-SelectT = TypeVar("SelectT", bound=Select[Any])
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 StoredDelta = tuple[str, str, str | None]
@@ -262,11 +262,11 @@ def list_checks(db: Database, story_id: int, *, limit: int = 50) -> list[CheckRo
     ]
 
 
-def _story_query() -> Select[tuple[Story, int, float | None]]:
+def _story_query() -> Select[Story, int, float | None]:
     return _story_query_and_counts()[0]
 
 
-def _story_query_and_counts() -> tuple[Select[tuple[Story, int, float | None]], Subquery]:
+def _story_query_and_counts() -> tuple[Select[Story, int, float | None], Subquery]:
     counts = (
         select(Version.story_id, func.count().label("n"))
         .group_by(Version.story_id)
@@ -312,7 +312,7 @@ def _top_significance() -> ScalarSelect[float | None]:
     )
 
 
-def _story_ref_clause(session: Session, ref: str | int):  # type: ignore[no-untyped-def]
+def _story_ref_clause(session: Session, ref: str | int) -> ColumnElement[bool]:
     text = str(ref).strip()
     if text.isdigit():
         return Story.id == int(text)
@@ -322,7 +322,7 @@ def _story_ref_clause(session: Session, ref: str | int):  # type: ignore[no-unty
     return Story.url.in_([text, *candidates])
 
 
-def _version_query() -> Select[tuple[Version, Diff | None]]:
+def _version_query() -> Select[Version, Diff]:
     previous = aliased(Version)
     return (
         select(Version, Diff)
