@@ -66,7 +66,9 @@ def granularity(ops: Ops) -> tuple[int, int]:
     return len(pieces), max(map(len, pieces), default=0)
 
 
-def measure(method: Callable[[str, str], Ops], old: str, new: str, repeat: int) -> tuple[float, Ops]:
+def measure(
+    method: Callable[[str, str], Ops], old: str, new: str, repeat: int
+) -> tuple[float, Ops]:
     times, ops = [], []
     for _ in range(repeat):
         start = time.perf_counter()

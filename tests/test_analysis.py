@@ -244,3 +244,35 @@ def test_sample_story_timeline_carries_tags_and_significance(sample_db: Database
     assert versions[0].tags == () and versions[0].significance is None
     assert [set(v.tags) for v in versions[1:]] == list(SAMPLE_TAGS.values())
     assert all(v.significance and 0 < v.significance <= 100 for v in versions[1:])
+
+
+def test_alignment_is_bounded_in_time_and_says_when_it_was_cut_short() -> None:
+    from tracker.alignment import align
+    from tracker.sentences import split_text
+
+    old = split_text(f"{LEDE}\n{BACKGROUND}")
+    new = split_text(f"{LEDE.replace('10', '12')}\n{CLOSING}")
+    cut = align(old, new, timeout=0.0)
+    assert not cut.complete
+    assert sorted(edit.kind for edit in cut.edits) == sorted([EditKind.DELETED] * 2
+                                                             + [EditKind.ADDED] * 2)
+    assert align(old, new).complete
+
+
+def test_a_full_rewrite_of_a_long_article_stays_fast() -> None:
+    """200 sentences replaced by 200 others with the same words in another order: the worst
+    case for fuzzy matching, bounded by tracker.alignment.TIMEOUT (0.5 s)."""
+    import random
+    import time
+
+    rng = random.Random(4)
+    vocabulary = [f"word{n}" for n in range(60)] + ["the", "of", "and", "said"] * 10
+
+    def article() -> str:
+        return "\n".join(" ".join(rng.choices(vocabulary, k=20)).capitalize() + "."
+                         for _ in range(200))
+
+    start = time.perf_counter()
+    result = run(article(), article())
+    assert time.perf_counter() - start < 5  # generous: CI machines are shared
+    assert len(result.edits) >= 200

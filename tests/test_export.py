@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import feedparser
 import jsonschema
@@ -42,9 +43,11 @@ if TYPE_CHECKING:
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-INJECTION_URL = "https://evil.example/news/injection"
+INJECTION_URL = ('https://evil.example/news/injection?q="><script>window.__pwned=5</script>'
+                 "&r='><img src=x onerror=alert(1)>)](javascript:alert(2))")
 RTL_URL = "https://evil.example/news/rtl"
 BIG_URL = "https://evil.example/news/big"
+ANSI_URL = "https://evil.example/news/\x1b]0;retitled\x07ansi\x1b[31m?x=\x07"
 PWNED = "window.__pwned"
 INJECTION_V1 = "\n".join([
     "Officials said <script>window.__pwned = 1</script> nothing happened.",
@@ -55,6 +58,9 @@ INJECTION_V1 = "\n".join([
     "> not a quote",
     "[click me](javascript:alert(1)) and ![tracker](http://127.0.0.1:9/beacon.png)",
     "@everyone **not bold** _not italic_ ~~not struck~~ | not | a | table | <b>raw</b> &amp;",
+    "$x^2$ is not math, `not code`, <!-- not a comment --> and [ref]: http://127.0.0.1:9/",
+    "***",
+    "```",
     "]]></content><entry><title>forged</title></entry>",
     "--- a/etc/passwd",
     "+++ b/etc/passwd",
@@ -92,9 +98,9 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def _store_hostile(db: Database) -> None:
     store(db, INJECTION_URL, 0, INJECTION_V1, HOSTILE_TITLE_V1, "By <b>Mallory</b>")
     store(db, INJECTION_URL, 10, INJECTION_V2, HOSTILE_TITLE_V2, "By Mallory & Eve")
-    store(db, "https://evil.example/news/ansi", 1,
+    store(db, ANSI_URL, 1,
           "Red \x1b[31malert\x1b[0m here.\nBell\x07 and \x1b]0;retitled\x07 title.\x00", "ANSI")
-    store(db, "https://evil.example/news/ansi", 11,
+    store(db, ANSI_URL, 11,
           "Red \x1b[2J\x1b[Halert cleared here.\nBell\x07 and title.", "ANSI \x1b[1mbold\x1b[0m")
     arabic = "مرحبا بالعالم"
     store(db, RTL_URL, 2, f"שלום עולם: 10 טילים\n{arabic}\n\u202eevil override\n"
@@ -193,6 +199,8 @@ def test_html_escapes_hostile_story_text(hostile_db: Database) -> None:
     assert "<style>" not in report.split("</style>", 1)[1]  # only our own stylesheet
     for history in histories(hostile_db):
         assert_no_control_characters(render_story(history, Format.HTML))
+        assert_no_control_characters(render_story(history, Format.PATCH))
+    assert_no_control_characters(render_combined(hostile_db, Selection(), Format.ATOM))
 
 
 def test_html_keeps_right_to_left_text_and_emoji(hostile_db: Database) -> None:
@@ -201,6 +209,23 @@ def test_html_keeps_right_to_left_text_and_emoji(hostile_db: Database) -> None:
     assert "<del>10</del><ins>15</ins>" in report.replace(" ", "")
     assert "🚀" in report and "👍🏿" in report and "الجديد</ins>" in report
     assert 'dir="auto"' in report
+
+
+def test_html_calls_out_fact_changes_and_reverts(sample_db: Database, db: Database) -> None:
+    report = render_story(load_history(sample_db, 1), Format.HTML)
+    v4 = report[report.index('id="v4"'):report.index('id="v5"')]
+    assert '<li class="tag tag-number">number</li>' in v4 and "significance <strong>" in v4
+    assert "number changed:</span> “at least 10” -&gt; “more than a dozen”" in v4
+    corrections = report[report.index('id="corrections"'):report.index('id="revisions"')]
+    assert 'href="#v4">v4</a> <span class="fact">number changed:' in corrections
+    for minutes, text in [(20, "The first text."), (25, "A second text."), (30, "The first text.")]:
+        store(db, "https://example.org/revert", minutes, text, "Revert")
+    history = history_of(db, "https://example.org/revert")
+    assert history.changes[-1].tags[-1] == "revert"
+    for fmt in (Format.HTML, Format.MARKDOWN):
+        assert "went back to that of v1" in render_story(history, fmt)
+    assert json.loads(render_story(history, Format.JSON))["stories"][0]["diffs"][1]["tags"][-1] \
+        == "revert"
 
 
 def test_timeline_chart_layout(sample_db: Database, hostile_db: Database) -> None:
@@ -323,10 +348,13 @@ def test_markdown_of_the_sample_story(sample_db: Database) -> None:
     text = render_story(load_history(sample_db, 1), Format.MARKDOWN)
     assert text.startswith("# Iran launches more than a dozen missiles")
     assert "launched ~~at least 10~~ **more than a dozen** missiles" in text
-    assert "| v5 | 2020-01-08 00:52 UTC | 491 | +75 | -0 | headline |" in text
+    (row,) = [line for line in text.splitlines() if line.startswith("| v5 |")]
+    assert row.startswith("| v5 | 2020-01-08 00:52 UTC | 491 | +75 | -0 |") and "headline" in row
     rendered = markdown_html(text)
     assert "<s>at least 10</s> <strong>more than a dozen</strong>" in rendered
     assert rendered.count("<h1>") == 1 and rendered.count("<h3>") == 7
+    assert "<strong>number changed:</strong> “at least 10” -&gt; “more than a dozen”" in rendered
+    assert "- v4 **number changed:** “at least 10” -> “more than a dozen”" in text
     assert rendered.count("<tr>") == 9  # header and 8 versions
 
 
@@ -335,14 +363,18 @@ def test_markdown_injection_stays_text(hostile_db: Database) -> None:
     rendered = markdown_html(text)
     assert_no_active_markup(rendered)
     tags = Tags(rendered)
-    links = [attrs["href"] for name, attrs in tags.tags if name == "a"]
+    links = [unquote(attrs["href"] or "") for name, attrs in tags.tags if name == "a"]
     assert links == [INJECTION_URL]
     assert rendered.count("<h1>") == 1 and rendered.count("<blockquote>") == 0
     assert rendered.count("<ol>") == 0 and rendered.count("<table>") == 1
-    assert rendered.count("<li>") == 6  # the facts list and the headline changes only
+    history = injection(hostile_db)
+    lists = rendered.count("<li>")  # the story facts, headline changes and fact changes
+    assert lists == 4 + 2 + len(history.corrections) + len(history.changes[0].facts)
     assert "\\@everyone" in text and not re.search(r"(?<!\\)@", text)  # no mentions
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in rendered
     assert "# Not a heading" in rendered and "1. not an ordered list" in rendered
+    assert "$x^2$ is not math, `not code`, &lt;!-- not a comment --&gt;" in rendered
+    assert "<hr" not in rendered and "<pre>" not in rendered and "<code>not" not in rendered
 
 
 def test_markdown_strips_control_characters_and_keeps_unicode(hostile_db: Database) -> None:
@@ -370,7 +402,10 @@ def test_json_of_the_sample_story_follows_the_schema(sample_db: Database) -> Non
     diff = story["diffs"][2]
     assert (diff["from_version"], diff["to_version"]) == (3, 4)
     assert [DELETE, "at least 10"] in diff["ops"] and [INSERT, "more than a dozen"] in diff["ops"]
-    assert story["diffs"][3]["tags"] == [{"kind": "headline", "note": None}]
+    assert {"number", "lede"} <= set(diff["tags"]) and 0 < diff["significance"] <= 100
+    assert {"tag": "number", "change": "changed", "old": "at least 10",
+            "new": "more than a dozen", "who": None} in diff["facts"]
+    assert "headline" in story["diffs"][3]["tags"]
     assert story["versions"][0]["observed_at"] == "2020-01-07T23:05:00Z"
 
 
@@ -407,7 +442,7 @@ def apply(command: list[str], patch_text: str, folder: Path) -> str:
 
 @pytest.mark.skipif(shutil.which("patch") is None, reason="patch(1) is not installed")
 @pytest.mark.parametrize("url", [SAMPLE_URL, INJECTION_URL, RTL_URL,
-                                 BIG_URL, "https://evil.example/news/ansi"])
+                                 BIG_URL, ANSI_URL])
 def test_patch_series_applies_with_patch_and_git(
     sample_db: Database, hostile_db: Database, tmp_path: Path, url: str
 ) -> None:
@@ -478,7 +513,7 @@ def test_atom_of_the_sample_story_and_hostile_content(hostile_db: Database) -> N
     assert not feed.bozo
     assert len(feed.entries) == 2 and "forged" not in [e.title for e in feed.entries]
     assert feed.entries[0].title.startswith("</title><script>window.__pwned = 4</script>")
-    assert [tag.term for tag in feed.entries[0].tags] == ["headline", "byline"]
+    assert {"headline", "byline"} <= {tag.term for tag in feed.entries[0].tags}
     raw = ET.fromstring(xml).find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content")
     assert raw is not None and raw.text is not None
     assert_no_active_markup(raw.text)
@@ -497,6 +532,25 @@ def test_atom_ids_are_stable_and_scopes_filter(hostile_db: Database) -> None:
     other = feedparser.parse(render_combined(hostile_db, Selection(site="nowhere.example"),
                                              Format.ATOM))
     assert not other.bozo and other.entries == []
+
+
+# --- every format -----------------------------------------------------------------------------
+
+
+def test_a_story_with_one_version_and_no_headline_in_every_format(db: Database,
+                                                                  tmp_path: Path) -> None:
+    store(db, "https://example.org/quiet", 0, "Nothing ever changed here.", None)
+    history = history_of(db, "https://example.org/quiet")
+    assert "Only one version has been seen so far." in render_story(history, Format.HTML)
+    assert "(no headline)" in render_story(history, Format.MARKDOWN)
+    validate(json.loads(render_story(history, Format.JSON)))
+    feed = feedparser.parse(render_combined(db, Selection(story=history.story), Format.ATOM))
+    assert not feed.bozo and len(feed.entries) == 1
+    assert "Nothing ever changed here." in feed.entries[0].content[0].value
+    if shutil.which("patch"):
+        made = apply(["patch", "-p1", "--batch", "--silent"], render_story(history, Format.PATCH),
+                     tmp_path / "patch")
+        assert made == "\n\nNothing ever changed here.\n"
 
 
 # --- writing files ----------------------------------------------------------------------------
@@ -551,6 +605,21 @@ def test_cli_writes_a_file_and_a_folder(sample_db: Database, tmp_path: Path) -> 
         "https://example.org/other"]
 
 
+def test_cli_feed_of_one_story_since_a_time(sample_db: Database) -> None:
+    result = run(sample_db, SAMPLE_URL, "--since", "2020-01-08T01:00", "-f", "atom")
+    feed = feedparser.parse(result.stdout)
+    assert [entry.title[-4:] for entry in feed.entries] == ["(v8)", "(v7)", "(v6)"]
+
+
+def test_cli_takes_the_format_from_the_file_name(sample_db: Database, tmp_path: Path) -> None:
+    for name, start in [("feed.xml", "<?xml"), ("story.md", "# Iran"), ("s.patch", "tracker:"),
+                        ("s.json", "{"), ("report.htm", "<!DOCTYPE"), ("report", "<!DOCTYPE")]:
+        assert run(sample_db, "1", "-o", str(tmp_path / name)).exit_code == 0
+        assert (tmp_path / name).read_text().startswith(start)
+    assert run(sample_db, "1", "-f", "md", "-o", str(tmp_path / "x.xml")).exit_code == 0
+    assert (tmp_path / "x.xml").read_text().startswith("# Iran")
+
+
 def test_cli_one_bad_story_does_not_stop_the_others(hostile_db: Database, tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
@@ -570,6 +639,8 @@ def test_cli_one_bad_story_does_not_stop_the_others(hostile_db: Database, tmp_pa
     ([], 2, "give a STORY"),
     (["--all", "--format", "html"], 2, "-o FOLDER is needed"),
     (["--since", "yesterday", "-f", "atom"], 2, "is not a date"),
+    (["1", "--since", "2020-01-08", "-f", "md"], 2, "only applies to an atom feed"),
+    (["1", "--site", "example.org"], 2, "not both"),
     (["1", "-o", "/nonexistent-folder/report.html"], 1, "cannot write /nonexistent-folder"),
 ])
 def test_cli_errors_are_one_clear_line(sample_db: Database, args: list[str], code: int,

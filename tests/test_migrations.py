@@ -110,3 +110,22 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_upgrade_to_analysis_search_analyses_and_indexes_existing_data(any_db: Database) -> None:
+    """A database with stories from before 0003_analysis_search comes out analysed and
+    searchable, exactly as if the write path had stored it."""
+    from tracker.db import queries
+    from tracker.search import search
+    from tracker.sources.importer import import_paths, seeds_dir
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    previous = scripts.get_revision("0003_analysis_search").down_revision
+    assert isinstance(previous, str)
+    import_paths(any_db, [seeds_dir()])
+    expected = [(v.tags, v.significance) for v in queries.list_versions(any_db, 1)]
+    hits = search(any_db, "Pray")
+    migrate.downgrade(any_db.engine, previous)
+    migrate.upgrade(any_db.engine, "head")
+    assert [(v.tags, v.significance) for v in queries.list_versions(any_db, 1)] == expected
+    assert search(any_db, "Pray") == hits and len(hits) == 2

@@ -1,23 +1,28 @@
 """The story view driven through Textual's pilot: keys pressed, what is shown asserted."""
 
 import io
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from sqlalchemy import text
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.tui_support import SIZE, add_story, selected, settle, shown, styled
 from tracker import seen
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.render import DELETE_STYLE, INSERT_STYLE
+from tracker.store import Candidate, store_candidate
 from tracker.tui import texts
 from tracker.tui.app import TrackerApp
+from tracker.tui.screens.export import ExportScreen
 from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.story import StoryScreen
 from tracker.tui.screens.story_list import StoryListScreen
+from tracker.tui.widgets.timeline import Timeline
 
 
 async def test_story_opens_on_newest_version(sample_db: Database) -> None:
@@ -227,3 +232,62 @@ async def test_command_palette_runs_the_screen_actions(sample_db: Database) -> N
         await settle(pilot)
         assert shown(pilot).startswith("v8  ")
         assert "Each paragraph is coloured" in shown(pilot)
+
+
+async def test_versions_stored_while_the_story_is_open_appear(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        latest = queries.get_version(sample_db, 1, -1)
+        store_candidate(sample_db, Candidate(
+            queries.find_story(sample_db, 1).url, datetime(2020, 1, 8, 5, 0, tzinfo=UTC),
+            latest.text + "\nA late paragraph.", title=latest.info.title))
+        screen = pilot.app.screen
+        assert isinstance(screen, StoryScreen)
+        screen.watch_versions()  # what the timer does every few seconds
+        await settle(pilot)
+        assert screen.query_one(Timeline).option_count == 9
+        assert selected(pilot) == 8  # the reader is not moved
+        await pilot.press("end")
+        await settle(pilot)
+        assert shown(pilot).startswith("v8 -> v9")
+
+
+async def test_export_the_story_from_the_ui(sample_db: Database, tmp_path: Path) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportScreen)
+        dialog.query_one("#folder", Input).value = str(tmp_path / "out")
+        await pilot.press("down", "enter")  # the second format: Markdown
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, StoryScreen)
+    [written] = (tmp_path / "out").iterdir()
+    assert written.name.startswith("1-iran-launches") and written.suffix == ".md"
+    assert "at least 10" in written.read_text()
+
+
+async def test_a_failed_export_is_reported(sample_db: Database, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        pilot.app.screen.query_one("#folder", Input).value = str(tmp_path / "taken")
+        await pilot.press("enter", "enter")  # to the formats, then HTML
+        await settle(pilot)
+        [note] = pilot.app._notifications
+        assert note.severity == "error" and "is a file" in note.message
+
+
+async def test_the_neighbours_of_the_shown_version_are_prepared_ahead(
+    sample_db: Database,
+) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, StoryScreen) and screen.request is not None
+        older = replace(screen.request, number=7)
+        assert older in screen.cache  # before any key is pressed
+        await pilot.press("left")
+        await pilot.pause()  # no wait for workers: the cache answers at once
+        assert shown(pilot).startswith("v6 -> v7")

@@ -9,7 +9,7 @@ bench/bench_tui.py measures it.
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from bench import largedb
 from tests.tui_support import settle, shown, table_rows
@@ -23,14 +23,15 @@ SIZE = (120, 36)
 
 
 @pytest.fixture(scope="session")
-def large() -> Iterator[tuple[Database, largedb.LargeDb]]:
-    with pytest.MonkeyPatch.context() as patch, \
-            __import__("tempfile").TemporaryDirectory() as folder:
-        patch.setenv("TRACKER_DATA_DIR", folder)
-        db = open_database(f"sqlite:///{folder}/large.db")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, largedb.LargeDb]]:
+    """Built once for the session: the per-test fixtures cannot reach a session fixture."""
+    folder = tmp_path_factory.mktemp("large")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRACKER_DATA_DIR", str(folder))
+        db = open_database(f"sqlite:///{folder / 'large.db'}")
         info = largedb.build(db)
-        yield db, info
-        db.close()
+    yield db, info
+    db.close()
 
 
 async def test_the_list_pages_through_thousands_of_stories(
@@ -40,7 +41,7 @@ async def test_the_list_pages_through_thousands_of_stories(
     async with TrackerApp(db).run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert len(table_rows(pilot)) == PAGE_SIZE
-        assert str(pilot.app.screen.query_one("#list-status").content).startswith(
+        assert str(pilot.app.screen.query_one("#list-status", Static).content).startswith(
             f"{info.stories} stories")
         assert table_rows(pilot)[0][1].startswith("Live: ")  # newest change first
         await pilot.press("ctrl+end")  # to the last loaded row: the next page comes in

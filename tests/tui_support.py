@@ -44,9 +44,11 @@ def table_rows(pilot: Pilot[None]) -> list[list[str]]:
             for index in range(table.row_count)]
 
 
-def add_story(db: Database, url: str, texts: list[str], title: str = "A story") -> int:
-    """Store `texts` as successive versions of the story at `url`, a minute apart."""
-    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+def add_story(
+    db: Database, url: str, texts: list[str], title: str = "A story", hour: int = 9
+) -> int:
+    """Store `texts` as successive versions of the story at `url`, a minute apart from `hour`."""
+    start = datetime(2026, 3, 1, hour, 0, tzinfo=UTC)
     story_id = 0
     for index, text in enumerate(texts):
         result = store_candidate(

@@ -1,7 +1,7 @@
 """Change intelligence: what an edit did to a story, sentence by sentence, and how much it matters.
 
-Following the NewsEdits taxonomy, the sentences of two versions are aligned and each is classed
-as unchanged, added, deleted, edited, moved, split or merged. Each edit is then tagged with the
+The sentences of two versions are aligned (tracker.alignment) into added, deleted, edited,
+moved, split and merged sentences. Each edit is then tagged with the
 kinds of fact it changes (see Tag) from the rules in tracker.facts, and scored, so a timeline can
 be sorted by substantive change: a changed figure or a new quote outranks a new paragraph of
 background, which outranks a fixed typo.
@@ -10,60 +10,38 @@ The analysis is computed once, when a diff is stored (tracker.store), and kept a
 """
 
 import difflib
-import itertools
 import json
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
 from tracker import diffing, facts
+from tracker.alignment import Edit, EditKind, Fact, Tag, align
 from tracker.sentences import Sentence, split_text
 from tracker.serialize import to_data
 
-#: Two sentences are one edited sentence when their words are at least this similar
-#: (difflib ratio over lower-cased words): "at least 10 missiles" -> "more than a dozen
-#: missiles" in a 35-word lede scores ~0.9, an unrelated sentence of the same story ~0.1-0.3.
-EDIT_SIMILARITY = 0.5
-#: A sentence elsewhere in the text is the same sentence, moved, from this similarity.
-MOVE_SIMILARITY = 0.8
-#: One sentence became two (split) or two became one (merged) when the joined pair is at least
-#: this similar and clearly better than either sentence alone.
-SPLIT_SIMILARITY = 0.8
-SPLIT_MARGIN = 0.15
+__all__ = [
+    "Analysis",
+    "Edit",
+    "EditKind",
+    "Fact",
+    "Side",
+    "Tag",
+    "added_text",
+    "analyse",
+    "from_json",
+    "is_minor",
+    "ordered_tags",
+    "removed_text",
+    "to_json",
+]
+
 #: A changed word within this character similarity of the old one is a typo fix ("baner" ->
 #: "banner" is 0.91); "Iran" -> "Iraq" (0.75) is not, and neither is any change of digits.
 TYPO_SIMILARITY = 0.8
-#: Pairs of sentences to compare before giving up on fuzzy matching in one changed region: a
-#: rewrite of two 200-sentence texts is reported as deletions and additions, not searched.
-MAX_PAIRS = 40_000
-
-_WORD = re.compile(r"[\w'\u2019.-]*\w")
 _NON_WORD = re.compile(r"[\W_]+")
-
-
-class EditKind(StrEnum):
-    UNCHANGED = "unchanged"
-    ADDED = "added"
-    DELETED = "deleted"
-    EDITED = "edited"
-    MOVED = "moved"
-    SPLIT = "split"
-    MERGED = "merged"
-
-
-class Tag(StrEnum):
-    """Kinds of fact change, the vocabulary of `tracker search --tag` and the timeline."""
-
-    NUMBER = "number"
-    QUOTE = "quote"
-    ATTRIBUTION = "attribution"
-    HEADLINE = "headline"
-    LEDE = "lede"
-    BYLINE = "byline"
-    MINOR = "minor"
 
 
 #: What each tag adds to an edit's significance; a minor edit scores MINOR_SCORE in total.
@@ -84,40 +62,12 @@ KIND_WEIGHTS = {
     EditKind.MERGED: 0.3,
 }
 MINOR_SCORE = 0.05
+#: The tags of a new sentence count this much of their weight: a new quote is news, but a
+#: changed figure or quote in a sentence readers already saw is the edit that matters most.
+ADDED_TAG_FACTOR = 0.5
 #: The diff's score is 100 * (1 - exp(-sum / SCALE)): about 10 for one typical added
 #: sentence, 50 for a changed figure in the lede plus a little more, near 100 for a rewrite.
 SCALE = 10.0
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One changed fact: a figure, a quote, a source, the headline or the byline."""
-
-    tag: Tag
-    change: str
-    """"changed", "added" or "removed"."""
-    old: str | None = None
-    new: str | None = None
-    who: str | None = None
-    """For quotes: who the sentence attributes the quote to, when it says."""
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One aligned group of sentences that differ between the versions."""
-
-    kind: EditKind
-    old: tuple[int, ...]
-    """Indexes of the old version's sentences (see tracker.sentences.split_text)."""
-    new: tuple[int, ...]
-    old_text: str
-    new_text: str
-    similarity: float
-    ops: diffing.Ops
-    """Word diff from old_text to new_text (edited, moved, split, merged); empty otherwise."""
-    tags: tuple[Tag, ...] = ()
-    facts: tuple[Fact, ...] = ()
-    significance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +82,9 @@ class Analysis:
     """Every fact change of the diff, headline and byline first."""
     significance: float
     """0-100, see SCALE."""
+    complete: bool = True
+    """False when alignment ran out of time (see tracker.alignment.TIMEOUT): some edited or
+    moved sentences may then be shown as deleted and added."""
 
 
 @dataclass(frozen=True)
@@ -146,156 +99,14 @@ class Side:
 def analyse(old: Side, new: Side) -> Analysis:
     """Align, tag and score the change from `old` to `new`."""
     old_sentences, new_sentences = split_text(old.text), split_text(new.text)
-    pairs, unchanged = align(old_sentences, new_sentences)
-    edits = tuple(_tag(edit, old_sentences, new_sentences) for edit in pairs)
+    aligned = align(old_sentences, new_sentences)
+    edits = tuple(_tag(edit, old_sentences, new_sentences) for edit in aligned.edits)
     top = _headline_and_byline(old, new)
     all_facts = (*top, *(fact for edit in edits for fact in edit.facts))
     tags = _tags_in_order([fact.tag for fact in top] + [t for e in edits for t in e.tags])
     raw = sum(edit.significance for edit in edits) + sum(TAG_WEIGHTS[f.tag] for f in top)
-    return Analysis(edits, unchanged, tags, all_facts, round(100 * (1 - math.exp(-raw / SCALE)), 1))
-
-
-def align(old: Sequence[Sentence], new: Sequence[Sentence]) -> tuple[list[Edit], int]:
-    """Sentence alignment: the changed groups, in the new version's order, and how many
-    sentences are unchanged. Exact runs first (difflib over whole sentences), then within each
-    changed region splits, merges and edits, then moves across regions."""
-    old_keys, new_keys = [_key(s.text) for s in old], [_key(s.text) for s in new]
-    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
-    edits: list[Edit] = []
-    left_old: set[int] = set()
-    left_new: set[int] = set()
-    unchanged = 0
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            unchanged += i2 - i1
-            continue
-        region = _Region(old, new, list(range(i1, i2)), list(range(j1, j2)))
-        edits += region.match()
-        left_old.update(region.old_left)
-        left_new.update(region.new_left)
-    edits += _moves(old, new, left_old, left_new)
-    edits += [_single(EditKind.DELETED, (i,), (), old[i].text, "") for i in sorted(left_old)]
-    edits += [_single(EditKind.ADDED, (), (j,), "", new[j].text) for j in sorted(left_new)]
-    return sorted(edits, key=_position), unchanged
-
-
-class _Region:
-    """One run of old sentences replaced by a run of new ones, matched greedily."""
-
-    def __init__(
-        self,
-        old: Sequence[Sentence],
-        new: Sequence[Sentence],
-        old_ids: list[int],
-        new_ids: list[int],
-    ) -> None:
-        self.old, self.new = old, new
-        self.old_left, self.new_left = set(old_ids), set(new_ids)
-        self.old_ids, self.new_ids = old_ids, new_ids
-
-    def match(self) -> list[Edit]:
-        if not self.old_ids or not self.new_ids:
-            return []
-        if len(self.old_ids) * len(self.new_ids) > MAX_PAIRS:
-            return []
-        return self._splits() + self._edits()
-
-    def _splits(self) -> list[Edit]:
-        found = []
-        for one, many, kind in (
-            (self.old_ids, self.new_ids, EditKind.SPLIT),
-            (self.new_ids, self.old_ids, EditKind.MERGED),
-        ):
-            for i in one:
-                found += self._split_of(i, many, kind)
-        return found
-
-    def _split_of(self, i: int, many: list[int], kind: EditKind) -> list[Edit]:
-        ones, others = (self.old, self.new) if kind == EditKind.SPLIT else (self.new, self.old)
-        for a, b in itertools.pairwise(many):
-            joined = f"{others[a].text} {others[b].text}"
-            score = similarity(ones[i].text, joined)
-            singles = max(similarity(ones[i].text, others[x].text) for x in (a, b))
-            if (
-                score >= SPLIT_SIMILARITY
-                and score >= singles + SPLIT_MARGIN
-                and self._free(kind, i, (a, b))
-            ):
-                self._take(kind, i, (a, b))
-                if kind == EditKind.SPLIT:
-                    return [_paired(kind, (i,), (a, b), ones[i].text, joined, score)]
-                return [_paired(kind, (a, b), (i,), joined, ones[i].text, score)]
-        return []
-
-    def _free(self, kind: EditKind, i: int, pair: tuple[int, int]) -> bool:
-        one, many = (
-            (self.old_left, self.new_left)
-            if kind == EditKind.SPLIT
-            else (self.new_left, self.old_left)
-        )
-        return i in one and all(x in many for x in pair)
-
-    def _take(self, kind: EditKind, i: int, pair: tuple[int, int]) -> None:
-        one, many = (
-            (self.old_left, self.new_left)
-            if kind == EditKind.SPLIT
-            else (self.new_left, self.old_left)
-        )
-        one.discard(i)
-        many.difference_update(pair)
-
-    def _edits(self) -> list[Edit]:
-        scored = sorted(
-            (
-                (similarity(self.old[i].text, self.new[j].text), i, j)
-                for i in self.old_left
-                for j in self.new_left
-            ),
-            reverse=True,
-        )
-        found = []
-        for score, i, j in scored:
-            if score < EDIT_SIMILARITY:
-                break
-            if i in self.old_left and j in self.new_left:
-                self.old_left.discard(i)
-                self.new_left.discard(j)
-                found.append(
-                    _paired(EditKind.EDITED, (i,), (j,), self.old[i].text, self.new[j].text, score)
-                )
-        return found
-
-
-def _moves(
-    old: Sequence[Sentence], new: Sequence[Sentence], left_old: set[int], left_new: set[int]
-) -> list[Edit]:
-    """Sentences that left one place and reappear (perhaps retouched) in another."""
-    if len(left_old) * len(left_new) > MAX_PAIRS:
-        return []
-    scored = sorted(
-        ((similarity(old[i].text, new[j].text), i, j) for i in left_old for j in left_new),
-        reverse=True,
-    )
-    found = []
-    for score, i, j in scored:
-        if score < MOVE_SIMILARITY:
-            break
-        if i in left_old and j in left_new:
-            left_old.discard(i)
-            left_new.discard(j)
-            found.append(_paired(EditKind.MOVED, (i,), (j,), old[i].text, new[j].text, score))
-    return found
-
-
-def similarity(a: str, b: str) -> float:
-    """Word-level similarity of two sentences, 0-1 (difflib's ratio over lower-cased words)."""
-    wa, wb = _words(a), _words(b)
-    if not wa and not wb:
-        return 1.0
-    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
-    if matcher.real_quick_ratio() < EDIT_SIMILARITY or matcher.quick_ratio() < EDIT_SIMILARITY:
-        return matcher.quick_ratio()
-    return matcher.ratio()
+    score = round(100 * (1 - math.exp(-raw / SCALE)), 1)
+    return Analysis(edits, aligned.unchanged, tags, all_facts, score, aligned.complete)
 
 
 def is_minor(ops: diffing.Ops) -> bool:
@@ -316,6 +127,7 @@ def from_json(text: str) -> Analysis:
         tags=tuple(Tag(tag) for tag in data["tags"]),
         facts=tuple(_fact_from(item) for item in data["facts"]),
         significance=data["significance"],
+        complete=data.get("complete", True),
     )
 
 
@@ -332,36 +144,6 @@ def _runs(ops: diffing.Ops, kind: int) -> str:
     return "\n".join(" ".join(text.split()) for op, text in ops if op == kind and text.strip())
 
 
-def _key(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-def _position(edit: Edit) -> tuple[int, int]:
-    return (edit.new[0] if edit.new else edit.old[0], 0 if edit.new else 1)
-
-
-def _single(
-    kind: EditKind, old: tuple[int, ...], new: tuple[int, ...], old_text: str, new_text: str
-) -> Edit:
-    return Edit(kind, old, new, old_text, new_text, 0.0, [])
-
-
-def _paired(
-    kind: EditKind,
-    old: tuple[int, ...],
-    new: tuple[int, ...],
-    old_text: str,
-    new_text: str,
-    score: float,
-) -> Edit:
-    ops = diffing.diff_texts(old_text, new_text) if old_text != new_text else []
-    return Edit(kind, old, new, old_text, new_text, round(score, 3), ops)
-
-
 def _tag(edit: Edit, old: Sequence[Sentence], new: Sequence[Sentence]) -> Edit:
     """Fact changes and significance of one edit."""
     if edit.ops and is_minor(edit.ops):
@@ -376,7 +158,8 @@ def _tag(edit: Edit, old: Sequence[Sentence], new: Sequence[Sentence]) -> Edit:
     )
     tags = _tags_in_order([f.tag for f in found] + ([Tag.LEDE] if in_lede else []))
     score = KIND_WEIGHTS[edit.kind] + (1 - edit.similarity if edit.ops else 0.0)
-    score += sum(TAG_WEIGHTS[tag] for tag in tags)
+    factor = ADDED_TAG_FACTOR if edit.kind == EditKind.ADDED else 1.0
+    score += factor * sum(TAG_WEIGHTS[tag] for tag in tags)
     return replace(edit, tags=tags, facts=tuple(found), significance=round(score, 3))
 
 
@@ -442,6 +225,12 @@ def _headline_and_byline(old: Side, new: Side) -> list[Fact]:
     if (old.byline or "") != (new.byline or ""):
         found.append(Fact(Tag.BYLINE, "changed", old.byline, new.byline))
     return found
+
+
+def ordered_tags(names: Iterable[str]) -> tuple[str, ...]:
+    """Stored tag names in the order of Tag (figures first, minor last), for display."""
+    present = set(names)
+    return tuple(tag.value for tag in Tag if tag.value in present)
 
 
 def _tags_in_order(tags: Iterable[Tag]) -> tuple[Tag, ...]:

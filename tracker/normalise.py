@@ -10,16 +10,21 @@ import hashlib
 import re
 import unicodedata
 
-# Invisible characters that sites sprinkle in (soft hyphen, zero-width space/joiners, BOM, word
-# joiner, bidi marks that do not change the words) and that differ between renders.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f"), None)
+# Invisible characters that sites sprinkle in (soft hyphen, zero-width space, BOM, word joiner,
+# bidi marks that do not change the words) and that differ between renders.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff\u200e\u200f"), None)
+# Zero-width (non-)joiners spell words in Persian and Indic scripts and build emoji such as
+# 👩‍👩‍👧, so they stay between two non-ASCII characters; next to ASCII or a line end they are noise.
+_STRAY_JOINER = re.compile(
+    r"(?:^|(?<=[\x00-\x7f]))[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\x7f]|$)", re.MULTILINE
+)
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")
 
 
 def normalise_text(text: str) -> str:
     """The canonical form of an article body: NFC, one paragraph per line, single spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _STRAY_JOINER.sub("", unicodedata.normalize("NFC", text).translate(_INVISIBLE))
     text = strip_control(text, keep_newlines=True)
     text = _HORIZONTAL_SPACE.sub(" ", text)
     lines = (line.strip() for line in _PARAGRAPH_BREAK.split(text))

@@ -116,10 +116,10 @@ def facts_text(found: Analysis) -> Text:
     """The fact changes of a diff, one per line, under its significance and sentence counts;
     headline and byline are left out (the diff header shows them in full)."""
     text = Text()
-    counts = _kind_counts(found)
+    counts = kind_counts(found)
     text.append(f"Significance {found.significance:g}", "bold")
     text.append(f"  {counts}\n" if counts else "\n", SKIP_STYLE)
-    lines = [(f"{f.tag.value} {f.change}: ", _fact_words(f)) for f in found.facts
+    lines = [(f"{f.tag.value} {f.change}: ", fact_words(f)) for f in found.facts
              if f.tag not in (Tag.HEADLINE, Tag.BYLINE)]
     for label, words in dict.fromkeys(lines):
         text.append("  " + label, "bold").append(safe(words) + "\n")
@@ -148,7 +148,8 @@ def tags_label(tags: tuple[str, ...]) -> str:
     return ",".join(tags)
 
 
-def _fact_words(fact: Fact) -> str:
+def fact_words(fact: Fact) -> str:
+    """A fact change in a few words: “old” -> “new” (who), cut to FACT_WIDTH each side."""
     if fact.change == "changed":
         words = f"“{_cut(fact.old)}” -> “{_cut(fact.new)}”"
     else:
@@ -161,7 +162,7 @@ def _cut(words: str | None, limit: int = FACT_WIDTH) -> str:
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
-def _kind_counts(found: Analysis) -> str:
+def kind_counts(found: Analysis) -> str:
     """"2 added, 1 edited sentences" style summary of the alignment."""
     counts: dict[EditKind, int] = {}
     for edit in found.edits:

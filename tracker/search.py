@@ -13,21 +13,24 @@ so the CLI, the TUI and the exporters highlight it each in their own way.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from tracker.analysis import ordered_tags
 from tracker.db.engine import Database
-from tracker.db.types import UTCDateTime
 from tracker.errors import InvalidInput
 
 #: Sentinels around matches in snippets; control characters never survive normalise_text, so
 #: they cannot occur in stored text.
 _START, _STOP = "\x02", "\x03"
 SNIPPET_TOKENS = 24
+CHUNK_STORIES = 4
+"""Full-text matches are read in pages of this many rows per result wanted (stories have a
+few versions each, most of them matching when one does)."""
 PG_CONFIG = "english"
 SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _AGE = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
@@ -81,7 +84,9 @@ class SearchFilter:
 
 
 def search(db: Database, query: str, where: SearchFilter | None = None) -> list[SearchHit]:
-    """Newest matches first, at most `where.limit` of them."""
+    """At most `where.limit` matches, newest first. Each kind of text is read newest stored
+    first (see _Dialect), which is the order tracker saw the versions in unless old versions
+    were imported later."""
     where = where or SearchFilter()
     terms = parse_query(query)
     fields = [f for f in where.fields if not (where.tag and f == Field.TEXT)]
@@ -91,9 +96,10 @@ def search(db: Database, query: str, where: SearchFilter | None = None) -> list[
         dialect = _Sqlite(connection) if db.is_sqlite else _Postgres(connection)
         for field in fields:
             hits += dialect.search(field, terms, where)
-    # Newest first; a stable sort keeps a change ahead of the full-text hit of the same version.
-    hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
-    return hits[: where.limit]
+        # Newest first; a stable sort keeps a change ahead of the full-text hit of the same
+        # version. Full-text snippets are made for the hits kept only: they cost the most.
+        hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
+        return dialect.with_text_snippets(terms, hits[: where.limit])
 
 
 def parse_query(query: str) -> list[str]:
@@ -223,49 +229,35 @@ _DIFF_JOINS = """
 
 
 class _Dialect:
-    """The SQL that differs between SQLite and PostgreSQL; the shape of the results does not."""
+    """The search algorithm, over SQL that differs between SQLite and PostgreSQL.
+
+    Matches are read newest stored first (descending row id, which both indexes can return in
+    order), so a common word stops after `limit` rows instead of sorting every match: at a
+    million versions that is the difference between milliseconds and seconds.
+    """
+
+    #: The matching versions: their tables, the match condition, the order of newest first.
+    version_from: str
+    version_match: str
+    version_order: str
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.text_versions: dict[tuple[int, int], int] = {}
+        """(story id, version number) -> version id of the full-text hits found."""
 
     def search(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
         if field == Field.TEXT:
             return self._text_hits(terms, where)
         return self._diff_hits(field, terms, where)
 
-    def _filters(self, where: SearchFilter, time_column: str) -> tuple[str, dict[str, Any]]:
-        clauses, params = [], {}
-        if where.site:
-            clauses.append("s.site = :site")
-            params["site"] = where.site
-        if where.since:
-            clauses.append(f"{time_column} >= :since")
-            params["since"] = UTCDateTime().process_bind_param(where.since, self.connection.dialect)
-        if where.tag:
-            clauses.append("EXISTS (SELECT 1 FROM diff_tags t WHERE t.diff_id = d.id "
-                           "AND t.tag = :tag)")
-            params["tag"] = where.tag
-        return "".join(f" AND {clause}" for clause in clauses), params
-
     def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
-        raise NotImplementedError
-
-    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
-        raise NotImplementedError
-
-    def _tags(self, diff_ids: list[int]) -> dict[int, tuple[str, ...]]:
-        if not diff_ids:
-            return {}
-        rows = self.connection.execute(
-            text("SELECT diff_id, tag FROM diff_tags WHERE diff_id IN "
-                 f"({', '.join(str(int(i)) for i in diff_ids)}) ORDER BY tag")
-        ).all()
-        found: dict[int, tuple[str, ...]] = {}
-        for diff_id, tag in rows:
-            found[diff_id] = (*found.get(diff_id, ()), tag)
-        return found
-
-    def _diff_results(self, field: Field, rows: list[Any]) -> list[SearchHit]:
+        extra, params = self._filters(where, "tv.observed_at")
+        sql, match = self._diff_sql(field, terms)
+        rows = self.connection.execute(text(sql.replace("{extra}", extra)), {
+            **params, **match, "limit": where.limit, "start": _START, "stop": _STOP,
+            "options": _HEADLINE_OPTIONS,
+        }).all()
         tags = self._tags([row.diff_id for row in rows])
         return [
             SearchHit(
@@ -277,93 +269,196 @@ class _Dialect:
             for row in rows
         ]
 
-    def _text_results(self, rows: list[Any], snippets: dict[int, str] | None = None
-                      ) -> list[SearchHit]:
+    def _newest_per_story(self, terms: list[str], where: SearchFilter) -> list[Any]:
+        """The newest matching version of each story, for up to `limit` stories: matches are
+        read newest first in pages of CHUNK_STORIES * limit rows until enough stories are
+        found. A LIMIT lets each database pick its plan by the term's frequency (walk the
+        newest rows for a common word, look a rare one up in the index) where an open-ended
+        cursor made PostgreSQL walk every row for a rare one."""
+        extra, params = self._filters(where, "v.observed_at")
+        params |= {**self._match(terms), "chunk": CHUNK_STORIES * where.limit}
+        picked: dict[int, Any] = {}
+        before = ""
+        while True:
+            rows = self.connection.execute(text(f"""
+                SELECT v.id AS version_id, v.story_id, v.number, v.observed_at,
+                       s.title AS story_title, s.site, s.url
+                FROM {self.version_from} JOIN stories s ON s.id = v.story_id
+                WHERE {self.version_match} {extra} {before}
+                ORDER BY {self.version_order} DESC LIMIT :chunk
+            """), params).all()
+            for row in rows:
+                picked.setdefault(row.story_id, row)
+                if len(picked) == where.limit:
+                    return list(picked.values())
+            if len(rows) < params["chunk"]:
+                return list(picked.values())
+            before = f"AND {self.version_order} < :before"
+            params["before"] = rows[-1].version_id
+
+    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+        """Full-text hits, in one more statement whatever the count (each story's first
+        matching version); their snippets wait for with_text_snippets."""
+        rows = self._newest_per_story(terms, where)
+        if not rows:
+            return []
+        firsts = self._first_matches(terms, [row.story_id for row in rows])
+        self.text_versions = {(row.story_id, row.number): row.version_id for row in rows}
         return [
             SearchHit(
                 story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
-                field=Field.TEXT, from_version=row.first, to_version=row.last,
-                observed_at=_as_datetime(row.observed_at),
-                snippet=parse_snippet(row.snippet if snippets is None
-                                      else snippets.get(row.version_id, "")),
+                field=Field.TEXT, from_version=firsts.get(row.story_id, row.number),
+                to_version=row.number, observed_at=_as_datetime(row.observed_at),
+                snippet=Snippet("", ()),
             )
             for row in rows
         ]
 
+    def with_text_snippets(self, terms: list[str], hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits with the snippets of their full-text hits filled in, in one statement."""
+        wanted = {self.text_versions[hit.story_id, hit.to_version]: hit
+                  for hit in hits if hit.field == Field.TEXT}
+        if not wanted:
+            return hits
+        snippets = self._version_snippets(terms, list(wanted))
+        made = {id(hit): replace(hit, snippet=parse_snippet(snippets.get(version, "")))
+                for version, hit in wanted.items()}
+        return [made.get(id(hit), hit) for hit in hits]
+
+    def _filters(self, where: SearchFilter, time_column: str) -> tuple[str, dict[str, Any]]:
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        if where.site:
+            clauses.append("s.site = :site")
+            params["site"] = where.site
+        if where.since:
+            clauses.append(f"{time_column} >= :since")
+            params["since"] = self._time(where.since)
+        if where.tag:
+            clauses.append("EXISTS (SELECT 1 FROM diff_tags t WHERE t.diff_id = d.id "
+                           "AND t.tag = :tag)")
+            params["tag"] = where.tag
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+    def _time(self, moment: datetime) -> Any:
+        return moment.astimezone(UTC)
+
+    def _tags(self, diff_ids: list[int]) -> dict[int, tuple[str, ...]]:
+        if not diff_ids:
+            return {}
+        rows = self.connection.execute(
+            text(f"SELECT diff_id, tag FROM diff_tags WHERE diff_id IN ({_id_list(diff_ids)})")
+        ).all()
+        found: dict[int, list[str]] = {}
+        for diff_id, tag in rows:
+            found.setdefault(diff_id, []).append(tag)
+        return {diff_id: ordered_tags(tags) for diff_id, tags in found.items()}
+
+    def _diff_sql(self, field: Field, terms: list[str]) -> tuple[str, dict[str, str]]:
+        """The diff query (with an {extra} slot for the filters) and its match parameters."""
+        raise NotImplementedError
+
+    def _match(self, terms: list[str]) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _first_matches(self, terms: list[str], story_ids: list[int]) -> dict[int, int]:
+        """Each story's first version that matches."""
+        raise NotImplementedError
+
+    def _version_snippets(self, terms: list[str], version_ids: list[int]) -> dict[int, str]:
+        raise NotImplementedError
+
+
+def _id_list(ids: list[int]) -> str:
+    """Integer ids inlined in SQL (they are ints from our own queries, never user input)."""
+    return ", ".join(str(int(i)) for i in ids)
+
 
 class _Sqlite(_Dialect):
-    def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+    version_from = "versions_fts JOIN versions v ON v.id = versions_fts.rowid"
+    version_match = "versions_fts MATCH :match"
+    version_order = "versions_fts.rowid"
+
+    def _time(self, moment: datetime) -> Any:
+        """SQLite holds times as UTC text in SQLAlchemy's format, compared as text."""
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def _match(self, terms: list[str]) -> dict[str, str]:
+        return {"match": _fts5_query(terms)}
+
+    def _diff_sql(self, field: Field, terms: list[str]) -> tuple[str, dict[str, str]]:
         column, index = ("added_text", 0) if field == Field.ADDED else ("removed_text", 1)
-        extra, params = self._filters(where, "tv.observed_at")
-        rows = self.connection.execute(text(f"""
+        return f"""
             SELECT {_DIFF_COLUMNS},
                    snippet(diffs_fts, {index}, :start, :stop, '…', {SNIPPET_TOKENS}) AS snippet
             FROM diffs_fts JOIN diffs d ON d.id = diffs_fts.rowid {_DIFF_JOINS}
-            WHERE diffs_fts MATCH :match {extra}
-            ORDER BY tv.observed_at DESC, d.id DESC LIMIT :limit
-        """), {**params, "match": f"{column} : ({_fts5_query(terms)})", "limit": where.limit,
-               "start": _START, "stop": _STOP}).all()
-        return self._diff_results(field, rows)
+            WHERE diffs_fts MATCH :match {{extra}}
+            ORDER BY diffs_fts.rowid DESC LIMIT :limit
+        """, {"match": f"{column} : ({_fts5_query(terms)})"}
 
-    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
-        """The newest matching version of each story, and the span of versions that match.
-        Snippets come in a second query: FTS5's snippet() cannot run on an aggregate."""
-        extra, params = self._filters(where, "v.observed_at")
-        params |= {"match": _fts5_query(terms), "limit": where.limit}
-        groups = self.connection.execute(text(f"""
-            SELECT v.story_id, min(v.number) AS first, max(v.number) AS last,
-                   max(v.id) AS version_id, max(v.observed_at) AS observed_at,
-                   s.title AS story_title, s.site, s.url
+    def _first_matches(self, terms: list[str], story_ids: list[int]) -> dict[int, int]:
+        """FTS5 is asked only about the range of row ids these stories' versions occupy, which
+        it can seek to: a common word does not mean reading every match."""
+        ids = _id_list(story_ids)
+        low, high = self.connection.execute(text(
+            f"SELECT min(id), max(id) FROM versions WHERE story_id IN ({ids})"
+        )).one()
+        rows = self.connection.execute(text(f"""
+            SELECT v.story_id, min(v.number)
             FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
-            JOIN stories s ON s.id = v.story_id
-            WHERE versions_fts MATCH :match {extra}
-            GROUP BY v.story_id ORDER BY max(v.observed_at) DESC LIMIT :limit
-        """), params).all()
-        if not groups:
-            return []
-        ids = ", ".join(str(int(row.version_id)) for row in groups)
-        snippets = {row[0]: row[1] for row in self.connection.execute(text(f"""
+            WHERE versions_fts MATCH :match AND versions_fts.rowid BETWEEN :low AND :high
+              AND v.story_id IN ({ids})
+            GROUP BY v.story_id
+        """), {"low": low, "high": high, **self._match(terms)})
+        return {story: first for story, first in rows}
+
+    def _version_snippets(self, terms: list[str], version_ids: list[int]) -> dict[int, str]:
+        rows = self.connection.execute(text(f"""
             SELECT rowid, snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS})
-            FROM versions_fts WHERE versions_fts MATCH :match AND rowid IN ({ids})
-        """), {"match": params["match"], "start": _START, "stop": _STOP})}
-        return self._text_results(groups, snippets)
+            FROM versions_fts WHERE versions_fts MATCH :match AND rowid IN ({_id_list(version_ids)})
+        """), {"start": _START, "stop": _STOP, **self._match(terms)})
+        return {version: snippet for version, snippet in rows}
 
 
 class _Postgres(_Dialect):
-    def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+    version_from = "versions_fts f JOIN versions v ON v.id = f.version_id"
+    version_match = f"f.document @@ to_tsquery('{PG_CONFIG}', :query)"
+    version_order = "f.version_id"
+
+    def _match(self, terms: list[str]) -> dict[str, str]:
+        return {"query": _ts_query(terms)}
+
+    def _diff_sql(self, field: Field, terms: list[str]) -> tuple[str, dict[str, str]]:
         vector, column = ("f.added", "d.added_text") if field == Field.ADDED else (
             "f.removed", "d.removed_text")
-        extra, params = self._filters(where, "tv.observed_at")
-        rows = self.connection.execute(text(f"""
+        return f"""
             SELECT {_DIFF_COLUMNS},
                    ts_headline('{PG_CONFIG}', {column}, q, :options) AS snippet
             FROM diffs_fts f JOIN diffs d ON d.id = f.diff_id {_DIFF_JOINS},
                  to_tsquery('{PG_CONFIG}', :query) AS q
-            WHERE {vector} @@ q {extra}
-            ORDER BY tv.observed_at DESC, d.id DESC LIMIT :limit
-        """), {**params, "query": _ts_query(terms), "limit": where.limit,
-               "options": _HEADLINE_OPTIONS}).all()
-        return self._diff_results(field, rows)
+            WHERE {vector} @@ q {{extra}}
+            ORDER BY f.diff_id DESC LIMIT :limit
+        """, self._match(terms)
 
-    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
-        extra, params = self._filters(where, "v.observed_at")
+    def _first_matches(self, terms: list[str], story_ids: list[int]) -> dict[int, int]:
+        """The match is tested on each of these stories' versions, through the primary key: a
+        join would let the planner scan the GIN index for every match of a common word."""
         rows = self.connection.execute(text(f"""
-            WITH groups AS (
-                SELECT v.story_id, min(v.number) AS first, max(v.number) AS last,
-                       max(v.id) AS version_id, max(v.observed_at) AS observed_at
-                FROM versions_fts f JOIN versions v ON v.id = f.version_id
-                JOIN stories s ON s.id = v.story_id
-                WHERE f.document @@ to_tsquery('{PG_CONFIG}', :query) {extra}
-                GROUP BY v.story_id ORDER BY max(v.observed_at) DESC LIMIT :limit
-            )
-            SELECT g.*, s.title AS story_title, s.site, s.url,
-                   ts_headline('{PG_CONFIG}', coalesce(v.title, '') || E'\\n' || v.text,
-                               to_tsquery('{PG_CONFIG}', :query), :options) AS snippet
-            FROM groups g JOIN stories s ON s.id = g.story_id JOIN versions v ON v.id = g.version_id
-            ORDER BY g.observed_at DESC
-        """), {**params, "query": _ts_query(terms), "limit": where.limit,
-               "options": _HEADLINE_OPTIONS}).all()
-        return self._text_results(rows)
+            SELECT v.story_id, min(v.number) FROM versions v
+            WHERE v.story_id IN ({_id_list(story_ids)})
+              AND (SELECT f.document FROM versions_fts f WHERE f.version_id = v.id)
+                  @@ to_tsquery('{PG_CONFIG}', :query)
+            GROUP BY v.story_id
+        """), self._match(terms))
+        return {story: first for story, first in rows}
+
+    def _version_snippets(self, terms: list[str], version_ids: list[int]) -> dict[int, str]:
+        rows = self.connection.execute(text(f"""
+            SELECT id, ts_headline('{PG_CONFIG}', coalesce(title, '') || E'\\n' || text,
+                                   to_tsquery('{PG_CONFIG}', :query), :options)
+            FROM versions WHERE id IN ({_id_list(version_ids)})
+        """), {"options": _HEADLINE_OPTIONS, **self._match(terms)})
+        return {version: snippet for version, snippet in rows}
 
 
 _HEADLINE_OPTIONS = (

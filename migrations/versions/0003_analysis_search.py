@@ -41,17 +41,22 @@ SQLITE_DDL = [
         VALUES ('delete', old.id, coalesce(old.title, ''), old.text);
     END""",
 ]
+# fastupdate off: GIN's pending list (up to 4 MB between vacuums under a steady stream of new
+# versions) made every search scan it and misled the planner into sequential scans (a rare
+# word took 90 ms instead of 0.3 ms on 10,000 versions); updating the index with each version
+# costs the write path a little instead.
 POSTGRES_DDL = [
     """CREATE TABLE diffs_fts (
         diff_id integer PRIMARY KEY REFERENCES diffs(id) ON DELETE CASCADE,
         added tsvector NOT NULL,
         removed tsvector NOT NULL)""",
-    "CREATE INDEX ix_diffs_fts_added ON diffs_fts USING gin (added)",
-    "CREATE INDEX ix_diffs_fts_removed ON diffs_fts USING gin (removed)",
+    "CREATE INDEX ix_diffs_fts_added ON diffs_fts USING gin (added) WITH (fastupdate = off)",
+    "CREATE INDEX ix_diffs_fts_removed ON diffs_fts USING gin (removed) WITH (fastupdate = off)",
     """CREATE TABLE versions_fts (
         version_id integer PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
         document tsvector NOT NULL)""",
-    "CREATE INDEX ix_versions_fts_document ON versions_fts USING gin (document)",
+    "CREATE INDEX ix_versions_fts_document ON versions_fts USING gin (document) "
+    "WITH (fastupdate = off)",
 ]
 
 

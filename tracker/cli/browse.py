@@ -16,9 +16,15 @@ from tracker.serialize import to_json
 
 
 @command(app)
-def stories(ctx: typer.Context, json: JsonOption = False) -> None:
-    """List tracked stories, most recently changed first."""
-    rows = queries.list_stories(state(ctx).db)
+def stories(
+    ctx: typer.Context,
+    sort: Annotated[queries.StoryOrder, typer.Option(
+        help="changed: most recent change first; significance: most substantive change first."
+    )] = queries.StoryOrder.CHANGED,
+    json: JsonOption = False,
+) -> None:
+    """List tracked stories, most recently (or most substantively) changed first."""
+    rows = queries.list_stories(state(ctx).db, order=sort)
     if json:
         typer.echo(to_json(rows))
         return
@@ -33,14 +39,21 @@ def stories(ctx: typer.Context, json: JsonOption = False) -> None:
 
 
 @command(app)
-def log(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> None:
-    """A story's versions with time, headline and words added/removed."""
+def log(
+    ctx: typer.Context, story: StoryArg,
+    by_significance: Annotated[bool, typer.Option(
+        "--by-significance", help="Most substantive change first instead of oldest first.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """A story's versions with time, words added/removed, significance and fact-change tags."""
     db = state(ctx).db
     found = queries.find_story(db, story)
     if json:
-        typer.echo(to_json({"story": found, "versions": queries.list_versions(db, found.id)}))
+        versions = _in_order(queries.list_versions(db, found.id), by_significance)
+        typer.echo(to_json({"story": found, "versions": versions}))
         return
-    print_log(found.id, db)
+    print_log(found.id, db, by_significance=by_significance)
 
 
 @command(app)
@@ -98,7 +111,7 @@ def checks(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> Non
     ]))
 
 
-def print_log(story_id: int, db: Database) -> None:
+def print_log(story_id: int, db: Database, *, by_significance: bool = False) -> None:
     story = queries.find_story(db, story_id)
     console = out()
     console.print(f"[bold]{render.safe(story.title)}[/bold]\n{render.safe(story.url)}", markup=True)
@@ -107,8 +120,17 @@ def print_log(story_id: int, db: Database) -> None:
             [f"v{version.number}", render.format_time(version.observed_at),
              str(version.word_count), f"+{version.words_added}", f"-{version.words_removed}",
              _significance_cell(version), _changes_cell(version)]
-            for version in queries.list_versions(db, story_id)
+            for version in _in_order(queries.list_versions(db, story_id), by_significance)
         ]))
+
+
+def _in_order(
+    versions: list[queries.VersionSummary], by_significance: bool
+) -> list[queries.VersionSummary]:
+    """Oldest first, or the most substantive change first (version 1 last: it changed nothing)."""
+    if not by_significance:
+        return versions
+    return sorted(versions, key=lambda v: (v.significance is None, -(v.significance or 0)))
 
 
 def _significance_cell(version: queries.VersionSummary) -> str:

@@ -13,8 +13,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.export import Format, Selection, render_combined, render_story, select_stories
-from tracker.export.atom import DEFAULT_LIMIT
-from tracker.export.history import load_history, slug
+from tracker.export.history import FEED_LIMIT, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
 
 
@@ -24,22 +23,24 @@ def export(
     story: Annotated[str | None, typer.Argument(
         metavar="[STORY]",
         help="A story id or URL (see `tracker stories`); or use --all / --since / --site.")] = None,
-    fmt: Annotated[Format, typer.Option(
-        "--format", "-f", help="html, md, json, patch or atom.")] = Format.HTML,
+    fmt: Annotated[Format | None, typer.Option(
+        "--format", "-f", help="html, md, json, patch or atom (default: from the -o file's "
+        "extension, else html).")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="File to write (default: stdout); with many stories in html, md "
         "or patch, the folder for one file per story.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every story.")] = False,
     since: Annotated[str | None, typer.Option(
         help="Stories changed at or after this UTC date or time (2020-01-07, 2020-01-07T23:00); "
-        "atom: versions seen since then.")] = None,
+        "atom: versions seen since then (also with a STORY).")] = None,
     site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
-        min=1, help="atom: how many of the newest versions become entries.")] = DEFAULT_LIMIT,
+        min=1, help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
 ) -> None:
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
     db = state(ctx).db
-    selection = _selection(db, story, every, since, site, limit)
+    fmt = fmt or _format_of(output)
+    selection = _selection(db, story, every, since, site, limit, fmt)
     if selection.story is None and not fmt.combines:
         _export_folder(db, selection, fmt, output)
     elif fmt.combines:
@@ -50,15 +51,30 @@ def export(
 
 
 def _selection(
-    db: Database, story: str | None, every: bool, since: str | None, site: str | None, limit: int
+    db: Database, story: str | None, every: bool, since: str | None, site: str | None,
+    limit: int, fmt: Format,
 ) -> Selection:
-    many = every or since is not None or site is not None
-    if story is not None and many:
-        raise InvalidInput("give either a STORY or --all / --since / --site, not both")
-    if story is None and not many:
+    """One story, or the filters for many; a story's feed can also start at --since."""
+    if story is not None and (every or site is not None):
+        raise InvalidInput("give either a STORY or --all / --site, not both")
+    if story is not None and since is not None and fmt is not Format.ATOM:
+        raise InvalidInput("--since with a STORY only applies to an atom feed; "
+                           f"{fmt} exports the story's whole history")
+    if story is None and not (every or since is not None or site is not None):
         raise InvalidInput("give a STORY to export, or --all / --since / --site for many")
     found = queries.find_story(db, story) if story is not None else None
     return Selection(story=found, since=parse_since(since), site=site, limit=limit)
+
+
+def _format_of(output: Path | None) -> Format:
+    """The format a file name asks for (report.md, feed.xml), so -o alone is enough."""
+    suffix = output.suffix.lower() if output else ""
+    return _SUFFIXES.get(suffix, Format.HTML)
+
+
+_SUFFIXES = {".html": Format.HTML, ".htm": Format.HTML, ".md": Format.MARKDOWN,
+             ".markdown": Format.MARKDOWN, ".json": Format.JSON, ".patch": Format.PATCH,
+             ".diff": Format.PATCH, ".xml": Format.ATOM, ".atom": Format.ATOM}
 
 
 def parse_since(text: str | None) -> datetime | None:

@@ -1,6 +1,7 @@
 """Commands for live tracking: add, remove, pause, resume, snapshot, watch, cron, status."""
 
 import shlex
+import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -107,6 +108,7 @@ def snapshot(
     delay: DelayOption = FetchLimits.host_delay,
 ) -> None:
     """Fetch the stories that are due, store what changed, and print a summary."""
+    _stop_on_sigterm()
     db = state(ctx).db
     ids = tuple(queries.find_story(db, ref).id for ref in story or [])
     options = SnapshotOptions(
@@ -115,6 +117,12 @@ def snapshot(
     )
     report = _run_with_progress(db, options, show=not quiet and sys.stderr.isatty())
     _print_report(report, quiet)
+
+
+def _stop_on_sigterm() -> None:
+    """Stop on SIGTERM (systemd, kill) as on Ctrl-C: the run gives back the stories it holds
+    at once, instead of leaving them to wait for the end of its lease."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _run_with_progress(db: Database, options: SnapshotOptions, *, show: bool) -> SnapshotReport:
@@ -161,6 +169,7 @@ def watch(
 ) -> None:
     """Run `tracker snapshot` every so often in the foreground (for those without cron)."""
     interval = parse_duration(every).total_seconds()
+    _stop_on_sigterm()
     db = state(ctx).db
     typer.echo(f"snapshot every {every}; Ctrl-C stops", err=True)
     try:
@@ -216,6 +225,11 @@ def status(ctx: typer.Context, json: JsonOption = False) -> None:
     console.print(f"due now: {info.due_now}; being checked: {info.claimed}; next due: "
                   f"{render.format_time(info.next_due_at)}; last check: "
                   f"{render.format_time(info.last_checked_at)}")
+    if info.oldest_due_at is not None:
+        console.print(f"oldest due story waiting since {render.format_time(info.oldest_due_at)}")
+    if info.workers:
+        console.print("workers: " + ", ".join(f"{render.safe(name)} ({count} stories)"
+                                              for name, count in sorted(info.workers.items())))
     if info.failing:
         console.print("failing:")
         console.print(table(["story", "failures", "next try", "error / url"], [

@@ -17,7 +17,9 @@ from sqlalchemy import Connection, Engine, inspect
 from tracker.errors import DatabaseError
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     """Hide hand-written DDL (full-text tables, their shadow tables and indexes) from
     autogenerate and from the schema comparison in the tests: names ending in `_fts` or
     containing `_fts_`."""

@@ -6,21 +6,21 @@ results to widgets on another thread.
 """
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Subquery, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer, selectinload
 
 from tracker import diffing
-from tracker.analysis import Analysis, Side, analyse, from_json
+from tracker.analysis import Analysis, Side, analyse, from_json, ordered_tags
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Feed, Story, Version
 from tracker.errors import NotFoundError
 
-SelectT = TypeVar("SelectT", bound=Select[Any])
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
 StoredDelta = tuple[str, str, str | None]
@@ -38,6 +38,24 @@ class StorySummary:
     last_changed_at: datetime | None
     last_checked_at: datetime | None
     version_count: int
+    top_significance: float | None = None
+    """The significance of the story's most substantive change (None before its second
+    version): what `tracker stories --sort significance` orders by."""
+
+
+class StoryOrder(StrEnum):
+    """The columns a story list can be sorted by."""
+
+    CHANGED = "changed"
+    """Most recently changed first."""
+    CHECKED = "checked"
+    TITLE = "title"
+    SITE = "site"
+    VERSIONS = "versions"
+    STATUS = "status"
+    SIGNIFICANCE = "significance"
+    """Most substantive change first (tracker.analysis), then most recently changed; last, so
+    the TUI's sort key cycles through the visible columns first."""
 
 
 @dataclass(frozen=True)
@@ -106,17 +124,6 @@ class CheckRow:
     error: str | None
 
 
-class StoryOrder(StrEnum):
-    """The columns a story list can be sorted by."""
-
-    CHANGED = "changed"
-    CHECKED = "checked"
-    TITLE = "title"
-    SITE = "site"
-    VERSIONS = "versions"
-    STATUS = "status"
-
-
 def list_stories(
     db: Database, *, site: str | None = None, limit: int | None = None, offset: int = 0,
     contains: str | None = None, order: StoryOrder = StoryOrder.CHANGED, descending: bool = True,
@@ -139,7 +146,7 @@ def list_stories(
     with db.reading() as session:
         query = _story_filters(query, site, contains)
         rows = session.execute(query.offset(offset).limit(limit)).all()
-    return [_story_summary(story, count) for story, count in rows]
+    return [_story_summary(*row) for row in rows]
 
 
 def count_stories(db: Database, *, contains: str | None = None) -> int:
@@ -255,17 +262,17 @@ def list_checks(db: Database, story_id: int, *, limit: int = 50) -> list[CheckRo
     ]
 
 
-def _story_query() -> Select[tuple[Story, int]]:
+def _story_query() -> Select[Story, int, float | None]:
     return _story_query_and_counts()[0]
 
 
-def _story_query_and_counts() -> tuple[Select[tuple[Story, int]], Subquery]:
+def _story_query_and_counts() -> tuple[Select[Story, int, float | None], Subquery]:
     counts = (
         select(Version.story_id, func.count().label("n"))
         .group_by(Version.story_id)
         .subquery()
     )
-    query = select(Story, func.coalesce(counts.c.n, 0)).outerjoin(
+    query = select(Story, func.coalesce(counts.c.n, 0), _top_significance()).outerjoin(
         counts, counts.c.story_id == Story.id
     )
     return query, counts
@@ -278,6 +285,7 @@ def _order_column(
         StoryOrder.CHANGED: Story.last_changed_at, StoryOrder.CHECKED: Story.last_checked_at,
         StoryOrder.TITLE: func.lower(Story.title), StoryOrder.SITE: Story.site,
         StoryOrder.VERSIONS: func.coalesce(counts.c.n, 0), StoryOrder.STATUS: Story.status,
+        StoryOrder.SIGNIFICANCE: _top_significance(),
     }
     return columns[order]
 
@@ -296,7 +304,15 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _story_ref_clause(session: Session, ref: str | int):  # type: ignore[no-untyped-def]
+def _top_significance() -> ScalarSelect[float | None]:
+    """A story's highest diff significance, as a correlated scalar subquery."""
+    return (
+        select(func.max(Diff.significance)).where(Diff.story_id == Story.id)
+        .correlate(Story).scalar_subquery()
+    )
+
+
+def _story_ref_clause(session: Session, ref: str | int) -> ColumnElement[bool]:
     text = str(ref).strip()
     if text.isdigit():
         return Story.id == int(text)
@@ -306,7 +322,7 @@ def _story_ref_clause(session: Session, ref: str | int):  # type: ignore[no-unty
     return Story.url.in_([text, *candidates])
 
 
-def _version_query() -> Select[tuple[Version, Diff | None]]:
+def _version_query() -> Select[Version, Diff]:
     previous = aliased(Version)
     return (
         select(Version, Diff)
@@ -379,11 +395,11 @@ def _diff_view(
     )
 
 
-def _story_summary(story: Story, count: int) -> StorySummary:
+def _story_summary(story: Story, count: int, top: float | None = None) -> StorySummary:
     return StorySummary(
         id=story.id, url=story.url, site=story.site, title=story.title, status=story.status,
         first_seen_at=story.first_seen_at, last_changed_at=story.last_changed_at,
-        last_checked_at=story.last_checked_at, version_count=count,
+        last_checked_at=story.last_checked_at, version_count=count, top_significance=top,
     )
 
 
@@ -397,7 +413,7 @@ def _version_summary(version: Version, diff: Diff | None) -> VersionSummary:
         words_removed=diff.words_removed if diff else 0,
         headline_changed=bool(diff and diff.headline_changed),
         byline_changed=bool(diff and diff.byline_changed),
-        tags=tuple(tag.tag for tag in diff.tags) if diff else (),
+        tags=ordered_tags(tag.tag for tag in diff.tags) if diff else (),
         significance=diff.significance if diff else None,
     )
 
@@ -434,6 +450,10 @@ class ScheduleStatus:
     last_checked_at: datetime | None
     failing: list[FailingStory]
     feeds: list[FeedRow]
+    oldest_due_at: datetime | None = None
+    """When the most overdue story fell due: how far behind the workers are."""
+    workers: dict[str, int] = field(default_factory=dict)
+    """Stories held under a lease that has not run out, by worker (host:pid:tag)."""
 
 
 def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
@@ -445,7 +465,10 @@ def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
         ).all()
         due = session.scalar(select(func.count()).where(
             scheduled, Story.status == "active", Story.next_check_at <= now)) or 0
-        claimed = session.scalar(select(func.count()).where(Story.claimed_until > now)) or 0
+        oldest_due = session.scalar(select(func.min(Story.next_check_at)).where(
+            scheduled, Story.status == "active", Story.next_check_at <= now))
+        held = session.execute(select(Story.claimed_by, func.count())
+                               .where(Story.claimed_until > now).group_by(Story.claimed_by)).all()
         next_due = session.scalar(select(func.min(Story.next_check_at)).where(
             Story.status == "active", Story.next_check_at > now))
         last_checked = session.scalar(select(func.max(Story.last_checked_at)).where(scheduled))
@@ -454,8 +477,10 @@ def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
             .limit(20)).all()
         feeds = _feed_rows(session)
     return ScheduleStatus(
-        by_status={status: count for status, count in counts}, due_now=due, claimed=claimed,
-        next_due_at=next_due, last_checked_at=last_checked, feeds=feeds,
+        by_status={status: count for status, count in counts}, due_now=due,
+        claimed=sum(count for _, count in held), next_due_at=next_due,
+        last_checked_at=last_checked, feeds=feeds, oldest_due_at=oldest_due,
+        workers={worker or "?": count for worker, count in held},
         failing=[FailingStory(s.id, s.url, s.failure_count, s.last_error, s.next_check_at)
                  for s in failing],
     )

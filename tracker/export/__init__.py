@@ -5,15 +5,13 @@ One module per format (html, markdown, json, patch, atom), all rendering the sam
 which of them can hold many stories in one file; `output` writes files atomically.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary
 from tracker.export import atom, html, json, markdown, patch
-from tracker.export.history import StoryHistory, load_history
+from tracker.export.history import Selection, StoryHistory, load_history
 
 
 class Format(StrEnum):
@@ -32,18 +30,6 @@ class Format(StrEnum):
     def combines(self) -> bool:
         """True when many stories fit in one file (a JSON document, a feed)."""
         return self in (Format.JSON, Format.ATOM)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which stories an export covers: one story, or those matching the filters."""
-
-    story: StorySummary | None = None
-    since: datetime | None = None
-    """Stories (atom: versions) that changed at or after this time."""
-    site: str | None = None
-    limit: int = atom.DEFAULT_LIMIT
-    """Atom only: how many of the newest versions become entries."""
 
 
 def select_stories(db: Database, selection: Selection) -> list[StorySummary]:
@@ -68,9 +54,7 @@ def render_story(history: StoryHistory, fmt: Format) -> str:
 def render_combined(db: Database, selection: Selection, fmt: Format) -> str:
     """Every selected story in one file: a JSON document or an Atom feed."""
     if fmt is Format.ATOM:
-        scope = atom.FeedScope(since=selection.since, site=selection.site,
-                               story=selection.story, limit=selection.limit)
-        return atom.render_atom(atom.load_feed(db, scope), scope)
+        return atom.render_atom(atom.load_feed(db, selection), selection)
     if fmt is Format.JSON:
         stories = select_stories(db, selection)
         return json.render_json([load_history(db, story.id) for story in stories])

@@ -19,12 +19,18 @@ from tracker import __version__, render
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary, VersionSummary
-from tracker.export.history import Change, change_tags, is_web_url, iso_utc, plural
+from tracker.export.history import (
+    Change,
+    Selection,
+    StoryHistory,
+    is_web_url,
+    iso_utc,
+    load_history,
+    plural,
+)
 from tracker.export.html import change_fragment, text_fragment
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-#: Entries in a feed unless the caller asks for another number: readers only need recent ones.
-DEFAULT_LIMIT = 100
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -38,27 +44,23 @@ class FeedEntry:
     first_text: str | None
 
 
-@dataclass(frozen=True)
-class FeedScope:
-    """Which versions a feed covers; also what names it and gives it a stable id."""
+def load_feed(db: Database, scope: Selection) -> list[FeedEntry]:
+    """The newest versions in scope, newest first, each with its diff.
 
-    since: datetime | None = None
-    site: str | None = None
-    story: StorySummary | None = None
-    limit: int = DEFAULT_LIMIT
-
-
-def load_feed(db: Database, scope: FeedScope) -> list[FeedEntry]:
-    """The newest versions in scope, newest first, each with its diff."""
+    Each story's history is read once (two queries) however many of its versions are entries.
+    """
     versions = queries.list_versions_since(
         db, since=scope.since, site=scope.site,
         story_id=scope.story.id if scope.story else None, limit=scope.limit,
     )
-    stories: dict[int, StorySummary] = {}
-    return [_entry(db, stories, version) for version in versions]
+    histories: dict[int, StoryHistory] = {}
+    for version in versions:
+        if version.story_id not in histories:
+            histories[version.story_id] = load_history(db, version.story_id)
+    return [_entry(histories[version.story_id], version.number) for version in versions]
 
 
-def render_atom(entries: list[FeedEntry], scope: FeedScope) -> str:
+def render_atom(entries: list[FeedEntry], scope: Selection) -> str:
     feed = ET.Element("feed", xmlns=ATOM_NS)
     _add(feed, "id", _feed_id(scope))
     _add(feed, "title", _feed_title(scope))
@@ -73,15 +75,11 @@ def render_atom(entries: list[FeedEntry], scope: FeedScope) -> str:
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _entry(db: Database, stories: dict[int, StorySummary], version: VersionSummary) -> FeedEntry:
-    story_id = version.story_id
-    if story_id not in stories:
-        stories[story_id] = queries.find_story(db, story_id)
-    if version.number == 1:
-        text = queries.get_version(db, story_id, 1).text
-        return FeedEntry(stories[story_id], version, None, text)
-    view = queries.get_diff(db, story_id, version.number - 1, version.number)
-    return FeedEntry(stories[story_id], version, Change(view, change_tags(view)), None)
+def _entry(history: StoryHistory, number: int) -> FeedEntry:
+    version = history.versions[number - 1]
+    if number == 1:
+        return FeedEntry(history.story, version.info, None, version.text)
+    return FeedEntry(history.story, version.info, history.changes[number - 2], None)
 
 
 def _entry_element(entry: FeedEntry) -> ET.Element:
@@ -93,7 +91,7 @@ def _entry_element(entry: FeedEntry) -> ET.Element:
     if is_web_url(story.url):
         _add(element, "link", None, rel="alternate", type="text/html", href=story.url)
     for tag in entry.change.tags if entry.change else ():
-        _add(element, "category", None, term=tag.kind, label=tag.label)
+        _add(element, "category", None, term=tag)
     _add(element, "summary", _summary(entry))
     _add(element, "content", _content(entry), type="html")
     return element
@@ -103,9 +101,9 @@ def _summary(entry: FeedEntry) -> str:
     if entry.change is None:
         return f"First version seen: {plural(entry.version.word_count, 'word')}."
     stats, tags = entry.change.view.stats, entry.change.tags
-    notes = "".join(f"; {tag.label}" for tag in tags)
-    return f"v{entry.change.view.old.number} -> v{entry.version.number}: " \
-           f"+{stats.words_added} / -{stats.words_removed} words{notes}."
+    notes = f" ({', '.join(tags)})" if tags else ""
+    return (f"v{entry.change.view.old.number} -> v{entry.version.number}: "
+            f"+{stats.words_added} / -{stats.words_removed} words{notes}.")
 
 
 def _content(entry: FeedEntry) -> str:
@@ -115,13 +113,13 @@ def _content(entry: FeedEntry) -> str:
     return text_fragment(entry.first_text or "")
 
 
-def _feed_title(scope: FeedScope) -> str:
+def _feed_title(scope: Selection) -> str:
     if scope.story:
         return f"Changes to {scope.story.title or scope.story.url}"
     return f"Changes to stories on {scope.site}" if scope.site else "Changes to tracked stories"
 
 
-def _feed_id(scope: FeedScope) -> str:
+def _feed_id(scope: Selection) -> str:
     """Stable for the same scope, whatever the entries: the scope is what a reader subscribes to."""
     if scope.story:
         return _urn(f"tracker feed story {scope.story.url}")

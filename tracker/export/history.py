@@ -10,38 +10,54 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from tracker import render
+from tracker.analysis import Fact, Tag
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import DiffView, StorySummary, VersionDetail
 
-
-@dataclass(frozen=True)
-class Tag:
-    """A kind of change a reader should notice (a headline rewrite, a revert).
-
-    `kind` is a short machine name; `note` says more where the kind alone does not (which
-    version a revert went back to). Tags from the change analysis take the same shape.
-    """
-
-    kind: str
-    note: str | None = None
-
-    @property
-    def label(self) -> str:
-        """How a report shows the tag to a person."""
-        return f"{self.kind}: {self.note}" if self.note else self.kind
+#: Versions in an Atom feed unless the caller asks for another number: readers want recent ones.
+FEED_LIMIT = 100
+#: The tag of a version whose text is the same as an earlier version's.
+REVERT = "revert"
+_SHOWN_IN_FULL = (Tag.HEADLINE, Tag.BYLINE)
 
 
 @dataclass(frozen=True)
 class Change:
-    """One revision: the diff that produced a version, and what kinds of change it holds."""
+    """One revision: the diff that produced a version, with its analysis (tracker.analysis)."""
 
     view: DiffView
-    tags: tuple[Tag, ...]
 
     @property
     def number(self) -> int:
         return self.view.new.number
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The kinds of change a reader should notice, in the vocabulary of `tracker search
+        --tag` (number, quote, attribution, headline, lede, byline, minor), plus "revert" when
+        the story went back to an earlier text."""
+        found = self.view.analysis
+        kinds = tuple(tag.value for tag in found.tags) if found else ()
+        return (*kinds, REVERT) if self.view.new.reverts_to else kinds
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """The changed figures, quotes and sources, each once; headline and byline changes are
+        left out because every format shows those in full."""
+        found = self.view.analysis
+        facts = (f for f in found.facts if f.tag not in _SHOWN_IN_FULL) if found else ()
+        return tuple(dict.fromkeys(facts))
+
+    @property
+    def significance(self) -> float | None:
+        return self.view.analysis.significance if self.view.analysis else None
+
+    @property
+    def sentences(self) -> str:
+        """What the alignment found, as "2 added, 1 edited sentences" (empty when nothing)."""
+        return render.kind_counts(self.view.analysis) if self.view.analysis else ""
 
 
 @dataclass(frozen=True)
@@ -64,25 +80,32 @@ class StoryHistory:
     def headline_changes(self) -> list[Change]:
         return [change for change in self.changes if change.view.headline_changed]
 
+    @property
+    def corrections(self) -> list[tuple[Change, Fact]]:
+        """Facts that were changed or taken out, and every changed figure: the silent edits a
+        report should put up front (new quotes and sources are listed with each revision)."""
+        return [(change, fact) for change in self.changes for fact in change.facts
+                if fact.change != "added" or fact.tag is Tag.NUMBER]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which stories an export covers: one story, or those matching the filters."""
+
+    story: StorySummary | None = None
+    since: datetime | None = None
+    """Stories (in a feed: versions) that changed at or after this time."""
+    site: str | None = None
+    limit: int = FEED_LIMIT
+    """Feeds only: how many of the newest versions become entries."""
+
 
 def load_history(db: Database, story_id: int) -> StoryHistory:
     """Everything an export shows about one story."""
     story = queries.find_story(db, story_id)
     versions = queries.list_version_texts(db, story_id)
-    changes = [Change(view, change_tags(view)) for view in queries.list_stored_diffs(db, versions)]
+    changes = [Change(view) for view in queries.list_stored_diffs(db, versions)]
     return StoryHistory(story, versions, changes)
-
-
-def change_tags(view: DiffView) -> tuple[Tag, ...]:
-    """The tags the stored diff itself supports: headline, byline and reverts."""
-    tags = []
-    if view.headline_changed:
-        tags.append(Tag("headline"))
-    if view.byline_changed:
-        tags.append(Tag("byline"))
-    if view.new.reverts_to:
-        tags.append(Tag("revert", f"same text as v{view.new.reverts_to}"))
-    return tuple(tags)
 
 
 def format_utc(moment: datetime | None) -> str:

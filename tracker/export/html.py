@@ -4,14 +4,16 @@ Everything is inline (CSS, the SVG chart), nothing is fetched and no script is n
 file works offline and in a mail attachment. Story text is untrusted: Jinja escapes every value
 (autoescape), and a Content-Security-Policy forbids scripts and network access even if a bug
 ever let markup through. Insertions and deletions are <ins>/<del> (underlined/struck through),
-with [+ +] / [- -] markers added in print and in forced-colour modes.
+with [+ +] / [- -] markers added in print, forced-colour and monochrome modes. Paragraphs and
+headlines take their direction from their own text (dir="auto") and changes are bidi-isolated,
+so right-to-left text reads correctly and cannot reorder the report around it.
 """
 
 import functools
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from tracker import __version__, render
 from tracker.diffing import Ops
@@ -47,11 +49,11 @@ def change_fragment(change: Change) -> str:
     return _template("change.html").render(change=change, blocks=diff_blocks)
 
 
-def diff_blocks(ops: Ops, context: int | None = CONTEXT_PARAGRAPHS) -> list[Block]:
-    """Paragraphs of a diff, with control characters stripped and unchanged runs folded."""
+def diff_blocks(ops: Ops) -> list[Block]:
+    """Paragraphs of a diff with unchanged runs folded (the templates strip control chars)."""
     return [
-        Fold(item) if isinstance(item, int) else [(op, render.safe(text)) for op, text in item]
-        for item in render.with_context(render.paragraphs(ops), context)
+        Fold(item) if isinstance(item, int) else item
+        for item in render.with_context(render.paragraphs(ops), CONTEXT_PARAGRAPHS)
     ]
 
 
@@ -70,10 +72,17 @@ def _environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("tracker.export", "templates"), autoescape=True,
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=True, finalize=_printable,
     )
     environment.tests["fold"] = lambda block: isinstance(block, Fold)
+    environment.globals["fact_words"] = render.fact_words
     return environment
+
+
+def _printable(value: object) -> object:
+    """Every string a template prints loses control characters (a report piped to a terminal
+    must not drive it); markup the templates made themselves is left as it is."""
+    return render.safe(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _template(name: str) -> Template:

@@ -65,7 +65,8 @@ def _diff(change: Change) -> dict[str, Any]:
         "from_version": view.old.number, "to_version": view.new.number,
         "observed_at": iso_utc(view.new.observed_at), "stats": dataclasses.asdict(view.stats),
         "headline_changed": view.headline_changed, "byline_changed": view.byline_changed,
-        "tags": [dataclasses.asdict(tag) for tag in change.tags],
+        "tags": list(change.tags), "significance": change.significance,
+        "facts": [dataclasses.asdict(fact) for fact in change.facts],
         "title_ops": _ops(view.title_ops), "ops": _ops(view.ops),
     }
 

@@ -10,6 +10,7 @@ import re
 from urllib.parse import quote
 
 from tracker import render
+from tracker.analysis import Fact
 from tracker.diffing import DELETE, INSERT, Ops
 from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, plural
 
@@ -17,9 +18,10 @@ CONTEXT_PARAGRAPHS = 1
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 
 # Characters with a meaning anywhere in a line (emphasis, code, links and images, raw HTML and
-# autolinks, entities, table cells, strikethrough, @mentions); escaped with a backslash, as
-# CommonMark allows for any ASCII punctuation.
-_INLINE = re.compile(r"([\\`*_\[\]<>|~&@])")
+# autolinks, entities, table cells, strikethrough, @mentions, GitHub's $math$) get a backslash,
+# as CommonMark allows for any ASCII punctuation. '>' only matters after '<' or at the start of
+# a line, both handled, so "->" stays readable.
+_INLINE = re.compile(r"([\\`*_\[\]<|~&@$])")
 # What makes a line a heading, quote, list item, thematic break or setext underline; in an
 # ordered-list marker ("1.") it is the punctuation that gets the backslash.
 _LINE_START = re.compile(r"^(\s*\d*)([#>+\-=.)])")
@@ -33,7 +35,9 @@ def escape(text: str | None) -> str:
 
 def render_markdown(history: StoryHistory) -> str:
     """The whole story: facts, a version table, headline changes, then each revision."""
-    parts = [_header(history), _versions_table(history), _headlines(history)]
+    parts = [_header(history), _versions_table(history), _headlines(history),
+             _corrections(history)]
+    parts += ["## Revisions"] if history.changes else []
     parts += [_revision(change) for change in history.changes]
     parts.append(_first_version(history))
     return "\n\n".join(part for part in parts if part) + "\n"
@@ -90,16 +94,20 @@ def _header(history: StoryHistory) -> str:
 
 
 def _versions_table(history: StoryHistory) -> str:
-    rows = ["| Version | Seen | Words | Added | Removed | Notes |",
-            "| --- | --- | ---: | ---: | ---: | --- |",
+    rows = ["| Version | Seen | Words | Added | Removed | Significance | Kinds of change |",
+            "| --- | --- | ---: | ---: | ---: | ---: | --- |",
             f"| v1 | {format_utc(history.first.info.observed_at)} | "
-            f"{history.first.info.word_count} | | | first version |"]
+            f"{history.first.info.word_count} | | | | first version |"]
     for change in history.changes:
         new, stats = change.view.new, change.view.stats
-        notes = ", ".join(escape(tag.label) for tag in change.tags)
         rows.append(f"| v{new.number} | {format_utc(new.observed_at)} | {new.word_count} | "
-                    f"+{stats.words_added} | -{stats.words_removed} | {notes} |")
+                    f"+{stats.words_added} | -{stats.words_removed} | "
+                    f"{_significance(change)} | {', '.join(change.tags)} |")
     return "## Versions\n\n" + "\n".join(rows)
+
+
+def _significance(change: Change) -> str:
+    return "" if change.significance is None else f"{change.significance:g}"
 
 
 def _headlines(history: StoryHistory) -> str:
@@ -111,23 +119,50 @@ def _headlines(history: StoryHistory) -> str:
     return "## Headline changes\n\n" + "\n".join(lines)
 
 
+def _corrections(history: StoryHistory) -> str:
+    if not history.corrections:
+        return ("## Changed and removed facts\n\n"
+                "No figure, quote or source was changed or taken out.")
+    return "## Changed and removed facts\n\n" + "\n".join(
+        f"- v{change.number} **{fact.tag.value} {fact.change}:** {_fact(fact)}"
+        for change, fact in history.corrections
+    )
+
+
+def _fact(fact: Fact) -> str:
+    return escape(render.fact_words(fact))
+
+
 def _revision(change: Change) -> str:
     view = change.view
-    head = (f"### v{view.old.number} → v{view.new.number} · {format_utc(view.new.observed_at)}\n\n"
-            f"+{view.stats.words_added} / -{view.stats.words_removed} words")
-    if change.tags:
-        head += " · " + ", ".join(f"_{escape(tag.label)}_" for tag in change.tags)
-    blocks = [head]
+    blocks = [f"### v{view.old.number} → v{view.new.number} · {format_utc(view.new.observed_at)}",
+              _summary(change)]
+    if view.new.reverts_to:
+        blocks.append(f"**The text went back to that of v{view.new.reverts_to}.**")
     if view.headline_changed:
         blocks.append(f"Headline: {change_markdown(view.title_ops)}")
     if view.byline_changed:
         byline = [(DELETE, view.old.byline or ""), (INSERT, view.new.byline or "")]
         blocks.append(f"Byline: {change_markdown([(op, text) for op, text in byline if text])}")
+    if change.facts:
+        blocks.append("\n".join(f"- **{fact.tag.value} {fact.change}:** {_fact(fact)}"
+                                for fact in change.facts))
     if not view.stats.changed:
         blocks.append("*The text did not change.*")
     for item in render.with_context(render.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
         blocks.append(_fold(item) if isinstance(item, int) else change_markdown(item))
     return "\n\n".join(blocks)
+
+
+def _summary(change: Change) -> str:
+    """Size, sentence counts, significance and tags of a revision, on one line."""
+    stats = change.view.stats
+    parts = [f"+{stats.words_added} / -{stats.words_removed} words"]
+    parts += [change.sentences] if change.sentences else []
+    if change.significance is not None:
+        parts.append(f"significance **{change.significance:g}**/100")
+    parts += [", ".join(f"`{tag}`" for tag in change.tags)] if change.tags else []
+    return " · ".join(parts)
 
 
 def _first_version(history: StoryHistory) -> str:

@@ -11,6 +11,7 @@ from tracker import render
 from tracker.db.queries import VersionDetail
 from tracker.diffing import unified_diff
 from tracker.export.history import StoryHistory, iso_utc, slug
+from tracker.normalise import strip_control
 
 NO_FILE = "/dev/null"
 
@@ -42,10 +43,11 @@ def _label(version: VersionDetail | None, name: str, side: str) -> str:
 
 
 def _comment(history: StoryHistory, old: VersionDetail | None, new: VersionDetail) -> str:
-    """Text before a diff that patch and git apply skip: which step this is and its size."""
+    """Text before a diff that patch and git apply skip: which step this is and its size, on
+    lines of their own (control characters and line breaks in the URL become spaces)."""
     info = new.info
     what = "first version" if old is None else (
         f"v{old.info.number} -> v{info.number}: +{info.words_added} -{info.words_removed} words"
     )
-    return (f"tracker: {render.safe(history.story.url)}\n"
+    return (f"tracker: {strip_control(history.story.url)}\n"
             f"tracker: {what}, seen {iso_utc(info.observed_at)}\n")

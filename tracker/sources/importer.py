@@ -6,6 +6,7 @@ it imported; other stories in the same import go on. Imports are idempotent: a v
 stored at the same observed time is skipped.
 """
 
+import functools
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -79,8 +80,9 @@ def import_paths(db: Database, paths: Sequence[Path], *, url: str | None = None)
             report.stories.append(StoryImport(source=str(folder), error=exc.message))
             continue
         for story_folder in story_folders:
-            report.stories.append(_import_story(db, str(story_folder),
-                                                lambda f=story_folder: _read_folder(f)))
+            report.stories.append(
+                _import_story(db, str(story_folder), functools.partial(_read_folder, story_folder))
+            )
     if loose:
         label = ", ".join(str(path) for path in loose[:3]) + (" ..." if len(loose) > 3 else "")
         report.stories.append(_import_story(db, label, lambda: _read_loose(loose, url)))

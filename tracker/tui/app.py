@@ -10,6 +10,7 @@ from textual.screen import Screen
 
 from tracker.db.engine import Database
 from tracker.tui.screens.help import HelpScreen
+from tracker.tui.screens.search import SearchScreen
 from tracker.tui.screens.story import StoryScreen
 from tracker.tui.screens.story_list import StoryListScreen
 
@@ -21,6 +22,7 @@ class TrackerApp(App[None]):
     TITLE = "tracker"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="List every key"),
+        Binding("f", "search", "Search", tooltip="Search what changes added or removed"),
         Binding("q", "quit", "Quit", tooltip="Leave tracker"),
         Binding("ctrl+p", "command_palette", "Commands", show=False,
                 tooltip="Search the actions of this screen, the theme and more"),
@@ -39,6 +41,10 @@ class TrackerApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen, list(self.BINDINGS)))
+
+    def action_search(self) -> None:
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.db))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers the current screen's actions next to Textual's own commands."""

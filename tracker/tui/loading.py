@@ -4,6 +4,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.errors import TrackerError
 
+REFRESH_SECONDS = 5.0
+"""How often open screens look for versions that another process (a snapshot) stored."""
+
 READ_ERRORS = (TrackerError, SQLAlchemyError)
 """Our own errors already read as one line; a database error means the file went bad or away."""
 

@@ -52,11 +52,18 @@ def build(db: Database, request: PaneRequest) -> PaneContent:
 
 
 class PaneCache:
-    """The last few prepared contents, so stepping back and forth does not read them again."""
+    """The last few prepared contents, so stepping back and forth does not read them again.
+
+    Only the UI thread adds to it or reorders it; workers only ask whether it holds a request.
+    """
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
         self.items: OrderedDict[PaneRequest, PaneContent] = OrderedDict()
+
+    def __contains__(self, request: object) -> bool:
+        """A read that changes nothing, so a worker thread may ask it."""
+        return request in self.items
 
     def get(self, request: PaneRequest) -> PaneContent | None:
         content = self.items.get(request)

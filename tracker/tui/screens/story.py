@@ -5,7 +5,7 @@ step cancels the previous step's worker, and a result for anything but the curre
 dropped, so holding a key down never shows a stale diff.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,7 +22,8 @@ from tracker import render, seen
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.tui import panes, texts
-from tracker.tui.loading import READ_ERRORS, describe
+from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
+from tracker.tui.screens.export import ExportRequest, ExportScreen, export_story
 from tracker.tui.texts import Mode, PaneContent
 from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import Timeline
@@ -40,7 +41,8 @@ class StoryScreen(Screen[None]):
                 tooltip="Jump to version 1"),
         Binding("end,G", "last", "Last", key_display="End", show=False,
                 tooltip="Jump to the newest version"),
-        Binding("m", "mark", "Mark", tooltip="Mark this version; then select another to compare"),
+        Binding("m", "mark", "Mark", show=False,
+                tooltip="Mark this version; then select another to compare"),
         Binding("d", "mode('inline')", "Diff", tooltip="Inline word diff"),
         Binding("s", "mode('side by side')", "Side", tooltip="Old and new side by side"),
         Binding("t", "mode('full text')", "Text", tooltip="The full text of this version"),
@@ -56,7 +58,9 @@ class StoryScreen(Screen[None]):
                 tooltip="Scroll the diff pane down a page"),
         Binding("pageup", "scroll_diff(-1)", "Page up", show=False, priority=True,
                 tooltip="Scroll the diff pane up a page"),
-        Binding("escape,backspace", "back", "Stories", key_display="Esc",
+        Binding("x", "export", "Export", show=False,
+                tooltip="Export this story's history (HTML, Markdown, JSON, patch)"),
+        Binding("escape,backspace", "back", "Back", key_display="Esc",
                 tooltip="Back to the story list"),
     ]
 
@@ -73,6 +77,8 @@ class StoryScreen(Screen[None]):
 
         request: panes.PaneRequest
         content: PaneContent
+        failed: bool = False
+        """The content is an error message: shown, but not cached, so a retry reads again."""
 
     @dataclass
     class Failed(Message):
@@ -83,10 +89,12 @@ class StoryScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's type)
     """Side by side hides the timeline on narrow terminals (see app.tcss)."""
 
-    def __init__(self, db: Database, story_id: int) -> None:
+    def __init__(self, db: Database, story_id: int, version: int | None = None) -> None:
+        """Open `story_id` on `version`, or on its newest version."""
         super().__init__()
         self.db = db
         self.story_id = story_id
+        self.first_shown = version
         self.story: queries.StorySummary | None = None
         self.versions: list[queries.VersionSummary] = []
         self.mode = Mode.INLINE
@@ -102,11 +110,26 @@ class StoryScreen(Screen[None]):
             yield Timeline(id="timeline")
             yield DiffPane(id="diff")
         yield Static(id="story-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P is in the help
 
     def on_mount(self) -> None:
         self.query_one(Timeline).loading = True
         self.load_story()
+        self.set_interval(REFRESH_SECONDS, self.watch_versions)
+
+    def watch_versions(self) -> None:
+        """Poll for versions that a snapshot stored while the story is open."""
+        if self.versions:
+            self.count_versions(len(self.versions))
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def count_versions(self, known: int) -> None:
+        try:
+            story = queries.find_story(self.db, self.story_id)
+        except READ_ERRORS:
+            return  # a failed poll is retried at the next tick; real reads report errors
+        if story.version_count != known:
+            self.app.call_from_thread(self.load_story)
 
     @work(thread=True, exclusive=True, group="story", exit_on_error=False)
     def load_story(self) -> None:
@@ -127,7 +150,14 @@ class StoryScreen(Screen[None]):
         if not self.versions:
             self.query_one(DiffPane).show(texts.message("This story has no versions."))
             return
-        timeline.show_versions(message.versions, set())
+        added = len(message.versions) - timeline.option_count
+        timeline.show_versions(message.versions, {self.base} if self.base else set())
+        numbers = [version.number for version in self.versions]
+        if self.first_shown in numbers:
+            timeline.highlighted = numbers.index(self.first_shown)
+            self.first_shown = None
+        if timeline.option_count and added > 0 and added != len(message.versions):
+            self.notify(f"{added} new version{'s' * (added > 1)} of this story")
         timeline.focus()
 
     @on(Failed)
@@ -158,20 +188,39 @@ class StoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="pane", exit_on_error=False)
     def prepare(self, request: panes.PaneRequest) -> None:
         try:
-            content = panes.build(self.db, request)
+            prepared = self.Prepared(request, panes.build(self.db, request))
         except READ_ERRORS as error:
-            content = PaneContent.of(Text(describe(error), "bold red"))
+            prepared = self.Prepared(request, PaneContent.of(Text(describe(error), "bold red")),
+                                     failed=True)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Prepared(request, content))
+            self.post_message(prepared)
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def prefetch(self, request: panes.PaneRequest) -> None:
+        """Prepare the versions either side of the one shown, so a step finds them ready."""
+        for number in (request.number - 1, request.number + 1):
+            neighbour = replace(request, number=number)
+            if get_current_worker().is_cancelled:
+                return
+            if not 1 <= number <= len(self.versions) or neighbour in self.cache:
+                continue
+            try:
+                content = panes.build(self.db, neighbour)
+            except READ_ERRORS:
+                return  # the step itself will read again and report the error
+            self.post_message(self.Prepared(neighbour, content))
 
     @on(Prepared)
     def _prepared(self, message: Prepared) -> None:
-        self.cache.put(message.request, message.content)
+        if not message.failed:
+            self.cache.put(message.request, message.content)
         if message.request == self.request:
             self._display(message.request, message.content)
 
     def _display(self, request: panes.PaneRequest, content: PaneContent) -> None:
         self.query_one(DiffPane).show(content)
+        if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
+            self.prefetch(request)
         if request.number == len(self.versions) and request.number > self.seen_up_to:
             self.seen_up_to = request.number
             self.record_seen(request.number)
@@ -192,8 +241,9 @@ class StoryScreen(Screen[None]):
             status.append(f"  ·  marked v{self.base}", "yellow")
         if pair and self.request.mode in (Mode.INLINE, Mode.SIDE):
             status.append(f"  ·  v{pair[0]} → v{pair[1]}")
-        status.append(f"  ·  {len(self.versions)} versions  ·  ? for help", "dim")
-        self.query_one("#story-status", Static).update(status)
+        status.append(f"  ·  {len(self.versions)} versions  ·  m marks to compare  ·  ? help",
+                      "dim")
+        self.query_one("#story-status", Static).update(status, layout=False)
 
     def action_older(self) -> None:
         self._step(-1)
@@ -252,6 +302,22 @@ class StoryScreen(Screen[None]):
         if self.story is not None:
             self.app.copy_to_clipboard(self.story.url)
             self.notify(f"Copied {render.safe(self.story.url)}")
+
+    def action_export(self) -> None:
+        self.app.push_screen(ExportScreen(), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is not None:
+            self.export(request)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export(self, request: ExportRequest) -> None:
+        try:
+            path = export_story(self.db, self.story_id, request)
+        except READ_ERRORS as error:
+            self.app.call_from_thread(self.notify, describe(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Wrote {path}")
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:  # the default screen, the story list, this screen

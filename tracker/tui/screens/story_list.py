@@ -22,23 +22,22 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StoryOrder, StorySummary
 from tracker.tui import texts
-from tracker.tui.loading import READ_ERRORS, describe
+from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.story import StoryScreen
 
 PAGE_SIZE = 100
 PREFETCH = 20  # rows before the end of what is loaded at which the next page is fetched
-REFRESH_SECONDS = 5.0
-ORDER_LABELS = {
+ORDER_LABELS = {  # in the order `s` steps through them
     StoryOrder.CHANGED: "last change", StoryOrder.TITLE: "title", StoryOrder.SITE: "site",
     StoryOrder.VERSIONS: "versions", StoryOrder.CHECKED: "last check",
-    StoryOrder.STATUS: "status",
+    StoryOrder.STATUS: "status", StoryOrder.SIGNIFICANCE: "significance",
 }
 COLUMNS: list[tuple[str, str, int]] = [  # key, label, width (0: what is left, for the title)
     ("new", "New", 3), ("title", "Title", 0), ("site", "Site", 14),
     ("versions", "Ver", 4), ("changed", "Changed", 11), ("checked", "Checked", 11),
-    ("status", "Status", 7),
+    ("status", "Status", 7), ("significance", "Sig", 5),
 ]
-NARROW_COLUMNS = ("checked", "status")
+NARROW_COLUMNS = ("checked", "status", "significance")
 """Left out below WIDE_SCREEN columns, so the titles stay readable in an 80-column terminal."""
 WIDE_SCREEN = 110
 MIN_TITLE_WIDTH = 16
@@ -94,6 +93,7 @@ class StoryListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Type to filter by title, URL or site", id="filter")
         yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
+        yield Static(id="list-message")
         yield Static(id="list-status")
         yield Footer()
 
@@ -150,7 +150,17 @@ class StoryListScreen(Screen[None]):
     def _show_failure(self, message: Failed) -> None:
         self.fetching = False
         self.query_one(DataTable).loading = False
-        self.query_one("#list-status", Static).update(Text(message.error, "bold red"))
+        self._show_message(Text(message.error, "bold red"))
+        self.query_one("#list-status", Static).update("The stories could not be read.")
+
+    def _show_message(self, text: Text | None) -> None:
+        """A message in place of the table (empty database, failed read), or the table again."""
+        message = self.query_one("#list-message", Static)
+        message.update(text or "")
+        message.display = text is not None
+        self.query_one(DataTable).display = text is None
+        # Nothing to filter then; and a focused filter box would swallow q and the other keys.
+        self.query_one("#filter", Input).disabled = text is not None
 
     def _columns(self) -> list[tuple[str, str, int]]:
         """The columns that fit, the title taking the width the others leave."""
@@ -164,8 +174,10 @@ class StoryListScreen(Screen[None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
+        arrow = " ↓" if self.request.descending else " ↑"
         for key, label, width in self._columns():
-            table.add_column(label, key=key, width=width)
+            sorted_by = key == self.request.order.value  # the column keys are the order names
+            table.add_column(label + arrow * sorted_by, key=key, width=width)
         table.add_rows(self._cells(story) for story in self.stories)
         table.move_cursor(row=min(row, max(len(self.stories) - 1, 0)), animate=False)
 
@@ -185,19 +197,24 @@ class StoryListScreen(Screen[None]):
             "changed": Text(texts.short_time(story.last_changed_at)),
             "checked": Text(texts.short_time(story.last_checked_at)),
             "status": Text(render.safe(story.status)),
+            "significance": Text("-" if story.top_significance is None
+                                 else f"{story.top_significance:.0f}", justify="right"),
         }
         return [cells[str(key.value)] for key in self.query_one(DataTable).columns]
 
     def _show_status(self) -> None:
         status = self.query_one("#list-status", Static)
-        if self.total == 0 and not self.request.contains:
-            status.update(Text(texts.EMPTY_DATABASE))
+        empty = self.total == 0 and not self.request.contains
+        self._show_message(Text(texts.EMPTY_DATABASE) if empty else None)
+        if empty:
+            status.update("No stories yet.", layout=False)
             return
         arrow = "↓" if self.request.descending else "↑"
         shown = f"{self.total} stor{'y' if self.total == 1 else 'ies'}"
         if self.request.contains:
             shown += f" matching “{render.safe(self.request.contains)}”"
-        status.update(f"{shown}  ·  sorted by {ORDER_LABELS[self.request.order]} {arrow}")
+        status.update(f"{shown}  ·  sorted by {ORDER_LABELS[self.request.order]} {arrow}",
+                      layout=False)
 
     @on(DataTable.RowHighlighted)
     def _maybe_fetch_more(self, event: DataTable.RowHighlighted) -> None:
@@ -243,7 +260,7 @@ class StoryListScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def action_next_order(self) -> None:
-        orders = list(StoryOrder)
+        orders = list(ORDER_LABELS)
         following = orders[(orders.index(self.request.order) + 1) % len(orders)]
         self._change(ListRequest(self.request.contains, following, True))
 
@@ -273,7 +290,9 @@ class StoryListScreen(Screen[None]):
 
 
 def _order_for_column(key: str) -> StoryOrder | None:
-    """Clicking a column header sorts by it; the count of new versions is not a sort key."""
-    return {"title": StoryOrder.TITLE, "site": StoryOrder.SITE, "versions": StoryOrder.VERSIONS,
-            "changed": StoryOrder.CHANGED, "checked": StoryOrder.CHECKED,
-            "status": StoryOrder.STATUS}.get(key)
+    """Clicking a column header sorts by it (the column keys are the order names); the count
+    of new versions is not a sort key."""
+    try:
+        return StoryOrder(key)
+    except ValueError:
+        return None

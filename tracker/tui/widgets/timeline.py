@@ -27,7 +27,8 @@ def change_bar(version: VersionSummary, largest: int) -> Text:
 
 def timeline_row(version: VersionSummary, largest: int, mark: bool = False) -> Text:
     """One version as a fixed-width line: number, time, +/- words, bar and flags."""
-    row = Text("*" if mark else " ", "bold yellow")
+    row = Text()
+    row.append("*" if mark else " ", "bold yellow")
     row.append(f"v{version.number:<3} ", "bold")
     row.append(f"{format_time(version.observed_at)[5:]} ")  # the year is in the header
     row.append(f"+{version.words_added:<4} ", "green")

@@ -1,0 +1,320 @@
+"""Ingest, analysis and search at scale: N generated versions through tracker's one write path.
+
+Run: python bench/bench_search.py [--versions N] [--db URL] [--queries Q]
+
+Generates --versions versions (default 1,000,000, about 200,000 stories of 1-9 versions) of
+article-like text with the edits breaking stories get (paragraphs added, figures changed,
+quotes and sources added, sentences dropped, typos made and fixed, headlines rewritten), and
+stores each through `store_candidate`, one transaction per version as in real use. It prints:
+
+- ingest: versions per second and the total time;
+- database size per version (SQLite: the file after a WAL checkpoint; PostgreSQL: the database);
+- the time to align and tag one diff (tracker.analysis.analyse alone), median and p99;
+- search latency (tracker.search.search, 50 results), median and p99, for a common word, a
+  rare word and a two-word phrase, over everything and over added text only; and, as a peer in
+  the same process, a LIKE scan of the added text for the same common words.
+
+Figures for other sizes are not measured here: anything printed as "extrapolated" is a linear
+projection and says so.
+"""
+
+import argparse
+import itertools
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from tracker import analysis
+from tracker.db.engine import Database, open_database
+from tracker.search import Field, SearchFilter, search
+from tracker.store import Candidate, Source, store_candidate
+
+FUNCTION_WORDS = [
+    "the", "of", "and", "to", "in", "a", "that", "for", "on", "with", "as", "was", "at", "by",
+    "from", "it", "has", "have", "were", "is", "said", "after", "its", "their", "more", "than",
+    "about", "over", "into", "who", "also", "had", "been", "they", "not", "but", "which",
+]
+SOURCES = ["officials said", "the ministry said", "police said", "a spokesperson said",
+           "according to a senior official", "according to local media", "witnesses said"]
+QUALIFIERS = ["at least", "more than", "about", "nearly", "up to", ""]
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+class Corpus:
+    """A Zipf-distributed vocabulary of pronounceable words and capitalised names."""
+
+    def __init__(self, rng: random.Random, size: int = 20_000) -> None:
+        syllables = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"] + ["an", "er", "in"]
+        words = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(size * 2)}
+        self.words = sorted(words)[:size]
+        rng.shuffle(self.words)
+        self.cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(size)))
+        self.names = [w.capitalize() for w in self.words[500:1500]]
+        self.rng = rng
+
+    def word(self) -> str:
+        return self.words_of(1)[0]
+
+    def words_of(self, count: int) -> list[str]:
+        """Content words in Zipf proportions, about a third of them function words."""
+        rng = self.rng
+        drawn = rng.choices(self.words, cum_weights=self.cumulative, k=count)
+        return [rng.choice(FUNCTION_WORDS) if rng.random() < 0.35 else w for w in drawn]
+
+    def sentence(self) -> str:
+        rng = self.rng
+        words = self.words_of(rng.randint(10, 26))
+        if rng.random() < 0.4:
+            figure = f"{rng.choice(QUALIFIERS)} {rng.randint(2, 900)}"
+            words.insert(rng.randrange(len(words)), figure)
+        body = " ".join(w for w in words if w).capitalize()
+        if rng.random() < 0.3:
+            return f"{body}, {rng.choice(SOURCES)}."
+        if rng.random() < 0.15:
+            return f"“{body},” {rng.choice(self.names)} {rng.choice(self.names)} said."
+        return body + "."
+
+    def paragraph(self) -> str:
+        return " ".join(self.sentence() for _ in range(self.rng.randint(1, 4)))
+
+
+def edit(corpus: Corpus, paragraphs: list[str], title: str) -> tuple[list[str], str]:
+    """One new version: one to three edits of the kinds breaking stories get."""
+    rng = corpus.rng
+    paragraphs = list(paragraphs)
+    for _ in range(rng.randint(1, 3)):
+        kind = rng.random()
+        where = rng.randrange(len(paragraphs))
+        if kind < 0.35:
+            paragraphs.insert(rng.randint(1, len(paragraphs)), corpus.paragraph())
+        elif kind < 0.5:
+            paragraphs[where] = _change_number(rng, paragraphs[where])
+        elif kind < 0.65:
+            words = paragraphs[where].split(" ")
+            words[rng.randrange(len(words))] = corpus.word()
+            paragraphs[where] = " ".join(words)
+        elif kind < 0.75:
+            paragraphs[where] = _typo(rng, paragraphs[where])
+        elif kind < 0.85 and len(paragraphs) > 3:
+            del paragraphs[where]
+        elif kind < 0.93:
+            quote = f"“{corpus.sentence()[:-1]},” {rng.choice(corpus.names)} said."
+            paragraphs.insert(where + 1, quote)
+        else:
+            title = corpus.sentence()[:80].rstrip(" .,")
+    return paragraphs, title
+
+
+def _change_number(rng: random.Random, paragraph: str) -> str:
+    digits = [i for i, word in enumerate(paragraph.split(" ")) if word.isdigit()]
+    words = paragraph.split(" ")
+    if digits:
+        words[rng.choice(digits)] = str(rng.randint(2, 900))
+    else:
+        figure = f"{rng.choice(QUALIFIERS[:-1])} {rng.randint(2, 90)}"
+        words.insert(rng.randrange(len(words)), figure)
+    return " ".join(words)
+
+
+def _typo(rng: random.Random, paragraph: str) -> str:
+    words = paragraph.split(" ")
+    at = rng.randrange(len(words))
+    word = words[at]
+    if len(word) > 4 and word.isalpha():
+        i = rng.randrange(1, len(word) - 2)
+        words[at] = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return " ".join(words)
+
+
+def candidates(corpus: Corpus, versions: int) -> Iterator[Candidate]:
+    """Stories of 1-9 versions (5 on average) until `versions` versions are made."""
+    rng = corpus.rng
+    made = story = 0
+    while made < versions:
+        story += 1
+        url = f"https://site{story % 40}.example.com/news/{story}"
+        paragraphs = [corpus.paragraph() for _ in range(rng.randint(4, 12))]
+        title = corpus.sentence()[:80].rstrip(" .,")
+        seen = T0 + timedelta(minutes=story)
+        for _ in range(min(rng.randint(1, 9), versions - made)):
+            yield Candidate(url=url, observed_at=seen, text="\n".join(paragraphs), title=title,
+                            source=Source.IMPORT)
+            made += 1
+            paragraphs, title = edit(corpus, paragraphs, title)
+            seen += timedelta(minutes=rng.randint(5, 90))
+
+
+def ingest(db: Database, corpus: Corpus, versions: int) -> tuple[float, list[tuple[str, str]]]:
+    """Store every generated version; returns the time taken and some consecutive pairs."""
+    pairs: list[tuple[str, str]] = []
+    previous: Candidate | None = None
+    spent = 0.0  # in store_candidate only: generating the text is not ingesting it
+    for done, candidate in enumerate(candidates(corpus, versions), 1):
+        start = time.perf_counter()
+        store_candidate(db, candidate)
+        spent += time.perf_counter() - start
+        if previous and previous.url == candidate.url and len(pairs) < 2000:
+            pairs.append((previous.text, candidate.text))
+        previous = candidate
+        if done % 10_000 == 0:
+            print(f"  ... {done:,} versions, {done / spent:,.0f}/s", file=sys.stderr)
+    return spent, pairs
+
+
+def quantiles(times: list[float]) -> str:
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"median {statistics.median(ordered) * 1000:7.2f} ms   p99 {p99 * 1000:7.2f} ms"
+
+
+def timed(function: Callable[[], object], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def analyse_tables(db: Database) -> None:
+    """Planner statistics, as autovacuum would gather them after a bulk load: without them
+    PostgreSQL estimates every text search at 0.5 % of rows and picks plans accordingly."""
+    if not db.is_sqlite:
+        with db.engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+
+
+def database_size(db: Database) -> int:
+    with db.engine.connect() as connection:
+        if db.is_sqlite:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            path = db.url.split("///", 1)[1]
+            return os.path.getsize(path)
+        size = connection.execute(text("SELECT pg_database_size(current_database())"))
+        return int(size.scalar_one())
+
+
+def sqlite_breakdown(db: Database) -> str:
+    """Where the bytes go: version text, diffs (with the analysis JSON), the full-text indexes."""
+    labels = {"versions": "versions", "diffs": "diffs (delta, analysis, added/removed text)"}
+    sizes: dict[str, int] = {}
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT name, sum(pgsize) FROM dbstat GROUP BY name")
+        for name, size in rows:
+            label = "full-text indexes" if "_fts" in name else labels.get(name, "the rest")
+            sizes[label] = sizes.get(label, 0) + size
+    total = sum(sizes.values())
+    return ", ".join(f"{label} {size / total:.0%}" for label, size in sizes.items())
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    if Path("/proc/cpuinfo").exists():
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{load}")
+
+
+def bench_analysis(pairs: list[tuple[str, str]]) -> list[float]:
+    times = []
+    for old, new in pairs:
+        start = time.perf_counter()
+        analysis.analyse(analysis.Side(old), analysis.Side(new))
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def bench_search(db: Database, corpus: Corpus, queries: int) -> None:
+    rng = random.Random(7)
+    common = corpus.words[5:60]
+    rare = corpus.words[3000:6000]
+    phrases = [" ".join(corpus.sentence().split(" ")[2:4]) for _ in range(200)]
+    everything, added = SearchFilter(), SearchFilter(fields=(Field.ADDED,))
+    cases = [
+        ("common word, all fields", lambda: search(db, rng.choice(common), everything)),
+        ("common word, --added", lambda: search(db, rng.choice(common), added)),
+        ("rare word, all fields", lambda: search(db, rng.choice(rare), everything)),
+        ("phrase, all fields", lambda: search(db, f'"{rng.choice(phrases)}"', everything)),
+        ("phrase, --added", lambda: search(db, f'"{rng.choice(phrases)}"', added)),
+    ]
+    for label, run in cases:
+        run()  # warm the cache
+        print(f"  {label:28} {quantiles(timed(run, queries))}")
+    hits = [len(search(db, word, everything)) for word in common[:5]]
+    print(f"  (common words return {min(hits)}-{max(hits)} results: the limit is 50)")
+
+    def like() -> None:
+        with db.reading() as session:
+            session.execute(text("SELECT id FROM diffs WHERE added_text LIKE :p LIMIT 50"),
+                            {"p": f"%{rng.choice(common)}%"}).all()
+            session.execute(text("SELECT id FROM diffs WHERE added_text LIKE :p LIMIT 50"),
+                            {"p": f"%{rng.choice(rare)}%"}).all()
+
+    print(f"  {'peer: LIKE scan, common+rare':28} {quantiles(timed(like, max(5, queries // 10)))}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--versions", type=int, default=1_000_000)
+    parser.add_argument("--db", help="database URL [default: a new SQLite file in a temp dir]")
+    parser.add_argument("--queries", type=int, default=200, help="searches per case")
+    parser.add_argument("--search-only", action="store_true",
+                        help="measure search again on the --db a previous run filled")
+    args = parser.parse_args()
+    if args.search_only:
+        if not args.db:
+            parser.error("--search-only needs --db")
+        db = open_database(args.db)
+        analyse_tables(db)
+        print(f"machine: {machine()}")
+        print(f"search ({args.queries} queries per case, 50 results max):")
+        bench_search(db, Corpus(random.Random(2020)), args.queries)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
+        corpus = Corpus(random.Random(2020))
+        print(f"machine: {machine()}")
+        with db.engine.connect() as connection:
+            server = connection.dialect.server_version_info
+        print(f"database: {db.engine.url.render_as_string(hide_password=True)}, "
+              f"{db.engine.dialect.name} {'.'.join(map(str, server or ()))}")
+        seconds, pairs = ingest(db, corpus, args.versions)
+        analyse_tables(db)
+        with db.reading() as session:
+            stories = session.execute(text("SELECT count(*) FROM stories")).scalar_one()
+            diffs = session.execute(text("SELECT count(*) FROM diffs")).scalar_one()
+        size = database_size(db)
+        print(f"ingest: {args.versions:,} versions of {stories:,} stories ({diffs:,} diffs) in "
+              f"{seconds:,.1f} s = {args.versions / seconds:,.0f} versions/s "
+              f"({seconds / args.versions * 1000:.2f} ms each)")
+        print(f"size: {size / 2**20:,.1f} MiB = {size / args.versions / 1024:.2f} KiB per version")
+        if db.is_sqlite:
+            print(f"  of which: {sqlite_breakdown(db)}")
+        if args.versions < 1_000_000:
+            factor = 1_000_000 / args.versions
+            print(f"  extrapolated (linear) to 1,000,000 versions: ingest "
+                  f"{seconds * factor / 3600:,.1f} h, size {size * factor / 2**30:,.1f} GiB")
+        print(f"align and tag one diff ({len(pairs)} diffs): {quantiles(bench_analysis(pairs))}")
+        print(f"search ({args.queries} queries per case, 50 results max):")
+        bench_search(db, corpus, args.queries)
+        print(f"machine at the end: {machine()}")
+        db.close()
+
+
+if __name__ == "__main__":
+    main()
