@@ -105,8 +105,9 @@ def checks(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> Non
     if json:
         typer.echo(to_json(rows))
         return
-    out().print(table(["time", "source", "outcome", "http", "version", "error"], [
+    out().print(table(["time", "source", "outcome", "http", "ms", "version", "error"], [
         [render.format_time(row.checked_at), row.source, row.outcome, str(row.http_status or ""),
+         "" if row.duration_ms is None else str(row.duration_ms),
          str(row.version_number or ""), render.safe(row.error)] for row in rows
     ]))
 
