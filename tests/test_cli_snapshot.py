@@ -1,7 +1,11 @@
 """The live-tracking commands as a user runs them: add, snapshot, log, pause, cron, status."""
 
 import shlex
+import signal
+import subprocess
 import sys
+import threading
+import time
 
 from typer.testing import CliRunner
 
@@ -78,3 +82,30 @@ def test_status_shows_the_schedule_and_failures(site: NewsSite, db_url: str) -> 
     tracker(db_url, "snapshot", *FAST)
     code, stdout, _ = tracker(db_url, "status")
     assert "due now: 0" in stdout and "HTTP 503" in stdout
+
+
+def test_watch_runs_snapshots_until_stopped(site: NewsSite, db_url: str) -> None:
+    """`tracker watch` as a real process: it runs a snapshot each interval (the story is fetched
+    once, then not again until it is due) and SIGTERM stops it cleanly, holding nothing."""
+    url = site.add("/w", "Watched story")
+    tracker(db_url, "add", url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--db", db_url, "watch", "--every", "1s"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 60
+    while sum("checked" in line for line in lines) < 2:
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert time.monotonic() < deadline, f"watch printed only {lines}"
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    reader.join(timeout=10)
+    assert "stopped" in (process.stderr.read() if process.stderr else "")
+    assert "checked 1: 1 changed" in lines[0] and "checked 0" in lines[1]
+    assert site.hits == {"/w": 1}
+    log = tracker(db_url, "log", url)[1]
+    assert "\n v1 " in log and "\n v2 " not in log
