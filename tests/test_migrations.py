@@ -3,6 +3,8 @@ and databases that are not ours, newer than us or corrupt are refused without be
 
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,20 @@ def schema_differences(database: Database) -> list[object]:
 def test_there_is_exactly_one_head() -> None:
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
     assert len(scripts.get_heads()) == 1
+
+
+def test_the_quick_head_is_alembics_head() -> None:
+    assert migrate.quick_head() == migrate.head_revision()
+
+
+def test_a_database_at_head_opens_without_loading_alembic(tmp_path: Path) -> None:
+    """Start-up of every command: a current database costs one query, not alembic's imports."""
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    open_database(url).close()
+    code = ("import sys; from tracker.db.engine import open_database; "
+            f"open_database({url!r}).close(); "
+            "assert not [name for name in sys.modules if name.startswith('alembic')]")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_upgrade_from_empty_matches_the_models(any_db: Database) -> None:

@@ -12,6 +12,7 @@ give the same ops for the same inputs (unless the time limit cuts one of them sh
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 import time
@@ -51,7 +52,7 @@ _NO_SPACE = (
 
 def _mark_class() -> str:
     """Combining marks stay with the letter before them (``e`` + U+0301, Hindi vowel signs),
-    but ``re`` has no ``\\p{M}``, so the class is built once from unicodedata (~10 ms)."""
+    but ``re`` has no ``\\p{M}``, so the class is built from unicodedata (~30 ms)."""
     planes = itertools.chain(range(0x20000), range(0xE0000, 0xE1000))
     marks = [cp for cp in planes if unicodedata.category(chr(cp))[0] == "M"]
     runs = itertools.groupby(enumerate(marks), key=lambda pair: pair[1] - pair[0])
@@ -59,13 +60,18 @@ def _mark_class() -> str:
     return "".join(f"{chr(s[0])}-{chr(s[-1])}" for s in spans)
 
 
-_M = _mark_class()
-# Numbers keep their separators ("6.1", "1,200", "22:58"): a changed figure is one word.
-_NUMBER = r"\d+(?:[.,:]\d+)+"
-_WORD = (rf"{_NUMBER}|[^\W_{_NO_SPACE}]+(?:[{_M}]+[^\W_{_NO_SPACE}]*)*"
-         rf"|[{_NO_SPACE}][{_M}]*")
-_TOKEN_RE = re.compile(rf"\n|[^\S\n]+|{_WORD}|.[{_M}]*", re.DOTALL)
-_WORD_RE = re.compile(_WORD)
+@functools.cache
+def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(token, word) patterns, built on first use rather than at import: a snapshot run in
+    which nothing changed never diffs, and should not pay for the mark class at start-up."""
+    marks = _mark_class()
+    # Numbers keep their separators ("6.1", "1,200", "22:58"): a changed figure is one word.
+    number = r"\d+(?:[.,:]\d+)+"
+    word = (rf"{number}|[^\W_{_NO_SPACE}]+(?:[{marks}]+[^\W_{_NO_SPACE}]*)*"
+            rf"|[{_NO_SPACE}][{marks}]*")
+    return re.compile(rf"\n|[^\S\n]+|{word}|.[{marks}]*", re.DOTALL), re.compile(word)
+
+
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")
 # Paragraphs and the breaks between them are separate tokens, so a last paragraph that gains
 # a following one ("Last." -> "Last.\n...") still matches itself.
@@ -176,7 +182,7 @@ def _normalise(ops: Iterable[tuple[int, str]]) -> Ops:
 
 def count_words(text: str) -> int:
     """Words are tokens with a letter or digit; a CJK or Thai character counts as one."""
-    return len(_WORD_RE.findall(text))
+    return len(_word_patterns()[1].findall(text))
 
 
 def _shares_too_little(ops: Ops, old: str, new: str) -> bool:
@@ -189,8 +195,9 @@ def _shares_too_little(ops: Ops, old: str, new: str) -> bool:
 def _overlap_too_small(old_tokens: list[str], new_tokens: list[str]) -> bool:
     """Cheap upper bound on the unchanged words (common words counted with multiplicity):
     when even that is under the threshold, no diff can pass it, so skip the diff."""
-    old_words = Counter(t for t in old_tokens if _WORD_RE.match(t))
-    new_words = Counter(t for t in new_tokens if _WORD_RE.match(t))
+    word = _word_patterns()[1]
+    old_words = Counter(t for t in old_tokens if word.match(t))
+    new_words = Counter(t for t in new_tokens if word.match(t))
     base = min(old_words.total(), new_words.total())
     return base > 0 and (old_words & new_words).total() < REWRITE_THRESHOLD * base
 
@@ -199,7 +206,8 @@ def _diff_region(old: str, new: str, job: _Job) -> Ops:
     """Word diff of one run of changed paragraphs, or a clean replacement."""
     if not old or not new:
         return _replace(old, new)
-    old_tokens, new_tokens = _TOKEN_RE.findall(old), _TOKEN_RE.findall(new)
+    token = _word_patterns()[0]
+    old_tokens, new_tokens = token.findall(old), token.findall(new)
     if _overlap_too_small(old_tokens, new_tokens):
         return _replace(old, new)
     try:

@@ -3,18 +3,28 @@
 The database is upgraded on first use, so a new user never runs a set-up step. A database that
 has tables but no alembic revision is not ours, and one at a revision we do not know was written
 by a newer tracker: both are refused rather than touched.
+
+alembic (~0.3 s of imports and script loading) is imported only when a database is not at head:
+the common case, a database already current, is one query and a scan of the migration files'
+revision lines, which keeps every command's start-up short (a run of `tracker snapshot` where
+nothing changed is mostly start-up).
 """
 
+import re
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 from tracker.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+VERSION_TABLE = "alembic_version"
+_REVISION_LINE = re.compile(r'^(down_revision|revision)\b[^=\n]*=\s*["\']?([^"\'\s]+)["\']?',
+                            re.MULTILINE)
 
 
 def include_object(
@@ -32,7 +42,9 @@ def migrations_dir() -> Path:
     return Path(str(resources.files("tracker.migrations")))
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.attributes["connection"] = connection
@@ -40,34 +52,65 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the migrations directory has no revisions"
     return head
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def quick_head() -> str | None:
+    """The head revision read from the migration files' `revision =` and `down_revision =`
+    lines without loading alembic; None when that is not one plain chain (a merge, a file it
+    cannot read), which sends the caller to alembic."""
+    revisions, parents = set(), set()
+    for script in (migrations_dir() / "versions").glob("[!_]*.py"):
+        found = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        if "revision" not in found or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def ensure_current(engine: Engine) -> None:
     """Upgrade to head unless the database already is there (the common, cheap case)."""
     with engine.connect() as connection:
-        revision = current_revision(connection)
         tables = set(inspect(connection).get_table_names())
+        revision = _stored_revision(connection) if VERSION_TABLE in tables else None
+    if revision is not None and revision == quick_head():
+        return
     if revision == head_revision():
         return
     _refuse_foreign(engine, revision, tables)
     upgrade(engine)
 
 
+def _stored_revision(connection: Connection) -> str | None:
+    """The revision in alembic's version table (one row on a plain chain), read with one query."""
+    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
+
+
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Upgrade inside one transaction that holds the write lock (SQLite) or an advisory lock
     (PostgreSQL, in env.py), so two processes starting at once upgrade exactly once."""
+    from alembic import command
+
     with engine.execution_options(tracker_write=True).begin() as connection:
         command.upgrade(alembic_config(connection), target)
 
 
 def downgrade(engine: Engine, target: str = "base") -> None:
+    from alembic import command
+
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), target)
 
@@ -79,6 +122,8 @@ def _refuse_foreign(engine: Engine, revision: str | None, tables: set[str]) -> N
             f"{where} already has tables ({', '.join(sorted(tables)[:4])}...) but no tracker "
             "schema version: it is not a tracker database; point --db elsewhere"
         )
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory.from_config(alembic_config())
     known = {script.revision for script in scripts.walk_revisions()}
     if revision is not None and revision not in known:

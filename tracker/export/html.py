@@ -11,14 +11,17 @@ so right-to-left text reads correctly and cannot reorder the report around it.
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup, escape
 
 from tracker import __version__, render
 from tracker.diffing import Ops
 from tracker.export.chart import timeline_chart
 from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, iso_utc
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
 
 #: Unchanged paragraphs shown around each change; the rest fold into a "n unchanged" line.
 CONTEXT_PARAGRAPHS = 1
@@ -68,7 +71,11 @@ def text_fragment(text: str) -> str:
 
 
 @functools.cache
-def _environment() -> Environment:
+def _environment() -> "Environment":
+    """Jinja is imported here, on the first report: every command imports this module (the CLI
+    registers `export`), and a snapshot run should not pay for Jinja at start-up."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     environment = Environment(
         loader=PackageLoader("tracker.export", "templates"), autoescape=True,
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -85,5 +92,5 @@ def _printable(value: object) -> object:
     return render.safe(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
-def _template(name: str) -> Template:
+def _template(name: str) -> "Template":
     return _environment().get_template(name)
