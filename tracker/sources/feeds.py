@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
-
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.schedule import claim_feeds
@@ -33,7 +31,13 @@ class ParsedFeed:
 
 
 def parse_feed(page: Page) -> ParsedFeed:
-    """The feed's title and its entries' http(s) links, resolved against the final URL."""
+    """The feed's title and its entries' http(s) links, resolved against the final URL.
+
+    feedparser is imported here, when a feed is read: most runs track no feed, and every
+    `tracker snapshot` imports this module.
+    """
+    import feedparser
+
     parsed = feedparser.parse(page.body, response_headers={"content-location": page.final_url})
     if parsed.bozo and not parsed.entries:
         raise FetchFailed(f"not a readable feed: {parsed.get('bozo_exception', 'unknown')}",
