@@ -14,10 +14,10 @@ from tracker.schedule import (
     Policy,
     StoryTimes,
     claim_stories,
-    parse_duration,
     plan_after_check,
     release,
 )
+from tracker.timespec import parse_duration
 from tracker.tracking import set_status, track_stories
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

@@ -8,9 +8,10 @@ from sqlalchemy import text
 from tracker import store
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
-from tracker.search import Field, SearchFilter, SearchHit, parse_query, parse_since, search
+from tracker.search import Field, SearchFilter, SearchHit, parse_query, search
 from tracker.sources.importer import import_paths, seeds_dir
 from tracker.store import Candidate, store_candidate
+from tracker.timespec import parse_since
 
 ADDED, REMOVED, TEXT = (Field.ADDED,), (Field.REMOVED,), (Field.TEXT,)
 

@@ -18,7 +18,6 @@ the same story, and the stories of a worker that died are taken again once its l
 """
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
@@ -29,10 +28,9 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from tracker.db.engine import Database
 from tracker.db.models import Feed, Story
 from tracker.errors import InvalidInput
+from tracker.timespec import parse_duration
 
 ACTIVE, PAUSED, QUIET, GONE = "active", "paused", "quiet", "gone"
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw]?)")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 @dataclass(frozen=True)
@@ -86,14 +84,6 @@ def _count(text: str) -> int:
     if not text.strip().isdigit():
         raise InvalidInput(f"{text!r} is not a whole number")
     return int(text)
-
-
-def parse_duration(text: str) -> timedelta:
-    """'90s', '10m', '2h', '7d', '1w' or plain seconds -> a timedelta."""
-    match = _DURATION.fullmatch(text.strip().lower())
-    if match is None or float(match.group(1)) <= 0:
-        raise InvalidInput(f"{text!r} is not a duration: write e.g. 90s, 10m, 2h or 7d")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
 def plan_after_check(

@@ -14,7 +14,7 @@ so the CLI, the TUI and the exporters highlight it each in their own way.
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -33,8 +33,6 @@ CHUNK_STORIES = 4
 few versions each, most of them matching when one does)."""
 PG_CONFIG = "english"
 SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
-_AGE = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
-_AGE_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
 
@@ -112,24 +110,6 @@ def parse_query(query: str) -> list[str]:
     if not terms:
         raise InvalidInput(f"nothing to search for in {query!r}: give a word or a \"phrase\"")
     return terms
-
-
-def parse_since(value: str, *, now: datetime | None = None) -> datetime:
-    """A --since value: an ISO date or time (UTC unless it says otherwise), or an age such as
-    "36h", "7d" or "2w" counted back from now."""
-    value = value.strip()
-    age = _AGE.fullmatch(value)
-    if age:
-        hours = int(age.group(1)) * _AGE_HOURS[age.group(2).lower()]
-        return (now or datetime.now(UTC)) - timedelta(hours=hours)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(
-            f"--since {value!r}: give a date (2020-01-08), a time (2020-01-08T02:00Z) or an "
-            "age (12h, 3d, 2w)"
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def index_version(connection: Connection, version_id: int, title: str | None, body: str) -> None:

@@ -1,7 +1,6 @@
 """`tracker export`: a story's history (or many stories') as HTML, Markdown, JSON, patch or Atom."""
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.export import Format, Selection, render_combined, render_story, select_stories
 from tracker.export.history import FEED_LIMIT, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
+from tracker.timespec import parse_since
 
 
 @command(app)
@@ -63,7 +63,8 @@ def _selection(
     if story is None and not (every or since is not None or site is not None):
         raise InvalidInput("give a STORY to export, or --all / --since / --site for many")
     found = queries.find_story(db, story) if story is not None else None
-    return Selection(story=found, since=parse_since(since), site=site, limit=limit)
+    return Selection(story=found, since=parse_since(since) if since is not None else None,
+                     site=site, limit=limit)
 
 
 def _format_of(output: Path | None) -> Format:
@@ -75,19 +76,6 @@ def _format_of(output: Path | None) -> Format:
 _SUFFIXES = {".html": Format.HTML, ".htm": Format.HTML, ".md": Format.MARKDOWN,
              ".markdown": Format.MARKDOWN, ".json": Format.JSON, ".patch": Format.PATCH,
              ".diff": Format.PATCH, ".xml": Format.ATOM, ".atom": Format.ATOM}
-
-
-def parse_since(text: str | None) -> datetime | None:
-    """An ISO 8601 date or time; without a zone it is UTC, as every time tracker shows."""
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"--since {text!r} is not a date: use 2020-01-07 or 2020-01-07T23:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -10,8 +10,9 @@ from tracker import render, store
 from tracker.analysis import Tag
 from tracker.cli import JsonOption, app, command, state
 from tracker.errors import InvalidInput
-from tracker.search import Field, SearchFilter, SearchHit, parse_since, search
+from tracker.search import Field, SearchFilter, SearchHit, search
 from tracker.serialize import to_json
+from tracker.timespec import parse_since
 
 SEARCH_TAGS = (Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION, Tag.HEADLINE, Tag.LEDE, Tag.BYLINE,
                Tag.MINOR)

@@ -16,10 +16,11 @@ from tracker.cli import JsonOption, app, command, out, state, table
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
-from tracker.schedule import ACTIVE, PAUSED, Policy, parse_duration
+from tracker.schedule import ACTIVE, PAUSED, Policy
 from tracker.serialize import to_json
 from tracker.snapshot import SnapshotOptions, SnapshotReport, StoryResult, run_snapshot
 from tracker.sources.fetch import FetchLimits
+from tracker.timespec import parse_duration
 from tracker.tracking import remove_feed, remove_story, set_status, track_feed, track_stories
 
 StoriesArg = Annotated[list[str], typer.Argument(help="Story ids or URLs.")]
