@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from tracker import analysis, diffing, search
 from tracker.db.engine import Database
@@ -245,7 +245,10 @@ def _story_for(session: Session, candidate: Candidate) -> Story:
 
 
 def _latest_version(session: Session, story_id: int) -> Version | None:
-    query = select(Version).where(Version.story_id == story_id).order_by(Version.number.desc())
+    """The story's newest version; its text is loaded only if a diff needs it, since most
+    checks end at the hash comparison."""
+    query = (select(Version).options(defer(Version.text)).where(Version.story_id == story_id)
+             .order_by(Version.number.desc()))
     return session.scalars(query.limit(1)).one_or_none()
 
 
