@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from diff_match_patch import diff_match_patch
 
-from tracker import diffing
+from tracker.text import diffing
 
 Ops = diffing.Ops
 

@@ -25,7 +25,7 @@ from tracker.db.engine import Database, open_database
 from tracker.export import Format, Selection, render_combined, render_story
 from tracker.export.history import load_history
 from tracker.sources.importer import import_paths, seeds_dir
-from tracker.store import Candidate, store_candidate
+from tracker.store.write import Candidate, store_candidate
 
 PER_STORY = (Format.HTML, Format.MARKDOWN, Format.JSON, Format.PATCH)
 

@@ -34,10 +34,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from tracker import analysis
 from tracker.db.engine import Database, open_database
 from tracker.search import Field, SearchFilter, search
-from tracker.store import Candidate, Source, store_candidate
+from tracker.store.write import Candidate, Source, store_candidate
+from tracker.text import analysis
 
 FUNCTION_WORDS = [
     "the", "of", "and", "to", "in", "a", "that", "for", "on", "with", "as", "was", "at", "by",

@@ -41,7 +41,7 @@ from sqlalchemy import create_engine, text, update
 from tracker.config import normalise_url
 from tracker.db.engine import open_database
 from tracker.db.models import Story
-from tracker.tracking import track_stories
+from tracker.sources.tracking import track_stories
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 WORKER_OPTIONS = ("--quiet", "--per-host", "32", "--delay", "0")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tracker.db.engine import Database
-from tracker.store import Candidate, store_candidate
+from tracker.store.write import Candidate, store_candidate
 
 WORDS = [
     "minister", "said", "forces", "attack", "city", "officials", "report", "government",

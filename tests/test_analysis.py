@@ -2,7 +2,9 @@
 
 import pytest
 
-from tracker.analysis import (
+from tracker.db import queries
+from tracker.db.engine import Database
+from tracker.text.analysis import (
     Analysis,
     EditKind,
     Fact,
@@ -13,9 +15,7 @@ from tracker.analysis import (
     is_minor,
     to_json,
 )
-from tracker.db import queries
-from tracker.db.engine import Database
-from tracker.diffing import diff_texts
+from tracker.text.diffing import diff_texts
 
 LEDE = "Iran launched at least 10 missiles at two Iraqi bases holding US troops, the Pentagon said."
 BACKGROUND = "The attack comes days after the US killed a top Iranian general in Baghdad."
@@ -247,8 +247,8 @@ def test_sample_story_timeline_carries_tags_and_significance(sample_db: Database
 
 
 def test_alignment_is_bounded_in_time_and_says_when_it_was_cut_short() -> None:
-    from tracker.alignment import align
-    from tracker.sentences import split_text
+    from tracker.text.alignment import align
+    from tracker.text.sentences import split_text
 
     old = split_text(f"{LEDE}\n{BACKGROUND}")
     new = split_text(f"{LEDE.replace('10', '12')}\n{CLOSING}")

@@ -1,7 +1,7 @@
 """Blame: each paragraph belongs to the version since which it has read exactly so."""
 
-from tracker.blame import BlamedParagraph, blame, blame_version
 from tracker.db.engine import Database
+from tracker.history.blame import BlamedParagraph, blame, blame_version
 
 
 def origins(texts: list[str]) -> list[tuple[str, int]]:

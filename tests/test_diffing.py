@@ -7,8 +7,8 @@ import string
 
 import pytest
 
-from tracker import diffing
-from tracker.diffing import DELETE, EQUAL, INSERT, diff_stats, diff_texts
+from tracker.text import diffing
+from tracker.text.diffing import DELETE, EQUAL, INSERT, diff_stats, diff_texts
 
 ENGINES = ["reference"] + (["fast"] if diffing._HAVE_FAST else [])
 

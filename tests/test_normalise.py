@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.normalise import content_hash, normalise_line, normalise_text, strip_control
+from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_control
 
 
 def test_markup_only_differences_normalise_away() -> None:

@@ -6,7 +6,8 @@ import pytest
 
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
-from tracker.schedule import (
+from tracker.sources.tracking import set_status, track_stories
+from tracker.store.schedule import (
     ACTIVE,
     GONE,
     PAUSED,
@@ -17,8 +18,7 @@ from tracker.schedule import (
     plan_after_check,
     release,
 )
-from tracker.timespec import parse_duration
-from tracker.tracking import set_status, track_stories
+from tracker.text.timespec import parse_duration
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 POLICY = Policy()

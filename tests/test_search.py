@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from tracker import store
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, parse_query, search
 from tracker.sources.importer import import_paths, seeds_dir
-from tracker.store import Candidate, store_candidate
-from tracker.timespec import parse_since
+from tracker.store import write as store
+from tracker.store.write import Candidate, store_candidate
+from tracker.text.timespec import parse_since
 
 ADDED, REMOVED, TEXT = (Field.ADDED,), (Field.REMOVED,), (Field.TEXT,)
 

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from tracker import seen
 from tracker.db import migrate
 from tracker.db.engine import Database
-from tracker.store import Candidate, store_candidate
+from tracker.history import seen
+from tracker.store.write import Candidate, store_candidate
 
 URL = "https://example.org/story"
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.sentences import Sentence, split_paragraph, split_text
+from tracker.text.sentences import Sentence, split_paragraph, split_text
 
 
 @pytest.mark.parametrize(("paragraph", "expected"), [

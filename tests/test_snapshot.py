@@ -23,12 +23,12 @@ from tests.newssite import NewsSite, StoryPage, render, story_paragraphs
 from tracker.db import queries
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Check, Diff, Story, Version
-from tracker.extract import extract_article
-from tracker.normalise import normalise_text, strip_volatile
-from tracker.schedule import GONE, Policy
-from tracker.snapshot import SnapshotOptions, SnapshotReport, run_snapshot
+from tracker.sources.extract import extract_article
 from tracker.sources.fetch import FetchLimits
-from tracker.tracking import track_feed, track_stories
+from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, run_snapshot
+from tracker.sources.tracking import track_feed, track_stories
+from tracker.store.schedule import GONE, Policy
+from tracker.text.normalise import normalise_text, strip_volatile
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 # Generous timeouts: a loaded machine must not turn a slow answer into a failure. The timeout

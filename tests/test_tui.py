@@ -11,11 +11,11 @@ from sqlalchemy import text
 from textual.widgets import Input, Static
 
 from tests.tui_support import SIZE, add_story, selected, settle, shown, styled
-from tracker import seen
 from tracker.db import queries
 from tracker.db.engine import Database
-from tracker.render import DELETE_STYLE, INSERT_STYLE
-from tracker.store import Candidate, store_candidate
+from tracker.history import seen
+from tracker.store.write import Candidate, store_candidate
+from tracker.terminal.render import DELETE_STYLE, INSERT_STYLE
 from tracker.tui import texts
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.export import ExportScreen

@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Static
 
 from tests.tui_support import SIZE, add_story, settle, table_rows
 from tracker.db.engine import Database
-from tracker.store import Candidate, store_candidate
+from tracker.store.write import Candidate, store_candidate
 from tracker.tui import texts
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.story import StoryScreen

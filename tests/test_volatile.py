@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.normalise import is_volatile_line, strip_volatile
+from tracker.text.normalise import is_volatile_line, strip_volatile
 
 VOLATILE = [
     "Updated 12 minutes ago", "Updated: 2 hours ago", "12 minutes ago", "Just now",

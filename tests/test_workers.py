@@ -36,10 +36,10 @@ from tracker.cli import app
 from tracker.db import migrate
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Diff, Story, Version
-from tracker.schedule import Policy, claim_stories, renew
 from tracker.sources.importer import import_paths, seeds_dir
-from tracker.store import Candidate, store_candidate
-from tracker.tracking import track_stories
+from tracker.sources.tracking import track_stories
+from tracker.store.schedule import Policy, claim_stories, renew
+from tracker.store.write import Candidate, store_candidate
 
 WORKER_OPTIONS = ("--per-host", "16", "--delay", "0")
 """Every page is on 127.0.0.1: without these, politeness towards one host would set the pace."""

@@ -7,7 +7,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from tracker.db.engine import Database
-from tracker.store import Candidate, store_candidate
+from tracker.store.write import Candidate, store_candidate
 from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import Timeline
 

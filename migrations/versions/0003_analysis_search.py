@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from tracker import search, store
+from tracker import search
+from tracker.store import write as store
 
 revision: str = "0003_analysis_search"
 down_revision: str | None = "0002_schedule"

@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from tracker import __version__, render
+from tracker import __version__
 from tracker.db.engine import Database, open_database
 from tracker.errors import TrackerError
+from tracker.terminal import render
 
 app = typer.Typer(
     help="Keep every version of a breaking news story and see how it changed.",

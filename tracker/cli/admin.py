@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from tracker import render
 from tracker.cli import app, command, db_app, state
 from tracker.cli.browse import print_log
 from tracker.config import display_url
@@ -14,6 +13,7 @@ from tracker.db import migrate, queries
 from tracker.db.engine import Database, open_database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.sources.importer import ImportReport, import_paths, seeds_dir
+from tracker.terminal import render
 
 
 @command(app, "import")

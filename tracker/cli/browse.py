@@ -6,13 +6,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tracker import render
 from tracker.cli import JsonOption, StoryArg, app, command, out, state, table
 from tracker.db import queries
 from tracker.db.engine import Database
-from tracker.diffing import unified_diff
 from tracker.errors import InvalidInput
-from tracker.serialize import to_json
+from tracker.terminal import render
+from tracker.text.diffing import unified_diff
+from tracker.text.serialize import to_json
 
 
 @command(app)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from tracker import render
 from tracker.cli import app, command, state
 from tracker.db import queries
 from tracker.db.engine import Database
@@ -14,7 +13,8 @@ from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.export import Format, Selection, render_combined, render_story, select_stories
 from tracker.export.history import FEED_LIMIT, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
-from tracker.timespec import parse_since
+from tracker.terminal import render
+from tracker.text.timespec import parse_since
 
 
 @command(app)

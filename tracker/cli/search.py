@@ -6,13 +6,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from tracker import render, store
-from tracker.analysis import Tag
 from tracker.cli import JsonOption, app, command, state
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, search
-from tracker.serialize import to_json
-from tracker.timespec import parse_since
+from tracker.store import write as store
+from tracker.terminal import render
+from tracker.text.analysis import Tag
+from tracker.text.serialize import to_json
+from tracker.text.timespec import parse_since
 
 SEARCH_TAGS = (Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION, Tag.HEADLINE, Tag.LEDE, Tag.BYLINE,
                Tag.MINOR)

@@ -11,17 +11,24 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tracker import config, render
+from tracker import config
 from tracker.cli import JsonOption, app, command, out, state, table
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
-from tracker.schedule import ACTIVE, PAUSED, Policy
-from tracker.serialize import to_json
-from tracker.snapshot import SnapshotOptions, SnapshotReport, StoryResult, run_snapshot
 from tracker.sources.fetch import FetchLimits
-from tracker.timespec import parse_duration
-from tracker.tracking import remove_feed, remove_story, set_status, track_feed, track_stories
+from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, StoryResult, run_snapshot
+from tracker.sources.tracking import (
+    remove_feed,
+    remove_story,
+    set_status,
+    track_feed,
+    track_stories,
+)
+from tracker.store.schedule import ACTIVE, PAUSED, Policy
+from tracker.terminal import render
+from tracker.text.serialize import to_json
+from tracker.text.timespec import parse_duration
 
 StoriesArg = Annotated[list[str], typer.Argument(help="Story ids or URLs.")]
 FeedOption = Annotated[bool, typer.Option("--feed", help="The URLs are RSS/Atom feeds.")]

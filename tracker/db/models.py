@@ -163,7 +163,7 @@ class Diff(Base):
     engine: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     analysis: Mapped[str | None] = mapped_column(Text)
-    """tracker.analysis.Analysis as JSON: sentence edits, fact changes; NULL until analysed."""
+    """tracker.text.analysis.Analysis as JSON: sentence edits, fact changes; NULL until analysed."""
     significance: Mapped[float | None] = mapped_column(Float, index=True)
     """0-100, how substantive the change is (tracker.analysis), for sorting timelines."""
     added_text: Mapped[str | None] = mapped_column(Text)

@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer, selectinload
 
-from tracker import diffing
-from tracker.analysis import Analysis, Side, analyse, from_json, ordered_tags
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Feed, Story, Version
 from tracker.errors import NotFoundError
+from tracker.text import diffing
+from tracker.text.analysis import Analysis, Side, analyse, from_json, ordered_tags
 
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tracker import __version__, render
+from tracker import __version__
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary, VersionSummary
@@ -29,6 +29,7 @@ from tracker.export.history import (
     plural,
 )
 from tracker.export.html import change_fragment, text_fragment
+from tracker.terminal import render
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

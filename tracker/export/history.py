@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from tracker import render
-from tracker.analysis import Fact, Tag
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import DiffView, StorySummary, VersionDetail
+from tracker.terminal import render
+from tracker.text.analysis import Fact, Tag
 
 #: Versions in an Atom feed unless the caller asks for another number: readers want recent ones.
 FEED_LIMIT = 100

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from tracker import __version__, render
-from tracker.diffing import Ops
+from tracker import __version__
 from tracker.export.chart import timeline_chart
 from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, iso_utc
+from tracker.terminal import render
+from tracker.text.diffing import Ops
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template

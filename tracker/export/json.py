@@ -14,8 +14,8 @@ from typing import Any
 
 from tracker import __version__
 from tracker.db.queries import VersionDetail
-from tracker.diffing import Ops
 from tracker.export.history import Change, StoryHistory, iso_utc
+from tracker.text.diffing import Ops
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "tracker-export"

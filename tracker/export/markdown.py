@@ -9,10 +9,10 @@ and which still reads as a change where Markdown is shown raw.
 import re
 from urllib.parse import quote
 
-from tracker import render
-from tracker.analysis import Fact
-from tracker.diffing import DELETE, INSERT, Ops
 from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, plural
+from tracker.terminal import render
+from tracker.text.analysis import Fact
+from tracker.text.diffing import DELETE, INSERT, Ops
 
 CONTEXT_PARAGRAPHS = 1
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"

@@ -7,11 +7,11 @@ can show each step. The file holds the headline, a blank line, then one paragrap
 a headline change shows up as a change of line 1.
 """
 
-from tracker import render
 from tracker.db.queries import VersionDetail
-from tracker.diffing import unified_diff
 from tracker.export.history import StoryHistory, iso_utc, slug
-from tracker.normalise import strip_control
+from tracker.terminal import render
+from tracker.text.diffing import unified_diff
+from tracker.text.normalise import strip_control
 
 NO_FILE = "/dev/null"
 

@@ -1,1 +1,1 @@
-"""Sources produce candidate versions; `tracker.store` decides what becomes a version."""
+"""Sources produce candidate versions; `tracker.store.write` decides what becomes a version."""

@@ -8,11 +8,11 @@ from urllib.parse import urljoin
 
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
-from tracker.schedule import claim_feeds
 from tracker.sources.fetch import FEED_TYPES, Fetcher, FetchFailed, Page
-from tracker.store import Scheduling
-from tracker.tracking import record_feed_check, track_stories
-from tracker.urls import check_url
+from tracker.sources.tracking import record_feed_check, track_stories
+from tracker.store.schedule import claim_feeds
+from tracker.store.write import Scheduling
+from tracker.text.urls import check_url
 
 
 @dataclass

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 from tracker.db.engine import Database
 from tracker.errors import ImportFailed, InvalidInput, TrackerError
-from tracker.extract import extract_article
-from tracker.store import Candidate, Outcome, Source, StoreResult, store_candidate
-from tracker.urls import check_url
+from tracker.sources.extract import extract_article
+from tracker.store.write import Candidate, Outcome, Source, StoreResult, store_candidate
+from tracker.text.urls import check_url
 
 STORY_FILE = "story.toml"
 TEXT_SUFFIXES = {".txt", ".md", ".text"}

@@ -7,9 +7,9 @@ and the history up to a version for blame. Version metadata comes earlier, from 
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from tracker.blame import blame_version
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.history.blame import blame_version
 from tracker.tui import texts
 from tracker.tui.texts import Mode, PaneContent
 

@@ -1,6 +1,6 @@
 """What the TUI's diff pane shows in each mode, built in workers so the UI thread only lays it out.
 
-Everything here goes through `tracker.render`, which strips terminal control sequences from
+Everything here goes through `tracker.terminal.render`, which strips terminal control sequences from
 web text; nothing in this module puts a story's text on screen any other way.
 """
 
@@ -12,10 +12,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker import render
-from tracker.blame import BlamedParagraph, split_paragraphs
 from tracker.db.queries import DiffView, VersionDetail, VersionSummary
-from tracker.diffing import DELETE, INSERT
+from tracker.history.blame import BlamedParagraph, split_paragraphs
+from tracker.terminal import render
+from tracker.text.diffing import DELETE, INSERT
 
 EMPTY_DATABASE = (
     "There are no stories in this database yet.\n\n"

@@ -17,9 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tracker import render
 from tracker.db.engine import Database
 from tracker.search import Field, SearchFilter, SearchHit, search
+from tracker.terminal import render
 from tracker.tui.loading import READ_ERRORS, describe
 from tracker.tui.screens.story import StoryScreen
 

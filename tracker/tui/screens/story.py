@@ -18,9 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tracker import render, seen
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.history import seen
+from tracker.terminal import render
 from tracker.tui import panes, texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.export import ExportRequest, ExportScreen, export_story

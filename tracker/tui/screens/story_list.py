@@ -17,10 +17,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tracker import render, seen
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StoryOrder, StorySummary
+from tracker.history import seen
+from tracker.terminal import render
 from tracker.tui import texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.story import StoryScreen

@@ -1,6 +1,6 @@
 """Which stories and feeds tracker follows: add, pause, resume, remove, and feed bookkeeping.
 
-These writes change what is on the schedule; versions and checks go through `tracker.store`.
+These writes change what is on the schedule; versions and checks go through `tracker.store.write`.
 """
 
 from collections.abc import Sequence
@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from tracker.db.engine import Database
 from tracker.db.models import Feed, Story
 from tracker.errors import NotFoundError
-from tracker.schedule import ACTIVE
-from tracker.store import RACE_RETRIES, Scheduling
-from tracker.urls import check_url, site_of
+from tracker.store.schedule import ACTIVE
+from tracker.store.write import RACE_RETRIES, Scheduling
+from tracker.text.urls import check_url, site_of
 
 
 @dataclass(frozen=True)

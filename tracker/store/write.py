@@ -18,13 +18,14 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from tracker import analysis, diffing, search
+from tracker import search
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, DiffTag, Story, Version
 from tracker.errors import InvalidInput
-from tracker.normalise import content_hash, normalise_line, normalise_text, strip_volatile
-from tracker.schedule import PAUSED, Plan, Policy, StoryTimes, plan_after_check
-from tracker.urls import site_of
+from tracker.store.schedule import PAUSED, Plan, Policy, StoryTimes, plan_after_check
+from tracker.text import analysis, diffing
+from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_volatile
+from tracker.text.urls import site_of
 
 RACE_RETRIES = 3
 

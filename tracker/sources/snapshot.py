@@ -4,8 +4,8 @@ The event loop only fetches. Extraction (the costly part of a changed page) runs
 processes, one per core; database writes run on one writer thread so they never block fetching.
 A page whose bytes are those of the latest version, or a 304, costs no extraction, and such checks
 are written together, one transaction per batch. A new version, its diff, its check and the
-story's new schedule are one transaction (`tracker.store`), so a run killed at any moment leaves
-each story either checked or still claimed, and a claim runs out after the lease.
+story's new schedule are one transaction (`tracker.store.write`), so a run killed at any moment
+leaves each story either checked or still claimed, and a claim runs out after the lease.
 """
 
 import asyncio
@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from tracker import extract
 from tracker.db.engine import Database
-from tracker.schedule import GONE, Claimed, Plan, Policy, claim_stories, release, renew
+from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
-from tracker.store import (
+from tracker.store.schedule import GONE, Claimed, Plan, Policy, claim_stories, release, renew
+from tracker.store.write import (
     Candidate,
     CheckFacts,
     Outcome,
@@ -250,6 +250,6 @@ def _extractors(processes: int | None) -> Iterator[Executor]:
             yield thread
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.extract", "trafilatura"])
+    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura"])
     with ProcessPoolExecutor(count, mp_context=context) as pool:
         yield pool

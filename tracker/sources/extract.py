@@ -8,7 +8,7 @@ tracker stores and diffs.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tracker.normalise import normalise_line, normalise_text
+from tracker.text.normalise import normalise_line, normalise_text
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from datetime import datetime
 
 from rich.text import Text
 
-from tracker.analysis import Analysis, EditKind, Fact, Tag
 from tracker.db.queries import DiffView, VersionSummary
-from tracker.diffing import DELETE, EQUAL, INSERT, Ops
-from tracker.normalise import strip_control
 from tracker.search import Snippet
+from tracker.text.analysis import Analysis, EditKind, Fact, Tag
+from tracker.text.diffing import DELETE, EQUAL, INSERT, Ops
+from tracker.text.normalise import strip_control
 
 INSERT_STYLE = "bold green underline"
 DELETE_STYLE = "red strike"

@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from tracker.db.engine import Database
 from tracker.db.models import Feed, Story
 from tracker.errors import InvalidInput
-from tracker.timespec import parse_duration
+from tracker.text.timespec import parse_duration
 
 ACTIVE, PAUSED, QUIET, GONE = "active", "paused", "quiet", "gone"
 

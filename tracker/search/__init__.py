@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from tracker.analysis import ordered_tags
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
+from tracker.text.analysis import ordered_tags
 
 #: Sentinels around matches in snippets; control characters never survive normalise_text, so
 #: they cannot occur in stored text.

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tracker import diffing, facts
-from tracker.alignment import Edit, EditKind, Fact, Tag, align
-from tracker.sentences import Sentence, split_text
-from tracker.serialize import to_data
+from tracker.text import diffing, facts
+from tracker.text.alignment import Edit, EditKind, Fact, Tag, align
+from tracker.text.sentences import Sentence, split_text
+from tracker.text.serialize import to_data
 
 __all__ = [
     "Analysis",

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tracker import diffing
-from tracker.sentences import Sentence
+from tracker.text import diffing
+from tracker.text.sentences import Sentence
 
 #: Two sentences are one edited sentence when their words are at least this similar
 #: (difflib ratio over lower-cased words): "at least 10 missiles" -> "more than a dozen

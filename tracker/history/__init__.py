@@ -1,0 +1,1 @@
+"""Reading a story's history for people: comparisons, blame, what was seen."""

@@ -1,0 +1,1 @@
+"""The one write path: versions, checks and the schedule state they change."""

@@ -1,0 +1,1 @@
+"""Pure functions over strings: normalising, diffing, aligning and analysing edits."""
