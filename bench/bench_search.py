@@ -35,8 +35,9 @@ from pathlib import Path
 from sqlalchemy import text
 
 from tracker.db.engine import Database, open_database
+from tracker.db.models import Source
 from tracker.search import Field, SearchFilter, search
-from tracker.store.write import Candidate, Source, store_candidate
+from tracker.store.write import Candidate, store_candidate
 from tracker.text import analysis
 
 FUNCTION_WORDS = [

@@ -26,6 +26,7 @@ from typer.testing import CliRunner, Result
 from tracker.cli import app
 from tracker.db import queries
 from tracker.db.engine import Database, open_database
+from tracker.db.models import Source
 from tracker.errors import OutputError
 from tracker.export import Format, Selection, render_combined, render_story
 from tracker.export.chart import timeline_chart
@@ -33,7 +34,7 @@ from tracker.export.history import StoryHistory, load_history, slug
 from tracker.export.json import schema
 from tracker.export.output import write_atomic
 from tracker.export.patch import version_file
-from tracker.store.write import Candidate, Source, store_candidate
+from tracker.store.write import Candidate, store_candidate
 from tracker.text.diffing import DELETE, INSERT
 
 from .conftest import SAMPLE_URL

@@ -5,17 +5,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tracker.db.engine import Database
+from tracker.db.models import Story, StoryStatus
 from tracker.errors import InvalidInput
 from tracker.sources.tracking import set_status, track_stories
 from tracker.store.schedule import (
-    ACTIVE,
-    GONE,
-    PAUSED,
-    QUIET,
+    Plan,
     Policy,
     StoryTimes,
+    apply_plan,
     claim_stories,
     plan_after_check,
+    plan_feed_check,
     release,
 )
 from tracker.text.timespec import parse_duration
@@ -45,7 +45,7 @@ def test_the_interval_grows_while_a_story_stays_the_same() -> None:
 
 def test_a_story_quiet_for_long_enough_stops_being_checked() -> None:
     plan = plan_after_check(times(7 * 24 * 60 + 1), T0, POLICY)
-    assert plan.status == QUIET
+    assert plan.status == StoryStatus.QUIET
 
 
 def test_failures_back_off_up_to_the_limit_and_report_once() -> None:
@@ -59,11 +59,12 @@ def test_failures_back_off_up_to_the_limit_and_report_once() -> None:
     assert waits[0] == 2 * POLICY.min_interval and waits[1] == 4 * POLICY.min_interval
     assert waits[-1] == POLICY.max_interval
     assert [plan.report_failure(POLICY) for plan in plans].count(True) == 1
-    assert all(plan.status == ACTIVE for plan in plans)
+    assert all(plan.status == StoryStatus.ACTIVE for plan in plans)
 
 
 def test_a_persisting_404_marks_the_story_gone_and_a_success_resets_the_count() -> None:
-    assert plan_after_check(times(10, 2, 2), T0, POLICY, failed=True, missing=True).status == GONE
+    plan = plan_after_check(times(10, 2, 2), T0, POLICY, failed=True, missing=True)
+    assert plan.status == StoryStatus.GONE
     assert plan_after_check(times(10, 1, 1), T0, POLICY, failed=True).missing_count == 0
     assert plan_after_check(times(10, 5, 2), T0, POLICY).failure_count == 0
 
@@ -118,7 +119,7 @@ def test_released_stories_can_be_claimed_again(any_db: Database) -> None:
 
 def test_only_scheduled_active_due_stories_are_claimed(any_db: Database) -> None:
     ids = add(any_db, 3)
-    set_status(any_db, ids[0], PAUSED, T0)
+    set_status(any_db, ids[0], StoryStatus.PAUSED, T0)
     assert claimed(any_db, "a", T0 - timedelta(minutes=1)) == []  # not due yet
     assert claimed(any_db, "a", T0) == ids[1:]
     assert claimed(any_db, "b", T0, story_ids=[ids[0]]) == ids[:1]  # asked for by id
@@ -129,3 +130,25 @@ def test_every_ignores_the_schedule_but_not_the_claims(any_db: Database) -> None
     early = T0 - timedelta(hours=1)
     assert claimed(any_db, "a", early, every=True, limit=1) == ids[:1]
     assert claimed(any_db, "b", early, every=True) == ids[1:]
+
+
+def test_feeds_back_off_like_stories_and_recover_at_once() -> None:
+    first = plan_feed_check(0, T0, POLICY, failed=True)
+    second = plan_feed_check(first.failure_count, T0, POLICY, failed=True)
+    assert (first.failure_count, second.failure_count) == (1, 2)
+    assert first.next_check_at - T0 == POLICY.min_interval * 2
+    assert second.next_check_at - T0 == POLICY.min_interval * 4
+    assert second.report_failure(POLICY) and not first.report_failure(POLICY)
+    ok = plan_feed_check(second.failure_count, T0, POLICY, failed=False)
+    assert (ok.failure_count, ok.next_check_at - T0) == (0, POLICY.min_interval)
+
+
+def test_applying_a_plan_keeps_a_paused_row_paused_and_releases_only_its_own_claim() -> None:
+    row = Story(url="http://x/", site="x", status=StoryStatus.PAUSED, failure_count=3,
+                claimed_by="other", claimed_until=T0)
+    apply_plan(row, Plan(T0, StoryStatus.GONE, 0, 0), "me")
+    assert (row.status, row.failure_count, row.next_check_at) == (StoryStatus.PAUSED, 0, T0)
+    assert row.claimed_by == "other"
+    row.status, row.claimed_by = StoryStatus.ACTIVE, "me"
+    apply_plan(row, Plan(T0, StoryStatus.QUIET, 0, 0), "me")
+    assert (row.status, row.claimed_by, row.claimed_until) == (StoryStatus.QUIET, None, None)

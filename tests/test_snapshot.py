@@ -22,12 +22,12 @@ from werkzeug import Request, Response
 from tests.newssite import NewsSite, StoryPage, render, story_paragraphs
 from tracker.db import queries
 from tracker.db.engine import Database, open_database
-from tracker.db.models import Check, Diff, Story, Version
+from tracker.db.models import Check, Diff, Story, StoryStatus, Version
 from tracker.sources.extract import extract_article
 from tracker.sources.fetch import FetchLimits
 from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, run_snapshot
 from tracker.sources.tracking import track_feed, track_stories
-from tracker.store.schedule import GONE, Policy
+from tracker.store.schedule import Policy
 from tracker.text.normalise import normalise_text, strip_volatile
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -134,7 +134,7 @@ def test_a_missing_page_is_gone_after_several_answers(
     assert [report.failed for report in reports] == [1, 1, 1]
     assert [len(report.errors) for report in reports] == [0, 1, 1]
     assert "gone" in reports[2].errors[0] and reports[2].gone == 1
-    assert queries.find_story(runner.db, story).status == GONE
+    assert queries.find_story(runner.db, story).status == StoryStatus.GONE
     assert runner.run(after_minutes=6000).checked == 0
     web_server.clear()
 

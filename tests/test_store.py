@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from tracker.db import queries
 from tracker.db.engine import Database, open_database
-from tracker.db.models import Check, Diff, Version
+from tracker.db.models import Check, Diff, Outcome, Source, Version
 from tracker.errors import InvalidInput
-from tracker.store.write import Candidate, Outcome, Source, store_candidate
+from tracker.store.write import Candidate, store_candidate
 
 URL = "https://example.org/news/story"
 T0 = datetime(2020, 1, 7, 23, 0, tzinfo=UTC)

@@ -15,6 +15,7 @@ from tracker import config
 from tracker.cli import JsonOption, app, command, out, state, table
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.db.models import StoryStatus
 from tracker.errors import InvalidInput
 from tracker.sources.fetch import FetchLimits
 from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, StoryResult, run_snapshot
@@ -25,7 +26,7 @@ from tracker.sources.tracking import (
     track_feed,
     track_stories,
 )
-from tracker.store.schedule import ACTIVE, PAUSED, Policy
+from tracker.store.schedule import Policy
 from tracker.terminal import render
 from tracker.text.serialize import to_json
 from tracker.text.timespec import parse_duration
@@ -84,16 +85,16 @@ def remove(
 @command(app)
 def pause(ctx: typer.Context, stories: StoriesArg) -> None:
     """Stop checking stories, keeping everything stored (`tracker resume` restarts them)."""
-    _set_status(state(ctx).db, stories, PAUSED, "paused")
+    _set_status(state(ctx).db, stories, StoryStatus.PAUSED, "paused")
 
 
 @command(app)
 def resume(ctx: typer.Context, stories: StoriesArg) -> None:
     """Check paused, quiet or gone stories again, starting with the next snapshot."""
-    _set_status(state(ctx).db, stories, ACTIVE, "resumed")
+    _set_status(state(ctx).db, stories, StoryStatus.ACTIVE, "resumed")
 
 
-def _set_status(db: Database, refs: list[str], status: str, verb: str) -> None:
+def _set_status(db: Database, refs: list[str], status: StoryStatus, verb: str) -> None:
     for story in [queries.find_story(db, ref) for ref in refs]:
         set_status(db, story.id, status, _now())
         typer.echo(f"story {story.id} {render.safe(story.url)}: {verb}")
@@ -138,8 +139,9 @@ def _run_with_progress(db: Database, options: SnapshotOptions, *, show: bool) ->
     if not show:
         return run_snapshot(db, options)
     status = queries.schedule_status(db, _now())
+    every = (StoryStatus.ACTIVE, StoryStatus.QUIET)
     total = len(options.story_ids) or (
-        sum(status.by_status.get(name, 0) for name in (ACTIVE, "quiet")) if options.every
+        sum(status.by_status.get(name, 0) for name in every) if options.every
         else status.due_now)
     columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:

@@ -5,6 +5,7 @@ story (two writers racing to append the same version cannot both win) and one di
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -20,7 +21,34 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from tracker.db.types import UTCDateTime
+from tracker.db.types import EnumText, UTCDateTime
+
+
+class StoryStatus(StrEnum):
+    """Where a story or feed stands on the schedule; stored in `stories.status`, `feeds.status`."""
+
+    ACTIVE = "active"  # checked when due
+    PAUSED = "paused"  # by the user; never changed by a check
+    QUIET = "quiet"  # unchanged for so long that checking stopped
+    GONE = "gone"  # 404/410 several times in a row
+
+
+class Outcome(StrEnum):
+    """What came of looking at a story once; stored in `checks.outcome`."""
+
+    NEW_VERSION = "new_version"
+    UNCHANGED = "unchanged"
+    NOT_MODIFIED = "not_modified"  # HTTP 304: nothing fetched, nothing extracted
+    SUSPECT = "suspect"  # extraction empty or collapsed: kept out of the versions
+    ERROR = "error"
+    ALREADY_STORED = "already_stored"  # an import of a version tracker already has
+
+
+class Source(StrEnum):
+    """What brought a version or a check in; stored in `versions.source`, `checks.source`."""
+
+    IMPORT = "import"
+    SNAPSHOT = "snapshot"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,7 +80,9 @@ class Story(Base):
     url: Mapped[str] = mapped_column(String(2048), unique=True)
     site: Mapped[str] = mapped_column(String(255), index=True)
     title: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[StoryStatus] = mapped_column(
+        EnumText(StoryStatus), default=StoryStatus.ACTIVE
+    )
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -89,7 +119,9 @@ class Feed(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
     title: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[StoryStatus] = mapped_column(
+        EnumText(StoryStatus), default=StoryStatus.ACTIVE
+    )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -128,7 +160,7 @@ class Version(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     word_count: Mapped[int] = mapped_column(Integer)
     char_count: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(String(16))
+    source: Mapped[Source] = mapped_column(EnumText(Source))
     reverts_to: Mapped[int | None] = mapped_column(Integer)
     raw_html: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     """The fetched page, zlib-compressed, so extraction can be redone later."""
@@ -196,8 +228,8 @@ class Check(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    source: Mapped[str] = mapped_column(String(16))
-    outcome: Mapped[str] = mapped_column(String(16))
+    source: Mapped[Source] = mapped_column(EnumText(Source))
+    outcome: Mapped[Outcome] = mapped_column(EnumText(Outcome))
     http_status: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"))

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, func, or_,
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer, selectinload
 
 from tracker.db.engine import Database
-from tracker.db.models import Check, Diff, Feed, Story, Version
+from tracker.db.models import Check, Diff, Feed, Outcome, Source, Story, StoryStatus, Version
 from tracker.errors import NotFoundError
 from tracker.text import diffing
 from tracker.text.analysis import Analysis, Side, analyse, from_json, ordered_tags
@@ -33,7 +33,7 @@ class StorySummary:
     url: str
     site: str
     title: str | None
-    status: str
+    status: StoryStatus
     first_seen_at: datetime
     last_changed_at: datetime | None
     last_checked_at: datetime | None
@@ -116,8 +116,8 @@ class DiffView:
 @dataclass(frozen=True)
 class CheckRow:
     checked_at: datetime
-    source: str
-    outcome: str
+    source: Source
+    outcome: Outcome
     http_status: int | None
     duration_ms: int | None
     version_number: int | None
@@ -432,7 +432,7 @@ class FeedRow:
     id: int
     url: str
     title: str | None
-    status: str
+    status: StoryStatus
     last_checked_at: datetime | None
     story_count: int
     last_error: str | None
@@ -442,7 +442,7 @@ class FeedRow:
 class ScheduleStatus:
     """What `tracker status` shows: how many stories are in each state and what is failing."""
 
-    by_status: dict[str, int]
+    by_status: dict[StoryStatus, int]
     """Counts of stories on the schedule by status (imported-only stories are not counted)."""
     due_now: int
     claimed: int
@@ -464,13 +464,13 @@ def schedule_status(db: Database, now: datetime) -> ScheduleStatus:
             select(Story.status, func.count()).where(scheduled).group_by(Story.status)
         ).all()
         due = session.scalar(select(func.count()).where(
-            scheduled, Story.status == "active", Story.next_check_at <= now)) or 0
+            scheduled, Story.status == StoryStatus.ACTIVE, Story.next_check_at <= now)) or 0
         oldest_due = session.scalar(select(func.min(Story.next_check_at)).where(
-            scheduled, Story.status == "active", Story.next_check_at <= now))
+            scheduled, Story.status == StoryStatus.ACTIVE, Story.next_check_at <= now))
         held = session.execute(select(Story.claimed_by, func.count())
                                .where(Story.claimed_until > now).group_by(Story.claimed_by)).all()
         next_due = session.scalar(select(func.min(Story.next_check_at)).where(
-            Story.status == "active", Story.next_check_at > now))
+            Story.status == StoryStatus.ACTIVE, Story.next_check_at > now))
         last_checked = session.scalar(select(func.max(Story.last_checked_at)).where(scheduled))
         failing = session.scalars(
             select(Story).where(Story.failure_count > 0).order_by(Story.failure_count.desc())

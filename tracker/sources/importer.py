@@ -17,9 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tracker.db.engine import Database
+from tracker.db.models import Outcome, Source
 from tracker.errors import ImportFailed, InvalidInput, TrackerError
 from tracker.sources.extract import extract_article
-from tracker.store.write import Candidate, Outcome, Source, StoreResult, store_candidate
+from tracker.store.write import Candidate, StoreResult, store_candidate
 from tracker.text.urls import check_url
 
 STORY_FILE = "story.toml"

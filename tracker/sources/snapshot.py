@@ -23,16 +23,15 @@ from functools import partial
 from typing import Any
 
 from tracker.db.engine import Database
+from tracker.db.models import Outcome, Source, StoryStatus
 from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
-from tracker.store.schedule import GONE, Claimed, Plan, Policy, claim_stories, release, renew
+from tracker.store.schedule import Claimed, Plan, Policy, claim_stories, release, renew
 from tracker.store.write import (
     Candidate,
     CheckFacts,
-    Outcome,
     Scheduling,
-    Source,
     StoreResult,
     record_checks,
     store_candidate,
@@ -219,7 +218,7 @@ class _Run:
         self.held.discard(story.story_id)
         result = StoryResult(story.story_id, story.url, outcome, version, error,
                              _to_report(story, error, plan, self.options.policy))
-        if plan is not None and plan.status == GONE:
+        if plan is not None and plan.status == StoryStatus.GONE:
             self.report.gone += 1
         self.report.count(result)
         if self.on_result is not None:
@@ -230,7 +229,7 @@ def _to_report(story: Claimed, error: str | None, plan: Plan | None, policy: Pol
     """The line to show for a failure, only the first time it counts (not on every run)."""
     if error is None or plan is None:
         return None
-    if plan.status == GONE:
+    if plan.status == StoryStatus.GONE:
         return f"story {story.story_id} {story.url}: gone ({error} {plan.missing_count} times)"
     if plan.report_failure(policy):
         return f"story {story.story_id} {story.url}: {error} ({plan.failure_count} times in a row)"

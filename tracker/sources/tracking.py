@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.db.engine import Database
-from tracker.db.models import Feed, Story
+from tracker.db.models import Feed, Story, StoryStatus
 from tracker.errors import NotFoundError
-from tracker.store.schedule import ACTIVE
+from tracker.store.schedule import apply_plan, plan_feed_check
 from tracker.store.write import RACE_RETRIES, Scheduling
 from tracker.text.urls import check_url, site_of
 
@@ -50,7 +50,7 @@ def track_stories(
 def _track(session: Session, url: str, now: datetime, feed_id: int | None) -> Tracked:
     story = session.scalars(select(Story).where(Story.url == url)).one_or_none()
     if story is None:
-        story = Story(url=url, site=site_of(url), status=ACTIVE, first_seen_at=now,
+        story = Story(url=url, site=site_of(url), status=StoryStatus.ACTIVE, first_seen_at=now,
                       next_check_at=now, feed_id=feed_id)
         session.add(story)
         session.flush()
@@ -61,14 +61,14 @@ def _track(session: Session, url: str, now: datetime, feed_id: int | None) -> Tr
     return Tracked(story.id, url, False)
 
 
-def set_status(db: Database, story_id: int, status: str, now: datetime) -> None:
+def set_status(db: Database, story_id: int, status: StoryStatus, now: datetime) -> None:
     """Pause a story, or put it back on the schedule (due now, failure counts cleared)."""
     with db.writing() as session:
         story = session.get(Story, story_id)
         if story is None:
             raise NotFoundError(f"no story {story_id}")
         story.status = status
-        if status == ACTIVE:
+        if status == StoryStatus.ACTIVE:
             story.next_check_at, story.failure_count, story.missing_count = now, 0, 0
 
 
@@ -87,9 +87,9 @@ def track_feed(db: Database, url: str, now: datetime) -> Tracked:
     with db.writing() as session:
         feed = session.scalars(select(Feed).where(Feed.url == url)).one_or_none()
         if feed is not None:
-            feed.status, feed.next_check_at = ACTIVE, now
+            feed.status, feed.next_check_at = StoryStatus.ACTIVE, now
             return Tracked(feed.id, url, False)
-        feed = Feed(url=url, status=ACTIVE, added_at=now, next_check_at=now)
+        feed = Feed(url=url, status=StoryStatus.ACTIVE, added_at=now, next_check_at=now)
         session.add(feed)
         session.flush()
         return Tracked(feed.id, url, True)
@@ -114,14 +114,10 @@ def record_feed_check(
         feed = session.get(Feed, feed_id)
         if feed is None:
             return False
-        failures = feed.failure_count + 1 if error else 0
-        policy = scheduling.policy
-        feed.next_check_at = now + min(policy.min_interval * 2 ** min(failures, 20),
-                                       policy.max_interval)
-        feed.failure_count, feed.last_error, feed.last_checked_at = failures, error, now
+        plan = plan_feed_check(feed.failure_count, now, scheduling.policy, failed=bool(error))
+        apply_plan(feed, plan, scheduling.worker)
+        feed.last_error, feed.last_checked_at = error, now
         if not error:
             feed.title = title or feed.title
             feed.etag, feed.last_modified = etag or feed.etag, last_modified or feed.last_modified
-        if feed.claimed_by == scheduling.worker:
-            feed.claimed_by, feed.claimed_until = None, None
-        return failures == policy.report_after
+        return plan.report_failure(scheduling.policy)

@@ -21,16 +21,14 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from tracker.db.engine import Database
-from tracker.db.models import Feed, Story
+from tracker.db.models import Feed, Story, StoryStatus
 from tracker.errors import InvalidInput
 from tracker.text.timespec import parse_duration
-
-ACTIVE, PAUSED, QUIET, GONE = "active", "paused", "quiet", "gone"
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ class Plan:
     """The story's schedule after a check."""
 
     next_check_at: datetime
-    status: str
+    status: StoryStatus
     failure_count: int
     missing_count: int
 
@@ -95,17 +93,50 @@ def plan_after_check(
         return _plan_failure(times, now, policy, missing)
     since_change = now - (times.last_changed_at or times.first_seen_at)
     if since_change >= policy.stop_after:
-        return Plan(now + policy.max_interval, QUIET, 0, 0)
+        return Plan(now + policy.max_interval, StoryStatus.QUIET, 0, 0)
     interval = min(max(since_change / 4, policy.min_interval), policy.max_interval)
-    return Plan(now + interval, ACTIVE, 0, 0)
+    return Plan(now + interval, StoryStatus.ACTIVE, 0, 0)
+
+
+def plan_feed_check(failure_count: int, now: datetime, policy: Policy, *, failed: bool) -> Plan:
+    """The next read of a feed: every `min_interval` while it answers, backing off while not."""
+    failures = failure_count + 1 if failed else 0
+    return Plan(now + _backoff(failures, policy), StoryStatus.ACTIVE, failures, 0)
 
 
 def _plan_failure(times: StoryTimes, now: datetime, policy: Policy, missing: bool) -> Plan:
     failures = times.failure_count + 1
     missing_count = times.missing_count + 1 if missing else 0
-    backoff = min(policy.min_interval * 2 ** min(failures, 20), policy.max_interval)
-    status = GONE if missing_count >= policy.gone_after else ACTIVE
-    return Plan(now + backoff, status, failures, missing_count)
+    gone = missing_count >= policy.gone_after
+    status = StoryStatus.GONE if gone else StoryStatus.ACTIVE
+    return Plan(now + _backoff(failures, policy), status, failures, missing_count)
+
+
+def _backoff(failures: int, policy: Policy) -> timedelta:
+    """`min_interval` doubled for each failure in a row, up to `max_interval`."""
+    return min(policy.min_interval * 2 ** min(failures, 20), policy.max_interval)
+
+
+class Scheduled(Protocol):
+    """The schedule columns that stories and feeds share."""
+
+    status: StoryStatus
+    next_check_at: datetime | None
+    failure_count: int
+    claimed_by: str | None
+    claimed_until: datetime | None
+
+
+def apply_plan(row: Scheduled, plan: Plan, worker: str) -> None:
+    """Put a story or feed on its new schedule and give back this worker's claim on it.
+
+    A paused row keeps its status: the user paused it, and only the user resumes it.
+    """
+    row.next_check_at, row.failure_count = plan.next_check_at, plan.failure_count
+    if row.status != StoryStatus.PAUSED:
+        row.status = plan.status
+    if row.claimed_by == worker:
+        row.claimed_by, row.claimed_until = None, None
 
 
 @dataclass(frozen=True)
@@ -199,5 +230,6 @@ def _unclaimed(model: type[Story] | type[Feed], now: datetime) -> ColumnElement[
 def _scheduled(model: type[Story] | type[Feed], now: datetime, every: bool) -> ColumnElement[bool]:
     """Stories on the schedule (added, not imported) that are due; with `every`, all of them."""
     if every:
-        return and_(model.status.in_([ACTIVE, QUIET]), model.next_check_at.is_not(None))
-    return and_(model.status == ACTIVE, model.next_check_at <= now)
+        active = model.status.in_([StoryStatus.ACTIVE, StoryStatus.QUIET])
+        return and_(active, model.next_check_at.is_not(None))
+    return and_(model.status == StoryStatus.ACTIVE, model.next_check_at <= now)

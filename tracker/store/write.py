@@ -11,7 +11,6 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, select, text
@@ -20,30 +19,14 @@ from sqlalchemy.orm import Session, defer
 
 from tracker import search
 from tracker.db.engine import Database
-from tracker.db.models import Check, Diff, DiffTag, Story, Version
+from tracker.db.models import Check, Diff, DiffTag, Outcome, Source, Story, StoryStatus, Version
 from tracker.errors import InvalidInput
-from tracker.store.schedule import PAUSED, Plan, Policy, StoryTimes, plan_after_check
+from tracker.store.schedule import Plan, Policy, StoryTimes, apply_plan, plan_after_check
 from tracker.text import analysis, diffing
 from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_volatile
 from tracker.text.urls import site_of
 
 RACE_RETRIES = 3
-
-
-class Outcome(StrEnum):
-    """What came of looking at a story once; stored in `checks.outcome`."""
-
-    NEW_VERSION = "new_version"
-    UNCHANGED = "unchanged"
-    NOT_MODIFIED = "not_modified"  # HTTP 304: nothing fetched, nothing extracted
-    SUSPECT = "suspect"  # extraction empty or collapsed: kept out of the versions
-    ERROR = "error"
-    ALREADY_STORED = "already_stored"  # an import of a version tracker already has
-
-
-class Source(StrEnum):
-    IMPORT = "import"
-    SNAPSHOT = "snapshot"
 
 
 @dataclass(frozen=True)
@@ -124,18 +107,6 @@ def store_candidate(
             if attempt == RACE_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
-
-
-def record_check(
-    db: Database, story_id: int, outcome: Outcome, *, source: Source = Source.SNAPSHOT,
-    http_status: int | None = None, duration_ms: int | None = None, error: str | None = None,
-    checked_at: datetime | None = None,
-) -> None:
-    """Record a check that stored no version (not modified, suspect, error)."""
-    record_checks(db, [(story_id, CheckFacts(
-        checked_at=checked_at or datetime.now(UTC), source=source, outcome=outcome,
-        http_status=http_status, duration_ms=duration_ms, error=error,
-    ))])
 
 
 def record_checks(
@@ -223,13 +194,9 @@ def _reschedule(story: Story, facts: CheckFacts, scheduling: Scheduling) -> Plan
                        story.missing_count)
     plan = plan_after_check(times, facts.checked_at, scheduling.policy,
                             failed=facts.outcome is Outcome.ERROR, missing=missing)
-    story.next_check_at = plan.next_check_at
-    story.failure_count, story.missing_count = plan.failure_count, plan.missing_count
+    apply_plan(story, plan, scheduling.worker)
+    story.missing_count = plan.missing_count
     story.last_error = facts.error if facts.outcome is Outcome.ERROR else None
-    if story.status != PAUSED:
-        story.status = plan.status
-    if story.claimed_by == scheduling.worker:
-        story.claimed_by, story.claimed_until = None, None
     return plan
 
 
@@ -237,7 +204,7 @@ def _story_for(session: Session, candidate: Candidate) -> Story:
     story = session.scalars(select(Story).where(Story.url == candidate.url)).one_or_none()
     if story is None:
         story = Story(
-            url=candidate.url, site=site_of(candidate.url), status="active",
+            url=candidate.url, site=site_of(candidate.url), status=StoryStatus.ACTIVE,
             first_seen_at=candidate.observed_at,
         )
         session.add(story)
@@ -279,7 +246,7 @@ def _add_version(
         observed_at=candidate.observed_at, title=title, byline=normalise_line(candidate.byline),
         published_at=candidate.published_at, updated_at=candidate.updated_at, text=text,
         content_hash=digest, word_count=diffing.count_words(text), char_count=len(text),
-        source=str(candidate.source), reverts_to=_reverted_to(session, story.id, digest),
+        source=candidate.source, reverts_to=_reverted_to(session, story.id, digest),
         raw_html=zlib.compress(candidate.html.encode(), 6) if candidate.html else None,
     )
     session.add(version)
@@ -424,8 +391,8 @@ def _check_of(
 
 def _add_check(session: Session, story: Story, facts: CheckFacts) -> None:
     session.add(Check(
-        story_id=story.id, checked_at=facts.checked_at, source=str(facts.source),
-        outcome=str(facts.outcome), http_status=facts.http_status,
+        story_id=story.id, checked_at=facts.checked_at, source=facts.source,
+        outcome=facts.outcome, http_status=facts.http_status,
         duration_ms=facts.duration_ms, version_id=facts.version_id, error=facts.error,
     ))
     if story.last_checked_at is None or facts.checked_at > story.last_checked_at:
