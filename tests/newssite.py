@@ -58,7 +58,7 @@ class NewsSite:
         index = next(i for i, paragraph in enumerate(paragraphs) if old in paragraph)
         paragraphs[index] = paragraphs[index].replace(old, new, 1)
 
-    def _handler(self, path: str):  # type: ignore[no-untyped-def]
+    def _handler(self, path: str):
         def handle(request: Request) -> Response:
             time.sleep(self.latency)
             with self._lock:

@@ -16,23 +16,23 @@ from tracker.errors import ExitCode
 
 
 @pytest.fixture
-def run(db_url: str):  # type: ignore[no-untyped-def]
+def run(db_url: str):
     """Run `tracker --db <a fresh SQLite file> ARGS...` and return the result."""
     runner = CliRunner()
 
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
+    def invoke(*args: str):
         return runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
 
     return invoke
 
 
 @pytest.fixture
-def run_sample(run):  # type: ignore[no-untyped-def]
+def run_sample(run):
     assert run("demo", "--no-tui").exit_code == 0
     return run
 
 
-def test_demo_imports_the_sample_once_and_prints_its_log(run) -> None:  # type: ignore[no-untyped-def]
+def test_demo_imports_the_sample_once_and_prints_its_log(run) -> None:
     first = run("demo", "--no-tui")
     assert first.exit_code == 0
     assert "Iran launches more than a dozen missiles" in first.stdout
@@ -42,7 +42,7 @@ def test_demo_imports_the_sample_once_and_prints_its_log(run) -> None:  # type: 
     assert json.loads(run("stories", "--json").stdout)[0]["version_count"] == 8
 
 
-def test_log_json_has_every_version_with_counts(run_sample) -> None:  # type: ignore[no-untyped-def]
+def test_log_json_has_every_version_with_counts(run_sample) -> None:
     data = json.loads(run_sample("log", SAMPLE_URL, "--json").stdout)
     versions = data["versions"]
     assert [v["number"] for v in versions] == list(range(1, 9))
@@ -54,23 +54,23 @@ def test_log_json_has_every_version_with_counts(run_sample) -> None:  # type: ig
     assert [v["number"] for v in versions if v["byline_changed"]] == [3]
 
 
-def test_diff_defaults_to_the_last_two_versions(run_sample) -> None:  # type: ignore[no-untyped-def]
+def test_diff_defaults_to_the_last_two_versions(run_sample) -> None:
     result = run_sample("diff", "1", "--no-color")
     assert result.stdout.startswith("v7 -> v8")
 
 
-def test_word_diff_marks_the_changed_number(run_sample) -> None:  # type: ignore[no-untyped-def]
+def test_word_diff_marks_the_changed_number(run_sample) -> None:
     result = run_sample("diff", "1", "3", "4", "--no-color")
     assert "[-at least 10-]{+more than a dozen+}" in result.stdout
     assert "unchanged paragraph" in result.stdout
 
 
-def test_headline_change_is_shown_above_the_body(run_sample) -> None:  # type: ignore[no-untyped-def]
+def test_headline_change_is_shown_above_the_body(run_sample) -> None:
     lines = run_sample("diff", "1", "4", "5", "--no-color").stdout.splitlines()
     assert lines[1].startswith("Headline:") and "{+" in lines[1]
 
 
-def test_diff_of_any_two_versions(run_sample) -> None:  # type: ignore[no-untyped-def]
+def test_diff_of_any_two_versions(run_sample) -> None:
     result = run_sample("diff", "1", "1", "8", "--no-color", "--context", "-1")
     assert result.exit_code == 0
     assert "v1 -> v8" in result.stdout
@@ -78,7 +78,7 @@ def test_diff_of_any_two_versions(run_sample) -> None:  # type: ignore[no-untype
 
 
 def test_unified_diff_applies_with_patch(
-    run_sample, tmp_path: Path  # type: ignore[no-untyped-def]
+    run_sample, tmp_path: Path
 ) -> None:
     old = tmp_path / "story.txt"
     old.write_text(run_sample("show", "1", "6").stdout.split("\n", 1)[1].replace("\n\n", "\n"))
@@ -90,18 +90,18 @@ def test_unified_diff_applies_with_patch(
     assert applied.stdout.rstrip("\n") == new_text.rstrip("\n")
 
 
-def test_show_prints_a_version(run_sample) -> None:  # type: ignore[no-untyped-def]
+def test_show_prints_a_version(run_sample) -> None:
     result = run_sample("show", SAMPLE_URL, "1")
     assert result.stdout.startswith("Iran fires missiles at US forces in Iraq\n")
     assert "at least 10 missiles" in result.stdout
 
 
-def test_checks_lists_each_import(run_sample) -> None:  # type: ignore[no-untyped-def]
+def test_checks_lists_each_import(run_sample) -> None:
     rows = json.loads(run_sample("checks", "1", "--json").stdout)
     assert len(rows) == 8 and {row["outcome"] for row in rows} == {"new_version"}
 
 
-def test_empty_database_says_how_to_start(run) -> None:  # type: ignore[no-untyped-def]
+def test_empty_database_says_how_to_start(run) -> None:
     result = run("stories")
     assert result.exit_code == 0 and result.stdout == ""
     assert "tracker demo" in result.stderr
@@ -118,7 +118,7 @@ def test_empty_database_says_how_to_start(run) -> None:  # type: ignore[no-untyp
     ],
 )
 def test_user_mistakes_are_one_line_on_stderr(
-    run_sample, args: list[str], code: int, message: str  # type: ignore[no-untyped-def]
+    run_sample, args: list[str], code: int, message: str
 ) -> None:
     result = run_sample(*args)
     assert result.exit_code == code
@@ -128,7 +128,7 @@ def test_user_mistakes_are_one_line_on_stderr(
 
 
 def test_import_reports_bad_stories_and_exits_non_zero(
-    run, tmp_path: Path  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -149,7 +149,7 @@ def test_not_a_database_is_refused_without_harm(tmp_path: Path) -> None:
     assert notes.read_bytes() == before
 
 
-def test_db_commands(run) -> None:  # type: ignore[no-untyped-def]
+def test_db_commands(run) -> None:
     assert "revision none (empty)" in run("db", "current").stdout
     assert "at revision" in run("db", "upgrade").stdout
     assert "(head)" in run("db", "current").stdout

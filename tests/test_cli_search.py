@@ -14,12 +14,12 @@ from tracker.sources.importer import seeds_dir
 
 
 @pytest.fixture
-def run(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def run(db_url: str, tmp_path: Path):
     """`tracker --db <a SQLite file holding the sample story> ARGS...`; `run.tmp` is a scratch
     folder."""
     runner = CliRunner()
 
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
+    def invoke(*args: str):
         return runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
 
     assert invoke("import", str(seeds_dir())).exit_code == 0
@@ -27,7 +27,7 @@ def run(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     return invoke
 
 
-def test_search_names_story_versions_and_highlights_the_match(run) -> None:  # type: ignore[no-untyped-def]
+def test_search_names_story_versions_and_highlights_the_match(run) -> None:
     result = run("search", "Pray", "--added")
     assert result.exit_code == 0
     header, snippet = result.stdout.splitlines()
@@ -35,7 +35,7 @@ def test_search_names_story_versions_and_highlights_the_match(run) -> None:  # t
     assert "“[[Pray]],” Pelosi told" in snippet
 
 
-def test_search_json_gives_offsets_not_markup(run) -> None:  # type: ignore[no-untyped-def]
+def test_search_json_gives_offsets_not_markup(run) -> None:
     [hit] = json.loads(run("search", '"at least 10"', "--removed", "--json").stdout)
     assert (hit["from_version"], hit["to_version"], hit["field"]) == (3, 4, "removed")
     start, end = hit["snippet"]["marks"][0]
@@ -43,7 +43,7 @@ def test_search_json_gives_offsets_not_markup(run) -> None:  # type: ignore[no-u
     assert "number" in hit["tags"]
 
 
-def test_search_filters(run) -> None:  # type: ignore[no-untyped-def]
+def test_search_filters(run) -> None:
     tagged = json.loads(run("search", "dozen", "--tag", "number", "--json").stdout)
     assert [(h["from_version"], h["to_version"]) for h in tagged] == [(3, 4)]
     assert json.loads(run("search", "Pray", "--site", "elsewhere.org", "--json").stdout) == []
@@ -51,7 +51,7 @@ def test_search_filters(run) -> None:  # type: ignore[no-untyped-def]
     assert {h["field"] for h in late} == {"added", "text"}
 
 
-def test_no_match_says_so_on_stderr(run) -> None:  # type: ignore[no-untyped-def]
+def test_no_match_says_so_on_stderr(run) -> None:
     result = run("search", "zeppelin")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "No matches.\n")
 
@@ -62,21 +62,21 @@ def test_no_match_says_so_on_stderr(run) -> None:  # type: ignore[no-untyped-def
     (["search", "!!"], "nothing to search for"),
     (["search", "x", "--limit", "0"], "--limit must be at least 1"),
 ])
-def test_bad_search_input_is_one_line_on_stderr(run, args, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_search_input_is_one_line_on_stderr(run, args, message) -> None:
     result = run(*args)
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr.startswith("tracker: error: ") and message in result.stderr
     assert len(result.stderr.splitlines()) == 1
 
 
-def test_reindex_reports_and_keeps_results(run) -> None:  # type: ignore[no-untyped-def]
+def test_reindex_reports_and_keeps_results(run) -> None:
     before = run("search", "banner", "--json").stdout
     result = run("reindex")
     assert result.exit_code == 0 and "Reindexed 7 diffs" in result.stderr
     assert run("search", "banner", "--json").stdout == before
 
 
-def test_log_shows_significance_and_tags(run) -> None:  # type: ignore[no-untyped-def]
+def test_log_shows_significance_and_tags(run) -> None:
     lines = run("log", "1").stdout.splitlines()
     rows = {line.split()[0]: line for line in lines[lines.index(next(
         line for line in lines if line.split()[:1] == ["version"])) + 1:]}
@@ -86,7 +86,7 @@ def test_log_shows_significance_and_tags(run) -> None:  # type: ignore[no-untype
     assert versions[3]["tags"][0] == "number" and versions[3]["significance"] > 50
 
 
-def test_diff_lists_the_fact_changes(run) -> None:  # type: ignore[no-untyped-def]
+def test_diff_lists_the_fact_changes(run) -> None:
     result = run("diff", "1", "3", "4", "--no-color")
     assert "number changed: “at least 10” -> “more than a dozen”" in result.stdout
     assert re.search(r"^Significance \d+(\.\d)?  1 edited, 5 added sentences$", result.stdout,
@@ -95,7 +95,7 @@ def test_diff_lists_the_fact_changes(run) -> None:  # type: ignore[no-untyped-de
     assert "minor: 1 typo, punctuation or spacing fix" in typo
 
 
-def import_pair(run, url: str, old: str, new: str, minutes: int) -> None:  # type: ignore[no-untyped-def]
+def import_pair(run, url: str, old: str, new: str, minutes: int) -> None:
     """Two versions of a one-paragraph story, `minutes` apart."""
     for when, body in ((0, old), (minutes, new)):
         path = Path(run.tmp) / f"{url.rsplit('/', 1)[1]}-{when}.txt"
@@ -103,7 +103,7 @@ def import_pair(run, url: str, old: str, new: str, minutes: int) -> None:  # typ
         assert run("import", "--url", url, str(path)).exit_code == 0
 
 
-def test_stories_sort_by_significance(run) -> None:  # type: ignore[no-untyped-def]
+def test_stories_sort_by_significance(run) -> None:
     lede = "Iran launched at least 10 missiles at two bases, the Pentagon said."
     typo = "The minstry gave no figure for the wounded."
     import_pair(run, "https://b.example/number", lede, lede.replace("at least 10", "15"), 10)
@@ -118,7 +118,7 @@ def test_stories_sort_by_significance(run) -> None:  # type: ignore[no-untyped-d
     assert order("--sort", "significance") == list(reversed(mine))
 
 
-def test_log_by_significance_puts_the_biggest_change_first(run) -> None:  # type: ignore[no-untyped-def]
+def test_log_by_significance_puts_the_biggest_change_first(run) -> None:
     versions = json.loads(run("log", "1", "--by-significance", "--json").stdout)["versions"]
     scores = [v["significance"] for v in versions]
     assert scores[:-1] == sorted(scores[:-1], reverse=True) and versions[-1]["number"] == 1

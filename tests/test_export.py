@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote
 
 import feedparser
@@ -28,9 +28,9 @@ from tracker.db import queries
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Source
 from tracker.errors import OutputError
-from tracker.export import Format, Selection, render_combined, render_story
+from tracker.export import Format, render_combined, render_story
 from tracker.export.chart import timeline_chart
-from tracker.export.history import StoryHistory, load_history, slug
+from tracker.export.history import Selection, StoryHistory, load_history, slug
 from tracker.export.json import schema
 from tracker.export.output import write_atomic
 from tracker.export.patch import version_file
@@ -264,7 +264,9 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def open_report(browser: Browser, path: Path, *, media: str = "screen") -> tuple[Page, list[str]]:
+def open_report(
+    browser: Browser, path: Path, *, media: Literal["screen", "print"] = "screen"
+) -> tuple[Page, list[str]]:
     """The report in a fresh page; returns the page and every URL the page requested."""
     page = browser.new_page()
     requests: list[str] = []

@@ -4,6 +4,7 @@ import asyncio
 import gzip
 import socket
 import time
+from typing import Any
 
 import brotli
 import pytest
@@ -22,14 +23,14 @@ def server(web_server: HTTPServer) -> HTTPServer:
     return web_server
 
 
-async def fetch(url: str, limits: FetchLimits = FAST, **kw: str) -> object:
+async def fetch(url: str, limits: FetchLimits = FAST, **kw: Any) -> object:
     async with Fetcher(limits) as fetcher:
         return await fetcher.fetch(url, **kw)
 
 
 @pytest.mark.parametrize(("encoding", "compress"), [("gzip", gzip.compress),
                                                     ("br", brotli.compress)])
-async def test_compressed_pages_are_decoded(server: HTTPServer, encoding: str, compress) -> None:  # type: ignore[no-untyped-def]
+async def test_compressed_pages_are_decoded(server: HTTPServer, encoding: str, compress) -> None:
     server.expect_request("/z").respond_with_response(Response(
         compress(PAGE.encode()), headers={"Content-Encoding": encoding},
         content_type="text/html; charset=utf-8"))

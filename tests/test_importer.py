@@ -10,7 +10,7 @@ from tests.conftest import SAMPLE_URL
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
-from tracker.sources.importer import import_paths, seeds_dir
+from tracker.sources.importer import ImportReport, import_paths, seeds_dir
 
 ARTICLE_HTML = """<!doctype html><html><head><title>Quake hits coast | Example News</title>
 <link rel="canonical" href="https://news.example.com/2024/quake">
@@ -24,6 +24,13 @@ the situation and urged people to stay away from damaged structures.</p>
 <p>The quake had a magnitude of {magnitude}, according to the national seismology institute,
 and struck at a depth of about ten kilometres.</p>
 </article><footer>Copyright Example News</footer></body></html>"""
+
+
+def story_of(report: ImportReport) -> int:
+    """The id of the one story an import brought in."""
+    story_id = report.stories[0].story_id
+    assert story_id is not None
+    return story_id
 
 
 def write_story(folder: Path, url: str, versions: dict[str, str]) -> Path:
@@ -65,7 +72,7 @@ def test_loose_files_are_versions_in_the_order_given(db: Database, tmp_path: Pat
     second.write_text("The first version of the story, now longer.", encoding="utf-8")
     report = import_paths(db, [first, second], url="https://example.org/story")
     assert report.added == 2
-    texts = [queries.get_version(db, report.stories[0].story_id, n).text for n in (1, 2)]
+    texts = [queries.get_version(db, story_of(report), n).text for n in (1, 2)]
     # "version: one" is not a known header key, so the whole file is the text.
     assert texts[0].startswith("version: one")
     assert texts[1].endswith("now longer.")
@@ -81,9 +88,9 @@ def test_html_versions_are_extracted_and_find_their_canonical_url(
     report = import_paths(db, [old, new])
     assert not report.failed and report.added == 2
     assert report.stories[0].url == "https://news.example.com/2024/quake"
-    diff = queries.get_diff(db, report.stories[0].story_id, 1, 2)
+    diff = queries.get_diff(db, story_of(report), 1, 2)
     assert [(op, text) for op, text in diff.ops if op] == [(-1, "6.1"), (1, "6.4")]
-    assert "Home" not in queries.get_version(db, report.stories[0].story_id, 1).text
+    assert "Home" not in queries.get_version(db, story_of(report), 1).text
 
 
 def test_a_bad_story_is_skipped_whole_and_the_others_go_in(db: Database, tmp_path: Path) -> None:
@@ -144,7 +151,7 @@ def test_legacy_encodings_are_decoded(db: Database, tmp_path: Path) -> None:
     latin = tmp_path / "v1.txt"
     latin.write_bytes("Le président a déclaré que la situation était très grave.".encode("cp1252"))
     report = import_paths(db, [latin], url="https://example.org/fr")
-    assert "président" in queries.get_version(db, report.stories[0].story_id, 1).text
+    assert "président" in queries.get_version(db, story_of(report), 1).text
 
 
 def test_url_option_is_for_loose_files_only(db: Database) -> None:

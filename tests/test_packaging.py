@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 UI_PACKAGES = ("tracker.cli", "tracker.tui")
 
 
-def pyproject() -> dict:  # type: ignore[type-arg]
+def pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 

@@ -149,6 +149,7 @@ def test_applying_a_plan_keeps_a_paused_row_paused_and_releases_only_its_own_cla
     apply_plan(row, Plan(T0, StoryStatus.GONE, 0, 0), "me")
     assert (row.status, row.failure_count, row.next_check_at) == (StoryStatus.PAUSED, 0, T0)
     assert row.claimed_by == "other"
-    row.status, row.claimed_by = StoryStatus.ACTIVE, "me"
-    apply_plan(row, Plan(T0, StoryStatus.QUIET, 0, 0), "me")
-    assert (row.status, row.claimed_by, row.claimed_until) == (StoryStatus.QUIET, None, None)
+    mine = Story(url="http://y/", site="y", status=StoryStatus.ACTIVE, failure_count=0,
+                 claimed_by="me", claimed_until=T0)
+    apply_plan(mine, Plan(T0, StoryStatus.QUIET, 0, 0), "me")
+    assert (mine.status, mine.claimed_by, mine.claimed_until) == (StoryStatus.QUIET, None, None)

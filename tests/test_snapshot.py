@@ -332,7 +332,7 @@ def test_a_killed_run_loses_nothing_and_its_stories_are_taken_after_the_lease(
     assert len(refetched) == len(held)
 
 
-def slow(site: NewsSite, path: str):  # type: ignore[no-untyped-def]
+def slow(site: NewsSite, path: str):
     """The site's handler for `path`, a little slow, so a run can be killed halfway."""
     handle = site._handler(path)
 

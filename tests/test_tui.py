@@ -24,6 +24,9 @@ from tracker.tui.screens.story import StoryScreen
 from tracker.tui.screens.story_list import StoryListScreen
 from tracker.tui.widgets.timeline import Timeline
 
+# Each test drives the real app for a few seconds: `pytest -m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 
 async def test_story_opens_on_newest_version(sample_db: Database) -> None:
     async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:

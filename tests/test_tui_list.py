@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -12,6 +13,9 @@ from tracker.tui import texts
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.story import StoryScreen
 from tracker.tui.screens.story_list import StoryListScreen
+
+# Each test drives the real app for a few seconds: `pytest -m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
 
 WIDE = (130, 30)
 

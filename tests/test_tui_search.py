@@ -1,5 +1,6 @@
 """The search screen through the pilot: results as you type, and a hit opens its version."""
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
@@ -9,6 +10,9 @@ from tracker.search import Field
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.search import SearchScreen
 from tracker.tui.screens.story import StoryScreen
+
+# Each test drives the real app for a few seconds: `pytest -m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
 
 
 def status(pilot: Pilot[None]) -> str:

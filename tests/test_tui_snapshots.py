@@ -7,11 +7,15 @@ then look at the SVGs in tests/__snapshots__/ before committing them.
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from tests.tui_support import settle
 from tracker.db.engine import Database
 from tracker.tui.app import TrackerApp
+
+# Each test drives the real app for a few seconds: `pytest -m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
 
 SnapCompare = Callable[..., bool]
 

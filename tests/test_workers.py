@@ -41,6 +41,9 @@ from tracker.sources.tracking import track_stories
 from tracker.store.schedule import Policy, claim_stories, renew
 from tracker.store.write import Candidate, store_candidate
 
+# Real worker processes against real servers, seconds each: `pytest -m 'not slow'` skips them.
+pytestmark = pytest.mark.slow
+
 WORKER_OPTIONS = ("--per-host", "16", "--delay", "0")
 """Every page is on 127.0.0.1: without these, politeness towards one host would set the pace."""
 CHECKED = re.compile(r"checked (\d+)")
@@ -107,7 +110,7 @@ class Workers:
         outputs = []
         for process in processes:
             stdout, stderr = process.communicate(timeout=timeout)
-            assert process.returncode == 0, f"{process.args} failed: {stderr}"
+            assert process.returncode == 0, f"{process.args!r} failed: {stderr}"
             outputs.append(stdout)
         return outputs
 
@@ -161,7 +164,9 @@ def claims(db: Database) -> dict[int, tuple[str, datetime]]:
     with db.reading() as session:
         rows = session.execute(select(Story.id, Story.claimed_by, Story.claimed_until)
                                .where(Story.claimed_by.is_not(None)))
-        return {story_id: (worker, until) for story_id, worker, until in rows}
+        # A claim always sets both columns; the filter says so to the type checker too.
+        return {story_id: (worker, until) for story_id, worker, until in rows
+                if worker is not None and until is not None}
 
 
 def holders(db: Database) -> dict[int, str]:

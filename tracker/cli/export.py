@@ -10,8 +10,8 @@ from tracker.cli import app, command, state
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
-from tracker.export import Format, Selection, render_combined, render_story, select_stories
-from tracker.export.history import FEED_LIMIT, load_history, slug
+from tracker.export import Format, render_combined, render_story, select_stories
+from tracker.export.history import FEED_LIMIT, Selection, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
 from tracker.terminal import render
 from tracker.text.timespec import parse_since

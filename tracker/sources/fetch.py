@@ -228,7 +228,8 @@ def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
 
 
 def _media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def _acceptable(content_type: str, body: bytes, accept: tuple[str, ...]) -> bool:

@@ -114,7 +114,8 @@ def _plan_failure(times: StoryTimes, now: datetime, policy: Policy, missing: boo
 
 def _backoff(failures: int, policy: Policy) -> timedelta:
     """`min_interval` doubled for each failure in a row, up to `max_interval`."""
-    return min(policy.min_interval * 2 ** min(failures, 20), policy.max_interval)
+    doubled: timedelta = policy.min_interval * 2 ** min(failures, 20)
+    return min(doubled, policy.max_interval)
 
 
 class Scheduled(Protocol):

@@ -44,10 +44,6 @@ _NAME_AFTER = re.compile(
     r"spokes(?:person|man|woman)|witness(?:es)?|diplomats?|police))\b"
 )
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+((?:[A-Z]\w*\.\s)?[^,.;:“”\"]+)", re.IGNORECASE)
-_SOURCE_NOUNS = re.compile(
-    r"\b(?:sources?|officials?|spokes(?:person|man|woman)|statement|witness(?:es)?)\b",
-    re.IGNORECASE,
-)
 #: Words that cannot be inside the subject of a reporting verb: walking back from the verb
 #: stops at them ("The attack came hours after Esper told" -> "Esper").
 _SUBJECT_STOPS = frozenset(
@@ -136,11 +132,6 @@ def sources(sentence: str) -> list[str]:
     found = [m.group(1) for m in _ACCORDING_TO.finditer(plain)]
     found += [_source_of_verb(plain, m) for m in _VERBS.finditer(plain)]
     return _unique(" ".join(source.split()).strip(" ,.") for source in found if source)
-
-
-def is_sourced(sentence: str) -> bool:
-    """True when the sentence carries sourcing, even without a named source ("officials")."""
-    return bool(sources(sentence)) or bool(_SOURCE_NOUNS.search(sentence))
 
 
 def _source_of_verb(plain: str, verb: re.Match[str]) -> str:
