@@ -1,0 +1,142 @@
+"""The rules that finish an extraction (tracker/sources/cleanup.py), each on small real pages:
+the whole article, nothing else, and a title without the site's name."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import trafilatura
+
+from tracker.sources import cleanup
+from tracker.sources.cleanup import Draft
+from tracker.sources.extract import extract_article
+from tracker.text.normalise import normalise_text, strip_volatile
+
+PAGES = Path(__file__).parent / "data" / "pages"
+STORM_URL = "https://www.coastherald.example/news/storm-floods-harbour"
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def draft_of(html: str, text: str = "", title: str | None = None, url: str | None = None,
+             site_name: str | None = None) -> Draft:
+    return Draft(text=text, title=title, page=trafilatura.load_html(html), url=url,
+                 site_name=site_name)
+
+
+def small_page(*, h1: str = "", site_name: str = "") -> str:
+    meta = f'<meta property="og:site_name" content="{site_name}">' if site_name else ""
+    heading = f"<h1>{h1}</h1>" if h1 else ""
+    return f"<html><head>{meta}</head><body>{heading}<p>Text.</p></body></html>"
+
+
+# --- A precise extraction that lost the article -----------------------------------------------
+
+NOTICE = ("This story first appeared in the Valley Courier and is reprinted here with the "
+          "permission of its publisher. All rights remain with the original publisher.")
+
+
+def test_a_precise_text_that_lost_the_article_gets_it_back() -> None:
+    """The kind of issue 18: the stored text was a reprint notice, the article was on the page."""
+    lost = draft_of(page("reprinted-story.html"), text=NOTICE, url="https://news.example/rail")
+    found = cleanup.recall_fallback(lost).text.split("\n")
+    assert found[found.index(NOTICE) + 1].startswith("Train drivers called off a national strike")
+    assert found[-1].startswith("The transport minister welcomed the agreement")
+
+
+def test_a_long_precise_text_or_a_page_without_prose_is_left_alone() -> None:
+    long_text = "\n".join(["One paragraph of the article, as the precise pass found it."] * 30)
+    story = draft_of(page("reprinted-story.html"), text=long_text)
+    assert cleanup.recall_fallback(story) == story
+    menu = draft_of("<html><body>" + "".join(f"<p>Section {n}</p>" for n in range(20))
+                    + "</body></html>", text="Section 1")
+    assert cleanup.recall_fallback(menu) == menu
+
+
+def test_merged_lines_keep_both_texts_in_order() -> None:
+    assert cleanup.merge_lines("b\nc", "a\nb\nc\nd") == "a\nb\nc\nd"
+    assert cleanup.merge_lines("x\nb", "a\nb\nc") == "x\na\nb\nc"
+    assert cleanup.merge_lines("only ours", "all\ntheirs") == "only ours\nall\ntheirs"
+
+
+# --- The headline as the first line, and the site's name in the title --------------------------
+
+
+def test_the_story_page_keeps_its_headline_once_and_without_the_site_name() -> None:
+    article = extract_article(page("harbour-storm.html"), STORM_URL)
+    assert article.title == "Storm floods harbour district"
+    assert article.text.startswith("The storm reached the northern coast late on Tuesday")
+    assert "Storm floods harbour district" not in article.text
+
+
+@pytest.mark.parametrize(("first", "title", "rest"), [
+    ("Storm floods harbour district", "Storm floods harbour district", "Body."),
+    ("STORM FLOODS HARBOUR DISTRICT!", "Storm floods harbour district", "Body."),
+    ("Storm floods harbour district, officials say", "Storm floods harbour district", None),
+    ("Storm floods harbour district", None, None),
+])
+def test_a_first_line_that_is_the_title_goes(first: str, title: str | None,
+                                             rest: str | None) -> None:
+    story = draft_of(small_page(), text=f"{first}\nBody.", title=title)
+    assert cleanup.drop_title_line(story).text == (rest or f"{first}\nBody.")
+
+
+def test_a_text_that_is_only_the_title_stays_as_it_is() -> None:
+    """The write path calls such a text empty (suspect); emptying it here would hide why."""
+    story = draft_of(small_page(), text="Storm floods", title="Storm floods")
+    assert cleanup.drop_title_line(story).text == "Storm floods"
+
+
+@pytest.mark.parametrize(("title", "url", "site_name", "h1", "expected"), [
+    ("Rail strike called off | my6sense", None, "my6sense", "", "Rail strike called off"),
+    ("Storm floods harbour district - Digg", "https://digg.com/2024/storm", None, "",
+     "Storm floods harbour district"),
+    ("SimplyScience - Wie entsteht Erdöl?", "https://www.simplyscience.ch/x", "SimplyScience", "",
+     "Wie entsteht Erdöl?"),
+    ("Adblue nachfüllen | autozeitung.de", "https://www.autozeitung.de/adblue", None, "",
+     "Adblue nachfüllen"),
+    ("Wölfe töten Hund - Jäger", None, "JÄGER Zeitschrift für das Jagdrevier", "",
+     "Wölfe töten Hund"),
+    ("Ordnungsgeld gegen Anwalt | Recht | Haufe", "https://www.haufe.de/recht/x", None,
+     "Ordnungsgeld gegen Anwalt", "Ordnungsgeld gegen Anwalt"),
+    ("L'Université PSL : quand les écoles font université | PSL", None, None,
+     "L'Université PSL : quand les écoles font université",
+     "L'Université PSL : quand les écoles font université"),
+])
+def test_the_site_name_leaves_the_title(title: str, url: str | None, site_name: str | None,
+                                        h1: str, expected: str) -> None:
+    story = draft_of(small_page(h1=h1), title=title, url=url, site_name=site_name)
+    assert cleanup.site_name_out_of_title(story).title == expected
+
+
+@pytest.mark.parametrize(("title", "url", "site_name"), [
+    ("International Biathlon Union - IBU", None, "International Biathlon Union - IBU"),
+    ("Advertising on Jodel | Übersicht", "https://advertising.jodel.com/", None),
+    ("Storm: what we know - and what we do not", "https://news.example/storm", "News"),
+    ("Wärmepumpe im Altbau - Wann es sich lohnt", "https://heizung.de/x", None),
+])
+def test_a_title_without_the_site_name_keeps_every_word(title: str, url: str | None,
+                                                        site_name: str | None) -> None:
+    story = draft_of(small_page(h1="Another heading"), title=title, url=url, site_name=site_name)
+    assert cleanup.site_name_out_of_title(story).title == title
+
+
+def test_the_site_name_is_read_from_og_site_name_too() -> None:
+    story = draft_of(small_page(site_name="Coast Herald"), title="Storm | Coast Herald")
+    assert cleanup.site_name_out_of_title(replace(story, site_name="Other")).title == "Storm"
+
+
+# --- Furniture inside a paragraph ---------------------------------------------------------------
+
+
+def test_a_table_layout_page_is_one_version_whatever_minute_it_is_read() -> None:
+    """The kind of issue 18: one long line with "Updated 22 minutes ago" inside it."""
+    html = page("table-layout.html")
+    stored = [strip_volatile(normalise_text(extract_article(
+        html.replace("{minutes}", str(minutes)), "https://ferries.example/suspended").text))
+        for minutes in (22, 23, 61)]
+    assert stored[0] == stored[1] == stored[2]
+    assert "minutes ago" not in stored[0]
+    assert "it had updated its timetable and would refund tickets" in stored[0]
