@@ -31,7 +31,8 @@ Two scores, pooled over pages:
 Per rule of tracker/sources/cleanup.py (and the in-line volatile phrases of
 tracker/text/normalise.py): the pages where it changed the result, and both scores on those
 pages with every rule against every rule but that one. The title rule is counted but not scored:
-the development set marks no titles (`--titles` lists what it changed, to read).
+the development set marks no titles (`--titles` lists what it changed, to read). And how many
+stored texts start with their own title, before and after (the headline doubled in every diff).
 
 Usage: `python bench/bench_extract.py [--pages N] [--titles]`.
 """
@@ -223,6 +224,8 @@ class Run:
     with_rule: dict[str, Score] = field(default_factory=dict)
     without_rule: dict[str, Score] = field(default_factory=dict)
     titles: list[tuple[str, str]] = field(default_factory=list)
+    headline_first: Counter[str] = field(default_factory=Counter)
+    """Pages whose stored text starts with a line that is the stored title."""
 
 
 def timed(function: Callable[[], Any]) -> tuple[Any, float]:
@@ -244,6 +247,9 @@ def measure(page: Page, run: Run) -> None:
                              strict=True):
         run.scores[name].add(page, texts[name])
         run.seconds[name].append(seconds)
+    for name, title in (("tracker before", before.title), ("tracker", article.title)):
+        first = texts[name].partition("\n")[0]
+        run.headline_first[name] += bool(title) and _words(first) == _words(title or "")
     if draft is not None:
         compare_rules(page, draft, texts["tracker"], run)
 
@@ -332,8 +338,12 @@ def report(run: Run, elapsed: float) -> None:
         print(f"| {name} | {score.pages} | {score.snippets()[2]:.3f} | {other.snippets()[2]:.3f} | "
               f"{score.tp}, {score.fp} | {other.tp}, {other.fp} | {score.shingle_pages} | "
               f"{score.shingles()[2]:.3f} | {other.shingles()[2]:.3f} |")
-    print(f"\nsite name out of title: {len(run.titles)} titles changed (the text's pages above "
-          f"count only where the title changed the stored text); {elapsed:.0f} s in all")
+    pages = run.scores["tracker"].pages
+    print("\nStored text that starts with its own title: " + ", ".join(
+        f"{name} {count} pages ({count / max(pages, 1):.1%})"
+        for name, count in run.headline_first.items()))
+    print(f"site name out of title: {len(run.titles)} titles changed (its row above counts only "
+          f"the pages where that changed the stored text); {elapsed:.0f} s in all")
 
 
 def main() -> None:

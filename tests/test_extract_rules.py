@@ -111,21 +111,64 @@ def test_the_site_name_leaves_the_title(title: str, url: str | None, site_name: 
     assert cleanup.site_name_out_of_title(story).title == expected
 
 
-@pytest.mark.parametrize(("title", "url", "site_name"), [
-    ("International Biathlon Union - IBU", None, "International Biathlon Union - IBU"),
-    ("Advertising on Jodel | Übersicht", "https://advertising.jodel.com/", None),
-    ("Storm: what we know - and what we do not", "https://news.example/storm", "News"),
-    ("Wärmepumpe im Altbau - Wann es sich lohnt", "https://heizung.de/x", None),
+@pytest.mark.parametrize(("title", "url", "site_name", "h1"), [
+    ("International Biathlon Union - IBU", None, "International Biathlon Union - IBU", ""),
+    ("Advertising on Jodel | Übersicht", "https://advertising.jodel.com/", None, ""),
+    ("Storm: what we know - and what we do not", "https://news.example/storm", "News", ""),
+    ("Wärmepumpe im Altbau - Wann es sich lohnt", "https://heizung.de/x", None, ""),
+    # A section heading as <h1> is not the article's own headline.
+    ("Fachmeldungen - Verkündung des Tabaksteuermodernisierungsgesetzes", None, None,
+     "Fachmeldungen"),
 ])
 def test_a_title_without_the_site_name_keeps_every_word(title: str, url: str | None,
-                                                        site_name: str | None) -> None:
-    story = draft_of(small_page(h1="Another heading"), title=title, url=url, site_name=site_name)
+                                                        site_name: str | None, h1: str) -> None:
+    story = draft_of(small_page(h1=h1 or "Another heading"), title=title, url=url,
+                     site_name=site_name)
     assert cleanup.site_name_out_of_title(story).title == title
 
 
 def test_the_site_name_is_read_from_og_site_name_too() -> None:
     story = draft_of(small_page(site_name="Coast Herald"), title="Storm | Coast Herald")
     assert cleanup.site_name_out_of_title(replace(story, site_name="Other")).title == "Storm"
+
+
+# --- Teasers of other posts --------------------------------------------------------------------
+
+BAKERY_URL = "https://villageblog.example/2024/06/bakery-closed"
+
+
+def test_teasers_under_a_blog_post_go_with_their_label() -> None:
+    text = extract_article(page("blog-post-teasers.html"), BAKERY_URL).text
+    assert text.endswith("in the supermarket on the ring road outside town.")
+    assert "Summer fete" not in text and "More from the village" not in text
+
+
+def bakery(last_lines: list[str], links: list[str]) -> Draft:
+    """The bakery post ending in `last_lines`; `links` are the texts the page links elsewhere."""
+    anchors = "".join(f'<p><a href="/2024/{n}">{text}</a></p>' for n, text in enumerate(links))
+    html = f"<html><body><p>The bakery closed.</p>{anchors}</body></html>"
+    return draft_of(html, text="\n".join(["The bakery closed.", *last_lines]),
+                    title="Why our village bakery closed", url=BAKERY_URL)
+
+
+@pytest.mark.parametrize(("last_lines", "links"), [
+    # Linked, but they share a word with the headline: the story's own.
+    (["The bakery's last loaf", "Photos of the bakery"], ["The bakery's last loaf",
+                                                          "Photos of the bakery"]),
+    # A list of links is the article's own more often than not.
+    (["- Summer fete returns", "- New footpath opens"], ["Summer fete returns",
+                                                         "New footpath opens"]),
+    # One linked line is a link, not a run of teasers.
+    (["Summer fete returns"], ["Summer fete returns"]),
+    # Not links at all.
+    (["Summer fete returns", "New footpath opens"], []),
+    # A run inside the text, not at its end.
+    (["Summer fete returns", "New footpath opens", "The ovens were old."],
+     ["Summer fete returns", "New footpath opens"]),
+])
+def test_what_is_not_a_run_of_teasers_stays(last_lines: list[str], links: list[str]) -> None:
+    story = bakery(last_lines, links)
+    assert cleanup.drop_teasers(story) == story
 
 
 # --- Furniture inside a paragraph ---------------------------------------------------------------

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from itertools import pairwise
+from itertools import takewhile
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -114,8 +114,8 @@ def site_name_out_of_title(draft: Draft) -> Draft:
     site's name: trafilatura's site name, og:site_name, the host or its main label, or the
     start of one of them ("Jäger" for "JÄGER Zeitschrift für das Jagdrevier"). A title that is
     nothing but the site's name stays. Then, when one of the page's <h1> headings is the title
-    without some leading or trailing parts (a section, a site name we could not recognise), the
-    heading is the headline.
+    without some shorter leading or trailing parts (a section, a site name we could not
+    recognise), the heading is the headline.
     """
     if not draft.title:
         return draft
@@ -175,12 +175,16 @@ def _heading_for(title: str, headings: list[str]) -> str | None:
 
 
 def _cores(title: str) -> Iterator[str]:
-    """Keys of the title less any number of separated parts from its start or its end."""
-    cuts = [(m.start(), m.end()) for m in _SEPARATOR.finditer(title)]
-    for start, _ in cuts:
-        yield _key(title[:start])
-    for _, end in cuts:
-        yield _key(title[end:])
+    """Keys of the title less separated parts from its start or its end, where what is left is
+    at least as long as what goes: a site's name or a section is shorter than the headline, and a
+    heading that is only the first or last part of a long title ("Fachmeldungen - <headline>")
+    is a section heading, not the article's own."""
+    for cut in _SEPARATOR.finditer(title):
+        before, after = title[: cut.start()], title[cut.end():]
+        if len(before) >= len(after):
+            yield _key(before)
+        if len(after) >= len(before):
+            yield _key(after)
 
 
 def _key(text: str) -> str:
@@ -206,27 +210,32 @@ _TEASER_MAX_WORDS = 30
 _TEASER_RUN = 2
 _TEASER_LINK_SHARE = 0.8
 _HEADLINE_WORD = re.compile(r"[^\W\d_]{4,}")
+_TEASER_LABEL = re.compile(r"(?:\S+\s+){0,5}\S+:")
 
 
 def drop_teasers(draft: Draft) -> Draft:
-    """Drop runs of short paragraphs that each link to another page and share no word with the
-    headline: teasers of other posts, kept by extraction on blog-like pages.
+    """Drop the run of teasers that ends a text: short paragraphs that each link to another page
+    and share no word with the headline, kept by extraction under a blog post ("more posts").
 
     A paragraph links elsewhere when the page has a link to another URL whose text is most of
     that paragraph's (the paragraph is, or is inside, the link). List items and table rows are
-    never teasers: a list of links is often the article's own.
+    never teasers: a list of links is often the article's own. Only a run that ends the text
+    goes: on the development set, runs inside the text were as often the article's own linked
+    subheadings as teasers. A short label line ending in a colon just above them goes with them.
     """
     lines = draft.text.split("\n")
     headline = set(_HEADLINE_WORD.findall((draft.title or "").casefold()))
-    maybe = [_may_be_teaser(line, headline) for line in lines]
-    if not any(a and b for a, b in pairwise(maybe)):
+    run = len(list(takewhile(lambda line: _may_be_teaser(line, headline), reversed(lines))))
+    if run < _TEASER_RUN or run == len(lines):
         return draft
     linked = _linked_blocks(draft.page, draft.url)
-    teaser = [m and _key(line) in linked for m, line in zip(maybe, lines, strict=True)]
-    dropped = set(_runs(teaser, _TEASER_RUN))
-    if not dropped:
+    run = len(list(takewhile(lambda line: _key(line) in linked, reversed(lines[-run:]))))
+    if run < _TEASER_RUN:
         return draft
-    return replace(draft, text="\n".join(line for n, line in enumerate(lines) if n not in dropped))
+    kept = lines[:-run]
+    if len(kept) > 1 and _TEASER_LABEL.fullmatch(kept[-1]):  # "More from the blog:" goes too
+        kept.pop()
+    return replace(draft, text="\n".join(kept))
 
 
 def _may_be_teaser(line: str, headline: set[str]) -> bool:
@@ -265,18 +274,6 @@ def _links_elsewhere(href: str | None, url: str | None, here: str) -> bool:
         return urldefrag(urljoin(url or "", href))[0] != here
     except ValueError:  # a malformed href (an invalid IPv6 host and the like)
         return False
-
-
-def _runs(flags: list[bool], length: int) -> Iterator[int]:
-    """Indexes of the True flags that are in a run of at least `length`."""
-    start = None
-    for n, flag in enumerate([*flags, False]):
-        if flag and start is None:
-            start = n
-        elif not flag and start is not None:
-            if n - start >= length:
-                yield from range(start, n)
-            start = None
 
 
 RULES: tuple[Rule, ...] = (recall_fallback, site_name_out_of_title, drop_title_line, drop_teasers)
