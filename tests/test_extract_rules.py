@@ -97,6 +97,8 @@ def test_a_text_that_is_only_the_title_stays_as_it_is() -> None:
      "Wie entsteht Erdöl?"),
     ("Adblue nachfüllen | autozeitung.de", "https://www.autozeitung.de/adblue", None, "",
      "Adblue nachfüllen"),
+    ("Streit ums Feuerholz - www.AussenGedanken.de", "https://aussengedanken.de/x", None, "",
+     "Streit ums Feuerholz"),
     ("Wölfe töten Hund - Jäger", None, "JÄGER Zeitschrift für das Jagdrevier", "",
      "Wölfe töten Hund"),
     ("Ordnungsgeld gegen Anwalt | Recht | Haufe", "https://www.haufe.de/recht/x", None,
@@ -116,15 +118,25 @@ def test_the_site_name_leaves_the_title(title: str, url: str | None, site_name: 
     ("Advertising on Jodel | Übersicht", "https://advertising.jodel.com/", None, ""),
     ("Storm: what we know - and what we do not", "https://news.example/storm", "News", ""),
     ("Wärmepumpe im Altbau - Wann es sich lohnt", "https://heizung.de/x", None, ""),
-    # A section heading as <h1> is not the article's own headline.
-    ("Fachmeldungen - Verkündung des Tabaksteuermodernisierungsgesetzes", None, None,
-     "Fachmeldungen"),
 ])
 def test_a_title_without_the_site_name_keeps_every_word(title: str, url: str | None,
                                                         site_name: str | None, h1: str) -> None:
     story = draft_of(small_page(h1=h1 or "Another heading"), title=title, url=url,
                      site_name=site_name)
     assert cleanup.site_name_out_of_title(story).title == title
+
+
+def test_the_article_heading_wins_over_a_section_heading_and_a_site_title() -> None:
+    title = "Fachmeldungen - Verkündung des Tabaksteuermodernisierungsgesetzes"
+    section = draft_of("<html><body><h1>Fachmeldungen</h1><h1>Verkündung des "
+                       "Tabaksteuermodernisierungsgesetzes</h1></body></html>", title=title)
+    assert (cleanup.site_name_out_of_title(section).title
+            == "Verkündung des Tabaksteuermodernisierungsgesetzes")
+    title = "Truckwash A31 | Das andere Branchenbuch"
+    logo = draft_of('<html><body><h1><a href="https://wir-empfehlen.info/" rel="home">Das '
+                    "andere Branchenbuch</a></h1><h1>Truck wash on the A31</h1></body></html>",
+                    title=title, url="https://wir-empfehlen.info/?p=3289")
+    assert cleanup.site_name_out_of_title(logo).title == title
 
 
 def test_the_site_name_is_read_from_og_site_name_too() -> None:

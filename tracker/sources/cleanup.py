@@ -114,14 +114,15 @@ def site_name_out_of_title(draft: Draft) -> Draft:
     site's name: trafilatura's site name, og:site_name, the host or its main label, or the
     start of one of them ("Jäger" for "JÄGER Zeitschrift für das Jagdrevier"). A title that is
     nothing but the site's name stays. Then, when one of the page's <h1> headings is the title
-    without some shorter leading or trailing parts (a section, a site name we could not
-    recognise), the heading is the headline.
+    without some leading or trailing parts (a section, a site name we could not recognise), the
+    heading is the headline; the longest, when a section heading is an <h1> too, and never a
+    site title that links to the home page.
     """
     if not draft.title:
         return draft
     names = _site_names(draft)
     title = _without_site_name(draft.title, names)
-    heading = _heading_for(title, _headings(draft.page))
+    heading = _heading_for(title, _headings(draft.page, draft.url))
     return replace(draft, title=heading or title)
 
 
@@ -140,7 +141,7 @@ def _without_site_name(title: str, names: set[str]) -> str:
 
 
 def _is_site_name(part: str, names: set[str]) -> bool:
-    key = _key(part)
+    key = _key(part).removeprefix("www")
     if key in names:
         return True
     return len(key) >= _MIN_NAME and any(name.startswith(key) for name in names)
@@ -163,28 +164,32 @@ def _host_names(url: str | None) -> list[str]:
     return [".".join(labels), labels[-2]]
 
 
-def _headings(page: Any) -> list[str]:
-    found = (normalise_line(" ".join(h1.itertext())) for h1 in page.iter("h1"))
+def _headings(page: Any, url: str | None) -> list[str]:
+    """The page's <h1> texts, but for a site title (an <h1> that links to the home page)."""
+    found = (normalise_line(" ".join(h1.itertext())) for h1 in page.iter("h1")
+             if not any(_is_home(link.get("href"), url) for link in h1.iter("a")))
     return [heading for heading in found if heading]
 
 
+def _is_home(href: str | None, url: str | None) -> bool:
+    try:
+        return urlsplit(urljoin(url or "", (href or "").strip())).path in ("", "/")
+    except ValueError:  # a malformed href
+        return False
+
+
 def _heading_for(title: str, headings: list[str]) -> str | None:
-    """The heading that is `title` less some separated parts at its start or end, if any."""
+    """The longest heading that is `title` less some separated parts at its start or end."""
     cores = set(_cores(title))
-    return next((heading for heading in headings if _key(heading) in cores), None)
+    matching = [heading for heading in headings if _key(heading) in cores]
+    return max(matching, key=len) if matching else None
 
 
 def _cores(title: str) -> Iterator[str]:
-    """Keys of the title less separated parts from its start or its end, where what is left is
-    at least as long as what goes: a site's name or a section is shorter than the headline, and a
-    heading that is only the first or last part of a long title ("Fachmeldungen - <headline>")
-    is a section heading, not the article's own."""
+    """Keys of the title less some separated parts from its start or from its end."""
     for cut in _SEPARATOR.finditer(title):
-        before, after = title[: cut.start()], title[cut.end():]
-        if len(before) >= len(after):
-            yield _key(before)
-        if len(after) >= len(before):
-            yield _key(after)
+        yield _key(title[: cut.start()])
+        yield _key(title[cut.end():])
 
 
 def _key(text: str) -> str:
