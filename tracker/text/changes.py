@@ -30,6 +30,8 @@ _PEOPLE = frozenset(
         "migrant", "refugee", "body", "adult", "member"
     ]
 )
+_DECIMAL = re.compile(r"\d\.\d+(?!\d*\s?(?:k|m|mn|bn|tn|thousand|million|billion|trillion)\b)",
+                      re.IGNORECASE)
 #: Two changed quotes at least this similar (by words) are one quote reworded.
 QUOTE_SIMILARITY = 0.5
 
@@ -162,16 +164,16 @@ def _compatible(a: Figure, b: Figure) -> bool:
     against a whole count (12), and not counting two different things."""
     if kind_group(a) != kind_group(b):
         return False
-    if a.kind == "count" and _whole(a) != _whole(b) and not _same_noun(a, b):
+    if a.kind == "count" and _measured(a) != _measured(b) and not _same_noun(a, b):
         return False
     if a.noun and b.noun and not _same_noun(a, b):
         return a.noun in b.near or b.noun in a.near
     return True
 
 
-def _whole(figure: Figure) -> bool:
-    value = figure.key[2] if len(figure.key) > 2 else None
-    return not hasattr(value, "to_integral_value") or value == value.to_integral_value()
+def _measured(figure: Figure) -> bool:
+    """A figure written with decimals and no scale ("6.8", not "1.2k"): a measurement."""
+    return _DECIMAL.search(figure.text) is not None
 
 
 def _same_noun(a: Figure, b: Figure) -> bool:

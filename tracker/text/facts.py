@@ -214,17 +214,20 @@ def _source_of_verb(plain: str, verb: re.Match[str]) -> str:
 
 
 def _subject(clause: str) -> str:
-    """The trailing noun phrase of a clause, at most a few words, starting with an article or a
-    capitalised word; a pronoun is no source."""
+    """The trailing noun phrase of a clause, at most a few words, starting with an article, a
+    capitalised word or a source noun with up to two words before it ("aid workers"); it stops
+    at another reporting verb ("denied claims"), and a pronoun is no source."""
     words: list[str] = []
     for word in reversed(clause.split()):
-        if word.lower() in _SUBJECT_STOPS or len(words) == _MAX_SOURCE_WORDS:
+        if (word.lower() in _SUBJECT_STOPS or len(words) == _MAX_SOURCE_WORDS
+                or _VERBS.fullmatch(word)):
             break
         words.insert(0, word)
-    while words and not (
-        words[0][0].isupper() or words[0].lower() in _ARTICLES | _SOURCE_WORDS
-    ):
-        words.pop(0)
+    start = next((i for i, word in enumerate(words)
+                  if word[0].isupper() or word.lower() in _ARTICLES | _SOURCE_WORDS), len(words))
+    if start < len(words) and words[start] in _SOURCE_WORDS:
+        start = max(0, start - 2)
+    words = words[start:]
     if len(words) == 1 and words[0].lower() in _PRONOUNS | _ARTICLES:
         return ""
     return " ".join(words)
