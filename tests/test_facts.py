@@ -66,7 +66,7 @@ def test_a_changed_figure_is_shown_as_written(old: str, new: str, fact: tuple[st
     "The Covid-19 booster and the G7 summit use the Falcon 9 rocket.",
 ])
 def test_digits_in_addresses_and_names_are_not_figures(sentence: str) -> None:
-    assert figures(sentence) == []
+    assert figures(sentence) == ()
 
 
 def test_a_new_product_number_is_not_a_changed_figure() -> None:

@@ -132,12 +132,12 @@ def _number_facts(old: Sequence[Part], new: Sequence[Part]) -> list[tuple[int, F
 def _cancel(before: list[tuple[int, Figure]], after: list[tuple[int, Figure]]) -> None:
     """Drop the figures that say the same on both sides, the same edit's first."""
     for same_edit in (True, False):
-        for old in list(before):
-            match = next((new for new in after if new[1].key == old[1].key
-                          and (not same_edit or new[0] == old[0])), None)
+        for i in reversed(range(len(before))):
+            edit, key = before[i][0], before[i][1].key
+            match = next((j for j, (e, f) in enumerate(after)
+                          if f.key == key and (not same_edit or e == edit)), None)
             if match is not None:
-                before.remove(old)
-                after.remove(match)
+                del before[i], after[match]
 
 
 def _pairs(before: list[tuple[int, Figure]], after: list[tuple[int, Figure]]

@@ -4,6 +4,7 @@ Each extractor returns the phrases as they appear in the sentence, so a change c
 in the words the story used. Figures are read in tracker.text.figures, by value.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -143,6 +144,12 @@ _MAX_SOURCE_WORDS = 6
 
 
 def quotes(sentence: str) -> list[str]:
+    """Quoted passages, in order (see _quotes)."""
+    return list(_quotes(sentence))
+
+
+@functools.lru_cache(maxsize=4096)
+def _quotes(sentence: str) -> tuple[str, ...]:
     """Quoted passages, in order. Unbalanced marks (as in the sample story's `, “said`) pair up
     with the next mark of either kind; a sentence that opens a quote running on into the next
     sentence quotes the rest of itself, and one that closes such a quote quotes its start."""
@@ -154,13 +161,19 @@ def quotes(sentence: str) -> list[str]:
         found.append(" ".join(rest.split("“", 1)[1].split()))
     elif "”" in rest and "“" not in rest:
         found.insert(0, " ".join(rest.rsplit("”", 1)[0].split()))
-    return [quote.strip(" .,") for quote in found if quote.strip(" .,")]
+    return tuple(quote.strip(" .,") for quote in found if quote.strip(" .,"))
 
 
 def sources(sentence: str) -> list[str]:
     """Who the sentence attributes its claim to: "the Pentagon", "Grisham", "a diplomatic
     source", "experts". Quoted passages and idioms ("easier said than done") are blanked first,
     so words inside a quote are not sources."""
+    return list(_sources(sentence))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sources(sentence: str) -> tuple[str, ...]:
+    """See sources(); cached, since a quote's speaker is looked for in the sentences around it."""
     plain = _QUOTE.sub(lambda m: "“" + " " * (len(m.group(0)) - 2) + "”", sentence)
     plain = _IDIOMS.sub(lambda m: " " * len(m.group(0)), plain)
     found = [m.group(1) for m in _ACCORDING_TO.finditer(plain)]
@@ -168,7 +181,7 @@ def sources(sentence: str) -> list[str]:
     found += [_source_of_verb(plain, m) for m in _VERBS.finditer(plain)]
     found += [m.group(1) for m in (_SPEAKER_COLON.match(sentence),
                                    _SPEAKER_DASH.search(sentence)) if m]
-    return _unique(" ".join(source.split()).strip(" ,.") for source in found if source)
+    return tuple(_unique(" ".join(source.split()).strip(" ,.") for source in found if source))
 
 
 def source_key(source: str) -> str:

@@ -14,6 +14,7 @@ with a day, years and decades, ordinals, fractions, scores and ranges ("3-1"), a
 ("no casualties", "nobody").
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -146,17 +147,18 @@ class Figure:
     """The word it counts ("people", "magnitude"), singular, when one follows it."""
     near: frozenset[str]
     """Content words around it, singular: how a changed figure finds its counterpart."""
+    start: int
+    end: int
+    """Where its words are in the sentence."""
 
 
-def figures(sentence: str) -> list[Figure]:
-    """The figures of a sentence, in order."""
+@functools.lru_cache(maxsize=4096)
+def figures(sentence: str) -> tuple[Figure, ...]:
+    """The figures of a sentence, in order; cached, since an analysis asks for a sentence's
+    figures more than once (comparing them, and telling a restyled figure from a new one)."""
     masked = _masked(sentence)
-    found = []
-    for match in _FIGURE.finditer(masked):
-        figure = _figure(sentence, match)
-        if figure is not None:
-            found.append(figure)
-    return found
+    found = (_figure(sentence, match) for match in _FIGURE.finditer(masked))
+    return tuple(figure for figure in found if figure is not None)
 
 
 def kind_group(figure: Figure) -> str:
@@ -194,7 +196,7 @@ def _figure(sentence: str, match: re.Match[str]) -> Figure | None:
     noun, near = _context(sentence, start, start + len(text))
     capital = start == 0 and (len(text) < 2 or not text[1].isupper())
     shown = text[0].lower() + text[1:] if capital else text
-    return Figure(" ".join(shown.split()), kind, key, noun, near)
+    return Figure(" ".join(shown.split()), kind, key, noun, near, start, start + len(text))
 
 
 def _quantity(match: re.Match[str]) -> tuple[str, tuple[object, ...]] | None:
@@ -382,15 +384,12 @@ def restated(old: str, new: str) -> bool:
 
 
 def _canonical(sentence: str) -> tuple[str, ...]:
-    masked = _masked(sentence)
-    pieces, at = [], 0
-    for match in _FIGURE.finditer(masked):
-        figure = _figure(sentence, match)
-        if figure is not None:
-            token = " figure" + re.sub(r"\W", "", repr(figure.key)) + " "
-            pieces += [masked[at:match.start()], token]
-            at = match.end()
-    text = "".join([*pieces, masked[at:]]).lower().replace("\u2019", "'")
+    """The words of a sentence with each figure replaced by a token of its value."""
+    text = _masked(sentence)
+    for figure in reversed(figures(sentence)):
+        token = " figure" + re.sub(r"\W", "", repr(figure.key)) + " "
+        text = text[:figure.start] + token + text[figure.end:]
+    text = text.lower().replace("\u2019", "'")
     text = _CONTRACTION.sub(lambda m: _EXPANSIONS.get(m.group(0), m.group(1) + " not"), text)
     return tuple(re.findall(r"[^\W_]+", text))
 
