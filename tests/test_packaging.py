@@ -109,6 +109,27 @@ def test_domain_modules_never_import_the_ui_toolkits() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_exports_load_neither_rich_nor_the_terminal_layer() -> None:
+    """Exports run from cron and scripts: they share plain helpers (tracker.text.display) with
+    the terminal but must never pay for, or depend on, rich or tracker.terminal."""
+    modules = ["tracker.export", *(f"tracker.export.{path.stem}"
+                                   for path in sorted(package_dirs()["tracker.export"].glob("*.py"))
+                                   if path.stem != "__init__")]
+    script = (
+        "import importlib, sys\n"
+        "def loaded(): return {m for m in sys.modules\n"
+        "                      if m.split('.')[0] == 'rich' or m.startswith('tracker.terminal')}\n"
+        "for name in sys.argv[1:]:\n"
+        "    before = loaded()\n"
+        "    importlib.import_module(name)\n"
+        "    print(name, sorted(loaded() - before))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, *modules], capture_output=True,
+                            text=True, check=True, cwd=ROOT)
+    assert len(modules) > 5
+    assert result.stdout.splitlines() == [f"{name} []" for name in modules]
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Run the tests", 1)[1]

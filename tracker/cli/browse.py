@@ -11,6 +11,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.terminal import render
+from tracker.text import display
 from tracker.text.diffing import unified_diff
 from tracker.text.serialize import to_json
 
@@ -33,8 +34,8 @@ def stories(
                    err=True)
         return
     out().print(table(["id", "versions", "last change", "site", "title"], [
-        [str(row.id), str(row.version_count), render.format_time(row.last_changed_at),
-         render.safe(row.site), render.safe(row.title)] for row in rows
+        [str(row.id), str(row.version_count), display.format_time(row.last_changed_at),
+         display.safe(row.site), display.safe(row.title)] for row in rows
     ]))
 
 
@@ -93,8 +94,8 @@ def show(
     """Print the text of one version."""
     db = state(ctx).db
     detail = queries.get_version(db, queries.find_story(db, story).id, version)
-    typer.echo(render.safe(detail.info.title))
-    typer.echo(render.safe("\n\n".join(detail.text.split("\n"))))
+    typer.echo(display.safe(detail.info.title))
+    typer.echo(display.safe("\n\n".join(detail.text.split("\n"))))
 
 
 @command(app)
@@ -106,19 +107,20 @@ def checks(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> Non
         typer.echo(to_json(rows))
         return
     out().print(table(["time", "source", "outcome", "http", "ms", "version", "error"], [
-        [render.format_time(row.checked_at), row.source, row.outcome, str(row.http_status or ""),
+        [display.format_time(row.checked_at), row.source, row.outcome, str(row.http_status or ""),
          "" if row.duration_ms is None else str(row.duration_ms),
-         str(row.version_number or ""), render.safe(row.error)] for row in rows
+         str(row.version_number or ""), display.safe(row.error)] for row in rows
     ]))
 
 
 def print_log(story_id: int, db: Database, *, by_significance: bool = False) -> None:
     story = queries.find_story(db, story_id)
     console = out()
-    console.print(f"[bold]{render.safe(story.title)}[/bold]\n{render.safe(story.url)}", markup=True)
+    console.print(f"[bold]{display.safe(story.title)}[/bold]\n{display.safe(story.url)}",
+                  markup=True)
     console.print(table(
         ["version", "observed", "words", "+added", "-removed", "score", "what changed"], [
-            [f"v{version.number}", render.format_time(version.observed_at),
+            [f"v{version.number}", display.format_time(version.observed_at),
              str(version.word_count), f"+{version.words_added}", f"-{version.words_removed}",
              _significance_cell(version), _changes_cell(version)]
             for version in _in_order(queries.list_versions(db, story_id), by_significance)
@@ -141,10 +143,10 @@ def _significance_cell(version: queries.VersionSummary) -> str:
 def _changes_cell(version: queries.VersionSummary) -> str:
     """The fact-change tags, then the headline where it is new (first version, or changed)."""
     if version.number == 1:
-        return f"first seen: {render.safe(version.title)}"
-    tags = render.tags_label(version.tags)
+        return f"first seen: {display.safe(version.title)}"
+    tags = display.tags_label(version.tags)
     if version.headline_changed:
-        return f"{tags} | headline now: {render.safe(version.title)}"
+        return f"{tags} | headline now: {display.safe(version.title)}"
     return tags
 
 
@@ -158,7 +160,7 @@ def _print_word_diff(view: queries.DiffView, context: int, color: bool | None) -
 def _print_unified(db: Database, story: queries.StorySummary, view: queries.DiffView) -> None:
     old = queries.get_version(db, story.id, view.old.number)
     new = queries.get_version(db, story.id, view.new.number)
-    sys.stdout.write(render.safe(unified_diff(
+    sys.stdout.write(display.safe(unified_diff(
         old.text, new.text,
         from_label=f"v{old.info.number} {old.info.observed_at.isoformat()}",
         to_label=f"v{new.info.number} {new.info.observed_at.isoformat()}",

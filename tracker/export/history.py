@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import DiffView, StorySummary, VersionDetail
-from tracker.terminal import render
+from tracker.text import display
 from tracker.text.analysis import Fact, Tag
 
 #: Versions in an Atom feed unless the caller asks for another number: readers want recent ones.
@@ -57,7 +57,7 @@ class Change:
     @property
     def sentences(self) -> str:
         """What the alignment found, as "2 added, 1 edited sentences" (empty when nothing)."""
-        return render.kind_counts(self.view.analysis) if self.view.analysis else ""
+        return display.kind_counts(self.view.analysis) if self.view.analysis else ""
 
 
 @dataclass(frozen=True)
