@@ -10,6 +10,8 @@ from tracker.cli import JsonOption, StoryArg, app, command, out, state, table
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
+from tracker.history import compare
+from tracker.history.compare import DiffView
 from tracker.terminal import render
 from tracker.text import display
 from tracker.text.diffing import unified_diff
@@ -77,7 +79,7 @@ def diff(
     found = queries.find_story(db, story)
     to_number = to_version or found.version_count
     from_number = from_version or max(to_number - 1, 1)
-    view = queries.get_diff(db, found.id, from_number, to_number)
+    view = compare.get_diff(db, found.id, from_number, to_number)
     if fmt == "unified":
         _print_unified(db, found, view)
     elif fmt == "word":
@@ -150,14 +152,14 @@ def _changes_cell(version: queries.VersionSummary) -> str:
     return tags
 
 
-def _print_word_diff(view: queries.DiffView, context: int, color: bool | None) -> None:
+def _print_word_diff(view: DiffView, context: int, color: bool | None) -> None:
     console = Console(highlight=False, force_terminal=color, no_color=color is False)
     plain = not console.is_terminal or color is False
     style = render.DiffStyle(context=None if context < 0 else context, markers=plain)
     console.print(render.diff_view(view, style), soft_wrap=plain)
 
 
-def _print_unified(db: Database, story: queries.StorySummary, view: queries.DiffView) -> None:
+def _print_unified(db: Database, story: queries.StorySummary, view: DiffView) -> None:
     old = queries.get_version(db, story.id, view.old.number)
     new = queries.get_version(db, story.id, view.new.number)
     sys.stdout.write(display.safe(unified_diff(

@@ -5,7 +5,6 @@ readers cannot lazy-load across a closed session or write by accident, and TUI w
 results to widgets on another thread.
 """
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -17,14 +16,20 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased, defer, selectin
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Feed, Outcome, Source, Story, StoryStatus, Version
 from tracker.errors import NotFoundError
-from tracker.text import diffing
-from tracker.text.analysis import Analysis, Side, analyse, from_json, ordered_tags
+from tracker.text.analysis import Analysis, from_json, ordered_tags
 
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
-StoredDelta = tuple[str, str, str | None]
-"""A stored diff row: text delta, title delta, analysis JSON (None until analysed)."""
+@dataclass(frozen=True)
+class StoredDelta:
+    """A diff row as it is stored, for tracker.history.compare to decode against the older
+    version: diff-match-patch deltas of the text and the title, and the analysis."""
+
+    delta: str
+    title_delta: str
+    analysis: Analysis | None
+    """Decoded from the stored JSON; None until the diff is analysed."""
 
 
 @dataclass(frozen=True)
@@ -87,30 +92,6 @@ class VersionSummary:
 class VersionDetail:
     info: VersionSummary
     text: str
-
-
-@dataclass(frozen=True)
-class DiffView:
-    """The change between two versions of one story, ready to render."""
-
-    story_id: int
-    old: VersionSummary
-    new: VersionSummary
-    ops: diffing.Ops
-    title_ops: diffing.Ops
-    stats: diffing.DiffStats
-    stored: bool
-    """True when read from the diffs table; False when computed now for a non-adjacent pair."""
-    analysis: Analysis | None = None
-    """Sentence edits and fact changes (stored, or computed now like the ops)."""
-
-    @property
-    def headline_changed(self) -> bool:
-        return (self.old.title or "") != (self.new.title or "")
-
-    @property
-    def byline_changed(self) -> bool:
-        return (self.old.byline or "") != (self.new.byline or "")
 
 
 @dataclass(frozen=True)
@@ -180,22 +161,6 @@ def list_version_texts(db: Database, story_id: int) -> list[VersionDetail]:
     return [VersionDetail(_version_summary(version, diff), version.text) for version, diff in rows]
 
 
-def list_stored_diffs(db: Database, versions: list[VersionDetail]) -> list[DiffView]:
-    """The stored diff into each version after the first, decoded against the version before.
-
-    Takes the versions a caller already read (see list_version_texts), so a whole history costs
-    two queries; a pair whose diff row is missing is computed on demand, as in get_diff.
-    """
-    if not versions:
-        return []
-    story_id = versions[0].info.story_id
-    deltas = _stored_deltas(db, story_id)
-    return [
-        _diff_view(story_id, old, new, deltas.get(new.info.number))
-        for old, new in itertools.pairwise(versions)
-    ]
-
-
 def list_versions_since(
     db: Database, *, since: datetime | None = None, site: str | None = None,
     story_id: int | None = None, limit: int | None = None,
@@ -236,13 +201,6 @@ def version_texts(db: Database, story_id: int, *, upto: int) -> list[str]:
     )
     with db.reading() as session:
         return list(session.scalars(query))
-
-
-def get_diff(db: Database, story_id: int, from_number: int, to_number: int) -> DiffView:
-    """The diff between any two versions: stored for neighbours, computed on demand otherwise."""
-    old, new = get_version(db, story_id, from_number), get_version(db, story_id, to_number)
-    return _diff_view(story_id, old, new, _stored_delta(db, story_id, old.info.number,
-                                                        new.info.number))
 
 
 def list_checks(db: Database, story_id: int, *, limit: int = 50) -> list[CheckRow]:
@@ -344,11 +302,8 @@ def _resolve_number(session: Session, story_id: int, number: int) -> int:
     return newest + number + 1
 
 
-def _side(version: VersionDetail) -> Side:
-    return Side(version.text, version.info.title, version.info.byline)
-
-
-def _stored_delta(db: Database, story_id: int, old: int, new: int) -> StoredDelta | None:
+def stored_delta(db: Database, story_id: int, old: int, new: int) -> StoredDelta | None:
+    """The stored diff from version `old` to version `new`, if that pair has one."""
     from_version, to_version = aliased(Version), aliased(Version)
     query = (
         select(Diff.delta, Diff.title_delta, Diff.analysis)
@@ -358,10 +313,10 @@ def _stored_delta(db: Database, story_id: int, old: int, new: int) -> StoredDelt
     )
     with db.reading() as session:
         row = session.execute(query).first()
-    return (row[0], row[1], row[2]) if row else None
+    return StoredDelta(row[0], row[1], _decoded(row[2])) if row else None
 
 
-def _stored_deltas(db: Database, story_id: int) -> dict[int, StoredDelta]:
+def stored_deltas(db: Database, story_id: int) -> dict[int, StoredDelta]:
     """A story's stored diffs between neighbours, keyed by the newer version's number."""
     from_version, to_version = aliased(Version), aliased(Version)
     query = (
@@ -372,27 +327,12 @@ def _stored_deltas(db: Database, story_id: int) -> dict[int, StoredDelta]:
     )
     with db.reading() as session:
         rows = session.execute(query).all()
-    return {number: (delta, title_delta, found) for number, delta, title_delta, found in rows}
+    return {number: StoredDelta(delta, title_delta, _decoded(found))
+            for number, delta, title_delta, found in rows}
 
 
-def _diff_view(
-    story_id: int, old: VersionDetail, new: VersionDetail, stored: StoredDelta | None
-) -> DiffView:
-    """Decode a stored delta and analysis against the old text, or compute what is missing."""
-    if stored is not None:
-        ops = diffing.from_delta(old.text, stored[0])
-        title_ops = diffing.from_delta(old.info.title or "", stored[1])
-    else:
-        ops = diffing.diff_texts(old.text, new.text)
-        title_ops = diffing.diff_title(old.info.title, new.info.title)
-    if stored is not None and stored[2] is not None:
-        found = from_json(stored[2])
-    else:
-        found = analyse(_side(old), _side(new))
-    return DiffView(
-        story_id=story_id, old=old.info, new=new.info, ops=ops, title_ops=title_ops,
-        stats=diffing.diff_stats(ops), stored=stored is not None, analysis=found,
-    )
+def _decoded(analysis: str | None) -> Analysis | None:
+    return from_json(analysis) if analysis is not None else None
 
 
 def _story_summary(story: Story, count: int, top: float | None = None) -> StorySummary:

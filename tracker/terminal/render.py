@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from tracker.db.queries import DiffView
+from tracker.history.compare import DiffView
 from tracker.search import Snippet
 from tracker.text.analysis import Analysis, Tag
 from tracker.text.diffing import DELETE, EQUAL, INSERT, Ops
