@@ -4,6 +4,7 @@ import pytest
 
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.history import compare
 from tracker.text.analysis import (
     Analysis,
     EditKind,
@@ -200,7 +201,7 @@ SAMPLE_TAGS = {
 
 
 def sample_analysis(db: Database, old: int, new: int) -> Analysis:
-    view = queries.get_diff(db, 1, old, new)
+    view = compare.get_diff(db, 1, old, new)
     assert view.stored and view.analysis is not None
     return view.analysis
 

@@ -34,6 +34,7 @@ from tracker.export.history import Selection, StoryHistory, load_history, slug
 from tracker.export.json import schema
 from tracker.export.output import write_atomic
 from tracker.export.patch import version_file
+from tracker.history import compare
 from tracker.store.write import Candidate, store_candidate
 from tracker.text.diffing import DELETE, INSERT
 
@@ -163,7 +164,7 @@ def test_history_queries_on_both_databases(any_db: Database) -> None:
         store(any_db, "https://a.example/story", minutes, text, "A")
     store(any_db, "https://b.example/story", 7, "Bee.", "B")
     history = history_of(any_db, "https://a.example/story")
-    assert [c.view for c in history.changes] == [queries.get_diff(any_db, 1, n - 1, n)
+    assert [c.view for c in history.changes] == [compare.get_diff(any_db, 1, n - 1, n)
                                                  for n in (2, 3)]
     assert all(c.view.stored for c in history.changes)
     newest = queries.list_versions_since(any_db, since=T0 + timedelta(minutes=5))

@@ -10,6 +10,7 @@ from tracker.db import queries
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Check, Diff, Outcome, Source, Version
 from tracker.errors import InvalidInput
+from tracker.history import compare
 from tracker.store.write import Candidate, store_candidate
 
 URL = "https://example.org/news/story"
@@ -46,7 +47,7 @@ def test_changed_text_stores_version_and_its_diff(any_db: Database) -> None:
     assert result.outcome is Outcome.NEW_VERSION and result.version_number == 2
     assert result.stats is not None
     assert (result.stats.words_added, result.stats.words_removed) == (4, 3)
-    view = queries.get_diff(any_db, result.story_id, 1, 2)
+    view = compare.get_diff(any_db, result.story_id, 1, 2)
     assert view.stored
     assert "".join(t for op, t in view.ops if op == -1).strip() == "at least 10"
 
@@ -55,7 +56,7 @@ def test_headline_change_alone_is_a_new_version(db: Database) -> None:
     store_candidate(db, candidate("Body.", title="Iran fires missiles"))
     result = store_candidate(db, candidate("Body.", 5, title="Iran fires rockets"))
     assert result.outcome is Outcome.NEW_VERSION
-    view = queries.get_diff(db, result.story_id, 1, 2)
+    view = compare.get_diff(db, result.story_id, 1, 2)
     assert view.headline_changed and not view.stats.changed
     assert (-1, "missiles") in view.title_ops and (1, "rockets") in view.title_ops
 

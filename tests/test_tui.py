@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 from tests.tui_support import SIZE, add_story, selected, settle, shown, styled
 from tracker.db import queries
 from tracker.db.engine import Database
-from tracker.history import seen
+from tracker.history import compare, seen
 from tracker.store.write import Candidate, store_candidate
 from tracker.terminal.render import DELETE_STYLE, INSERT_STYLE
 from tracker.tui import texts
@@ -132,7 +132,7 @@ async def test_blame_colours_paragraphs_by_the_version_they_date_from(
 
 
 async def test_marking_a_version_compares_any_pair(sample_db: Database) -> None:
-    expected = queries.get_diff(sample_db, 1, 2, 7).stats
+    expected = compare.get_diff(sample_db, 1, 2, 7).stats
     async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("home", "right", "m")
