@@ -1,19 +1,24 @@
-"""One search API over what changed and what was said (the code moves out of backend.py next)."""
+"""One search API over what changed and what was said: SQLite FTS5 or PostgreSQL tsvector.
 
-from tracker.search.backend import (
-    SQLITE_TOKENIZER,
-    Field,
-    SearchFilter,
-    SearchHit,
-    Snippet,
-    index_diff,
-    index_version,
-    parse_query,
-    parse_snippet,
-    rebuild_versions,
-    search,
-    unindex_diff,
-)
+Three things are searchable: the text each diff added, the text it removed (both stored on the
+diff, see tracker.store) and every version's full text. Each database has one backend class
+that owns both its index writes and its queries (tracker.search.sqlite, tracker.search.postgres,
+over the shared algorithm in tracker.search.backend); the functions here pick the backend for
+a connection and delegate. The indexes are filled by the write path in the transaction that
+stores the version, and created by the migration 0003_analysis_search. Both stem English words,
+so "missile" finds "missiles" on either.
+"""
+
+import re
+
+from sqlalchemy import Connection
+
+from tracker.db.engine import Database
+from tracker.errors import InvalidInput
+from tracker.search.backend import Backend
+from tracker.search.model import Field, SearchFilter, SearchHit, Snippet, parse_snippet
+from tracker.search.postgres import PostgresBackend
+from tracker.search.sqlite import SQLITE_TOKENIZER, SqliteBackend
 
 __all__ = [
     "SQLITE_TOKENIZER",
@@ -29,3 +34,64 @@ __all__ = [
     "search",
     "unindex_diff",
 ]
+
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+def search(db: Database, query: str, where: SearchFilter | None = None) -> list[SearchHit]:
+    """At most `where.limit` matches, newest first. Each kind of text is read newest stored
+    first (see Backend), which is the order tracker saw the versions in unless old versions
+    were imported later."""
+    where = where or SearchFilter()
+    terms = parse_query(query)
+    fields = [f for f in where.fields if not (where.tag and f == Field.TEXT)]
+    hits: list[SearchHit] = []
+    with db.reading() as session:
+        backend = _backend(session.connection())
+        for field in fields:
+            hits += backend.search(field, terms, where)
+        # Newest first; a stable sort keeps a change ahead of the full-text hit of the same
+        # version. Full-text snippets are made for the hits kept only: they cost the most.
+        hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
+        return backend.with_text_snippets(terms, hits[: where.limit])
+
+
+def parse_query(query: str) -> list[str]:
+    """Words and "quoted phrases", all required; punctuation is dropped as the indexes drop it."""
+    terms = []
+    for phrase, word in _TERM.findall(query):
+        words = _WORD.findall(phrase or word)
+        if words:
+            terms.append(" ".join(words))
+    if not terms:
+        raise InvalidInput(f"nothing to search for in {query!r}: give a word or a \"phrase\"")
+    return terms
+
+
+def index_version(connection: Connection, version_id: int, title: str | None, body: str) -> None:
+    """Make a new version's full text searchable (called by the write path)."""
+    _backend(connection).index_version(version_id, title, body)
+
+
+def index_diff(connection: Connection, diff_id: int, added: str, removed: str) -> None:
+    """Make a new diff's added and removed text searchable (called by the write path)."""
+    _backend(connection).index_diff(diff_id, added, removed)
+
+
+def unindex_diff(connection: Connection, diff_id: int, added: str, removed: str) -> None:
+    """Take a diff out of the index before its text is rewritten; `added` and `removed` are
+    the text it was indexed with (SQLite's FTS5 needs it to find the entries)."""
+    _backend(connection).unindex_diff(diff_id, added, removed)
+
+
+def rebuild_versions(connection: Connection) -> None:
+    """Recompute the full-text index of every version from the versions table."""
+    _backend(connection).rebuild_versions()
+
+
+def _backend(connection: Connection) -> Backend:
+    """The backend of the connection's database: the one place that asks which it is."""
+    if connection.dialect.name == "sqlite":
+        return SqliteBackend(connection)
+    return PostgresBackend(connection)
