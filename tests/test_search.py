@@ -9,7 +9,7 @@ from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, parse_query, search
 from tracker.sources.importer import import_paths, seeds_dir
-from tracker.store import write as store
+from tracker.store.reindex import reindex
 from tracker.store.write import Candidate, store_candidate
 from tracker.text.timespec import parse_since
 
@@ -113,7 +113,7 @@ def test_deleting_a_story_removes_it_from_the_index(sample: Database) -> None:
 def test_reindex_gives_the_same_results_as_the_write_path(sample: Database) -> None:
     queries = ["Pray", '"more than a dozen"', "baner", "casualties"]
     before = [search(sample, q) for q in queries]
-    assert store.reindex(sample) == 7
+    assert reindex(sample) == 7
     assert [search(sample, q) for q in queries] == before
     if sample.is_sqlite:
         assert_fts_intact(sample)

@@ -1,19 +1,19 @@
 """The one write path: every candidate version, whatever brought it in, is stored here.
 
-A new version, its diff against the previous version, the diff's analysis (tracker.analysis), the
-search index rows (tracker.search) and the check row are committed in one transaction or not at
-all. Concurrent writers are made safe by the schema (one version number per
-story, one diff per pair, one story per URL): the loser of a race gets an IntegrityError, and the
-retry sees the winner's version and records an unchanged check instead of a duplicate.
+A new version, its diff against the previous version, the diff's analysis (tracker.text.analysis),
+the search index rows (tracker.search) and the check row are committed in one transaction or not
+at all. Concurrent writers are made safe by the schema (one version number per story, one diff
+per pair, one story per URL): the loser of a race gets an IntegrityError, and the retry sees the
+winner's version and records an unchanged check instead of a duplicate. Recomputing the analysis
+of stored diffs is tracker.store.reindex's job.
 """
 
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -268,7 +268,7 @@ def _add_diff(session: Session, story: Story, old: Version, new: Version) -> dif
     ops = diffing.diff_texts(old.text, new.text)
     title_ops = diffing.diff_title(old.title, new.title)
     stats = diffing.diff_stats(ops)
-    found = _analyse(old, new, ops, title_ops)
+    found = analysis.analyse_diff(_side(old), _side(new), ops, title_ops)
     diff = Diff(
         story_id=story.id, from_version_id=old.id, to_version_id=new.id,
         delta=diffing.to_delta(ops), title_delta=diffing.to_delta(title_ops),
@@ -287,96 +287,8 @@ def _add_diff(session: Session, story: Story, old: Version, new: Version) -> dif
     return stats
 
 
-@dataclass(frozen=True)
-class _VersionRow:
-    """The columns of a version that the analysis reads, from a plain SQL row."""
-
-    text: str
-    title: str | None
-    byline: str | None
-
-
-@dataclass(frozen=True)
-class _Analysed:
-    result: analysis.Analysis
-    added: str
-    removed: str
-
-
-def _analyse(
-    old: Version | _VersionRow, new: Version | _VersionRow, ops: diffing.Ops,
-    title_ops: diffing.Ops,
-) -> _Analysed:
-    """The analysis and the searchable added/removed text (headline changes first)."""
-    result = analysis.analyse(
-        analysis.Side(old.text, old.title, old.byline),
-        analysis.Side(new.text, new.title, new.byline),
-    )
-    added = "\n".join(filter(None, (analysis.added_text(title_ops), analysis.added_text(ops))))
-    removed = "\n".join(
-        filter(None, (analysis.removed_text(title_ops), analysis.removed_text(ops)))
-    )
-    return _Analysed(result, added, removed)
-
-
-REINDEX_BATCH = 500
-
-
-def reindex(db: Database, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """Recompute the analysis, tags and search rows of every stored diff, and the full-text
-    index of every version: after an upgrade, or when the analysis rules change. Each batch of
-    diffs commits on its own, so an interrupted reindex keeps what it did; returns the count."""
-    with db.reading() as session:
-        ids = list(session.scalars(select(Diff.id).order_by(Diff.id)))
-    done = 0
-    for start in range(0, len(ids), REINDEX_BATCH):
-        chunk = ids[start : start + REINDEX_BATCH]
-        with db.writing() as session:
-            reindex_diffs(session.connection(), chunk)
-        done += len(chunk)
-        if progress:
-            progress(done, len(ids))
-    with db.writing() as session:
-        search.rebuild_versions(session.connection())
-    return len(ids)
-
-
-def reindex_diffs(connection: Connection, ids: Sequence[int]) -> None:
-    """Reanalyse and reindex these diffs. Plain SQL naming only columns of revision
-    0003_analysis_search, because the migration of that revision runs it on older databases."""
-    if not ids:
-        return
-    rows = connection.execute(text(f"""
-        SELECT d.id, d.delta, d.title_delta, d.added_text AS old_added,
-               d.removed_text AS old_removed,
-               o.text AS old_text, o.title AS old_title, o.byline AS old_byline,
-               n.text AS new_text, n.title AS new_title, n.byline AS new_byline
-        FROM diffs d JOIN versions o ON o.id = d.from_version_id
-        JOIN versions n ON n.id = d.to_version_id
-        WHERE d.id IN ({", ".join(str(int(i)) for i in ids)})
-    """)).all()
-    for row in rows:
-        _reindex_diff(connection, row)
-
-
-def _reindex_diff(connection: Connection, row: Any) -> None:
-    old = _VersionRow(row.old_text, row.old_title, row.old_byline)
-    new = _VersionRow(row.new_text, row.new_title, row.new_byline)
-    ops = diffing.from_delta(old.text, row.delta)
-    title_ops = diffing.from_delta(old.title or "", row.title_delta)
-    found = _analyse(old, new, ops, title_ops)
-    if row.old_added is not None:
-        search.unindex_diff(connection, row.id, row.old_added, row.old_removed or "")
-    connection.execute(text(
-        "UPDATE diffs SET analysis = :analysis, significance = :significance, "
-        "added_text = :added, removed_text = :removed WHERE id = :id"
-    ), {"analysis": analysis.to_json(found.result), "significance": found.result.significance,
-        "added": found.added, "removed": found.removed, "id": row.id})
-    connection.execute(text("DELETE FROM diff_tags WHERE diff_id = :id"), {"id": row.id})
-    for tag in found.result.tags:
-        connection.execute(text("INSERT INTO diff_tags (diff_id, tag) VALUES (:id, :tag)"),
-                           {"id": row.id, "tag": str(tag)})
-    search.index_diff(connection, row.id, found.added, found.removed)
+def _side(version: Version) -> analysis.Side:
+    return analysis.Side(version.text, version.title, version.byline)
 
 
 def _check_of(
