@@ -30,11 +30,9 @@ RACE_RETRIES = 3
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A text that may be a new version of the story at `url`, as a source produced it."""
+class Article:
+    """What the page says: the text and metadata a version is made of."""
 
-    url: str
-    observed_at: datetime
     text: str
     title: str | None = None
     byline: str | None = None
@@ -42,6 +40,14 @@ class Candidate:
     updated_at: datetime | None = None
     html: str | None = None
     """The raw page, kept compressed with a new version so extraction can be redone later."""
+
+
+@dataclass(frozen=True)
+class Observation:
+    """How and when the page was seen: the check row's facts, and the HTTP validators that the
+    next snapshot of the story sends."""
+
+    observed_at: datetime
     source: Source = Source.IMPORT
     http_status: int | None = None
     duration_ms: int | None = None
@@ -51,6 +57,15 @@ class Candidate:
     body_hash: str | None = None
     """Hash of the fetched bytes: the same bytes next time are unchanged without extraction
     (like a 304: a page that extracted badly is not extracted again until it changes)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article that may be a new version of the story at `url`, as a source saw it."""
+
+    url: str
+    article: Article
+    seen: Observation
     min_ratio: float | None = None
     """When set, a text shorter than this fraction of the latest version's (or empty) is
     recorded as a suspect check instead of a version: extraction failed, the story did not."""
@@ -102,7 +117,7 @@ def store_candidate(
         try:
             with db.writing() as session:
                 result = _store(session, candidate, idempotent)
-                return _reschedule_after_store(session, candidate, result, scheduling)
+                return _reschedule_after_store(session, candidate.seen, result, scheduling)
         except IntegrityError:
             if attempt == RACE_RETRIES - 1:
                 raise
@@ -130,28 +145,29 @@ def record_checks(
 
 
 def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreResult:
-    text = strip_volatile(normalise_text(candidate.text))
-    title = normalise_line(candidate.title)
+    text = strip_volatile(normalise_text(candidate.article.text))
+    title = normalise_line(candidate.article.title)
     story = _story_for(session, candidate)
     latest = _latest_version(session, story.id)
     suspect = _suspect(candidate, text, title, latest)
     if suspect is not None:
-        _add_check(session, story, _check_of(candidate, Outcome.SUSPECT, None, suspect))
+        _add_check(session, story, _check_of(candidate.seen, Outcome.SUSPECT, None, suspect))
         return StoreResult(story.id, Outcome.SUSPECT)
     if not text:
-        raise InvalidInput(f"{candidate.url}: the version seen {candidate.observed_at} has no text")
+        raise InvalidInput(
+            f"{candidate.url}: the version seen {candidate.seen.observed_at} has no text")
     digest = content_hash(title, text)
     if idempotent:
-        known = _version_seen_at(session, story.id, digest, candidate.observed_at)
+        known = _version_seen_at(session, story.id, digest, candidate.seen.observed_at)
         if known is not None:
             return StoreResult(story.id, Outcome.ALREADY_STORED, known)
         _refuse_out_of_order(candidate, latest)
     if latest is not None and latest.content_hash == digest:
-        _add_check(session, story, _check_of(candidate, Outcome.UNCHANGED, latest))
+        _add_check(session, story, _check_of(candidate.seen, Outcome.UNCHANGED, latest))
         return StoreResult(story.id, Outcome.UNCHANGED, latest.number)
     version = _add_version(session, story, latest, candidate, text, title, digest)
     stats = _add_diff(session, story, latest, version) if latest is not None else None
-    _add_check(session, story, _check_of(candidate, Outcome.NEW_VERSION, version))
+    _add_check(session, story, _check_of(candidate.seen, Outcome.NEW_VERSION, version))
     return StoreResult(story.id, Outcome.NEW_VERSION, version.number, stats)
 
 
@@ -173,17 +189,16 @@ def _suspect(
 
 
 def _reschedule_after_store(
-    session: Session, candidate: Candidate, result: StoreResult, scheduling: Scheduling | None
+    session: Session, seen: Observation, result: StoreResult, scheduling: Scheduling | None
 ) -> StoreResult:
-    """Apply the schedule and keep the HTTP facts of the fetch that produced `candidate`."""
+    """Apply the schedule and keep the HTTP facts of the fetch that was stored."""
     if scheduling is None:
         return result
     story = session.get_one(Story, result.story_id)
-    story.body_hash = candidate.body_hash
-    story.etag, story.last_modified = candidate.etag, candidate.last_modified
-    story.final_url = candidate.final_url
-    facts = CheckFacts(candidate.observed_at, candidate.source, result.outcome,
-                       candidate.http_status)
+    story.body_hash = seen.body_hash
+    story.etag, story.last_modified = seen.etag, seen.last_modified
+    story.final_url = seen.final_url
+    facts = CheckFacts(seen.observed_at, seen.source, result.outcome, seen.http_status)
     return replace(result, plan=_reschedule(story, facts, scheduling))
 
 
@@ -205,7 +220,7 @@ def _story_for(session: Session, candidate: Candidate) -> Story:
     if story is None:
         story = Story(
             url=candidate.url, site=site_of(candidate.url), status=StoryStatus.ACTIVE,
-            first_seen_at=candidate.observed_at,
+            first_seen_at=candidate.seen.observed_at,
         )
         session.add(story)
         session.flush()
@@ -229,9 +244,10 @@ def _version_seen_at(session: Session, story_id: int, digest: str, at: datetime)
 
 def _refuse_out_of_order(candidate: Candidate, latest: Version | None) -> None:
     """Versions are numbered in the order they were observed; an import cannot insert before."""
-    if latest is not None and candidate.observed_at < latest.observed_at:
+    observed_at = candidate.seen.observed_at
+    if latest is not None and observed_at < latest.observed_at:
         raise InvalidInput(
-            f"{candidate.url}: a version observed {candidate.observed_at:%Y-%m-%d %H:%M} UTC is "
+            f"{candidate.url}: a version observed {observed_at:%Y-%m-%d %H:%M} UTC is "
             f"older than the stored version {latest.number} "
             f"({latest.observed_at:%Y-%m-%d %H:%M} UTC); tracker only appends newer versions"
         )
@@ -241,19 +257,20 @@ def _add_version(
     session: Session, story: Story, latest: Version | None, candidate: Candidate,
     text: str, title: str | None, digest: str,
 ) -> Version:
+    article, seen = candidate.article, candidate.seen
     version = Version(
         story_id=story.id, number=(latest.number + 1) if latest else 1,
-        observed_at=candidate.observed_at, title=title, byline=normalise_line(candidate.byline),
-        published_at=candidate.published_at, updated_at=candidate.updated_at, text=text,
+        observed_at=seen.observed_at, title=title, byline=normalise_line(article.byline),
+        published_at=article.published_at, updated_at=article.updated_at, text=text,
         content_hash=digest, word_count=diffing.count_words(text), char_count=len(text),
-        source=candidate.source, reverts_to=_reverted_to(session, story.id, digest),
-        raw_html=zlib.compress(candidate.html.encode(), 6) if candidate.html else None,
+        source=seen.source, reverts_to=_reverted_to(session, story.id, digest),
+        raw_html=zlib.compress(article.html.encode(), 6) if article.html else None,
     )
     session.add(version)
     session.flush()
     search.index_version(session.connection(), version.id, title, text)
     story.title = title or story.title
-    story.last_changed_at = candidate.observed_at
+    story.last_changed_at = seen.observed_at
     return version
 
 
@@ -292,11 +309,11 @@ def _side(version: Version) -> analysis.Side:
 
 
 def _check_of(
-    candidate: Candidate, outcome: Outcome, version: Version | None, error: str | None = None
+    seen: Observation, outcome: Outcome, version: Version | None, error: str | None = None
 ) -> CheckFacts:
     return CheckFacts(
-        checked_at=candidate.observed_at, source=candidate.source, outcome=outcome,
-        http_status=candidate.http_status, duration_ms=candidate.duration_ms,
+        checked_at=seen.observed_at, source=seen.source, outcome=outcome,
+        http_status=seen.http_status, duration_ms=seen.duration_ms,
         version_id=version.id if version else None, error=error,
     )
 
