@@ -12,11 +12,12 @@ from tracker.text.analysis import (
     Side,
     Tag,
     analyse,
+    analyse_diff,
     from_json,
     is_minor,
     to_json,
 )
-from tracker.text.diffing import diff_texts
+from tracker.text.diffing import diff_texts, diff_title
 
 LEDE = "Iran launched at least 10 missiles at two Iraqi bases holding US troops, the Pentagon said."
 BACKGROUND = "The attack comes days after the US killed a top Iranian general in Baghdad."
@@ -178,6 +179,15 @@ def test_a_typo_fix_ranks_below_any_substantive_change() -> None:
     added = run(sentence, f"{sentence} {BACKGROUND}")
     number = run(LEDE, LEDE.replace("at least 10", "more than a dozen"))
     assert typo.significance < added.significance < number.significance
+
+
+def test_a_diffs_searchable_text_is_its_runs_one_per_line_headline_first() -> None:
+    old = Side("Officials reported a quiet night.", "Calm in the city")
+    new = Side("Officials reported shelling overnight.", "Shelling in the city")
+    found = analyse_diff(old, new, diff_texts(old.text, new.text),
+                         diff_title(old.title, new.title))
+    assert (found.added, found.removed) == ("Shelling\nshelling overnight", "Calm\na quiet night")
+    assert found.result == analyse(old, new)
 
 
 def test_analysis_round_trips_through_json() -> None:

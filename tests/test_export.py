@@ -35,7 +35,7 @@ from tracker.export.json import schema
 from tracker.export.output import write_atomic
 from tracker.export.patch import version_file
 from tracker.history import compare
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.text.diffing import DELETE, INSERT
 
 from .conftest import SAMPLE_URL
@@ -76,8 +76,8 @@ HOSTILE_TITLE_V2 = '</title><script>window.__pwned = 4</script> @here ~~headline
 
 def store(db: Database, url: str, minutes: int, text: str, title: str | None,
           byline: str | None = None) -> None:
-    store_candidate(db, Candidate(url=url, observed_at=T0 + timedelta(minutes=minutes), text=text,
-                                  title=title, byline=byline, source=Source.SNAPSHOT))
+    store_candidate(db, Candidate(url, Article(text, title=title, byline=byline),
+                                  Observation(T0 + timedelta(minutes=minutes), Source.SNAPSHOT)))
 
 
 def big_text(seed: int) -> str:
@@ -245,8 +245,8 @@ def test_chart_of_a_single_version_and_of_versions_seen_at_once(db: Database) ->
     one = timeline_chart(load_history(db, 1))
     assert len(one.points) == 1 and one.bars == []
     for n in range(3):
-        store_candidate(db, Candidate(url="https://example.org/same", observed_at=T0,
-                                      text=f"Text {n}.", title="Same"))
+        store_candidate(db, Candidate("https://example.org/same",
+                                      Article(f"Text {n}.", title="Same"), Observation(T0)))
     same = timeline_chart(load_history(db, 2))
     assert len({point.x for point in same.points}) == 3
 

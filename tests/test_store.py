@@ -11,15 +11,16 @@ from tracker.db.engine import Database, open_database
 from tracker.db.models import Check, Diff, Outcome, Source, Version
 from tracker.errors import InvalidInput
 from tracker.history import compare
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 
 URL = "https://example.org/news/story"
 T0 = datetime(2020, 1, 7, 23, 0, tzinfo=UTC)
 
 
-def candidate(text: str, minutes: int = 0, title: str = "Headline", **extra: object) -> Candidate:
-    return Candidate(url=URL, observed_at=T0 + timedelta(minutes=minutes), text=text,
-                     title=title, source=Source.SNAPSHOT, **extra)  # type: ignore[arg-type]
+def candidate(text: str, minutes: int = 0, title: str = "Headline",
+              html: str | None = None) -> Candidate:
+    return Candidate(URL, Article(text, title=title, html=html),
+                     Observation(T0 + timedelta(minutes=minutes), Source.SNAPSHOT))
 
 
 def count(db: Database, model: type) -> int:

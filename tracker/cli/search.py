@@ -9,7 +9,7 @@ from rich.text import Text
 from tracker.cli import JsonOption, app, command, state
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, search
-from tracker.store import write as store
+from tracker.store.reindex import reindex as reindex_all
 from tracker.terminal import render
 from tracker.text import display
 from tracker.text.analysis import Tag
@@ -68,7 +68,7 @@ def reindex(ctx: typer.Context) -> None:
     def progress(done: int, total: int) -> None:
         typer.echo(f"\r{done}/{total} diffs", err=True, nl=False)
 
-    count = store.reindex(state(ctx).db, progress=progress)
+    count = reindex_all(state(ctx).db, progress=progress)
     if count:
         typer.echo(err=True)
     typer.echo(f"Reindexed {count} diffs and every version's text.", err=True)
