@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tracker.db import queries
 from tracker.db.engine import open_database
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.text import analysis
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "fact_edits.txt"
@@ -103,9 +103,9 @@ def stored_results(cases: Sequence[Case]) -> Iterator[Result]:
                 for offset, side in enumerate("-+"):
                     version = case.version(side)
                     story = store_candidate(db, Candidate(
-                        url=f"https://bench.example/{case.name}", text=version.text,
-                        observed_at=T0 + timedelta(hours=offset), title=version.title,
-                        byline=version.byline,
+                        f"https://bench.example/{case.name}",
+                        Article(version.text, title=version.title, byline=version.byline),
+                        Observation(T0 + timedelta(hours=offset)),
                     )).story_id
                 versions = queries.list_versions(db, story)
                 if len(versions) < 2:

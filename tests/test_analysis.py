@@ -4,6 +4,7 @@ import pytest
 
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.history import compare
 from tracker.text.analysis import (
     Analysis,
     EditKind,
@@ -11,11 +12,12 @@ from tracker.text.analysis import (
     Side,
     Tag,
     analyse,
+    analyse_diff,
     from_json,
     is_minor,
     to_json,
 )
-from tracker.text.diffing import diff_texts
+from tracker.text.diffing import diff_texts, diff_title
 
 LEDE = "Iran launched at least 10 missiles at two Iraqi bases holding US troops, the Pentagon said."
 BACKGROUND = "The attack comes days after the US killed a top Iranian general in Baghdad."
@@ -179,6 +181,15 @@ def test_a_typo_fix_ranks_below_any_substantive_change() -> None:
     assert typo.significance < added.significance < number.significance
 
 
+def test_a_diffs_searchable_text_is_its_runs_one_per_line_headline_first() -> None:
+    old = Side("Officials reported a quiet night.", "Calm in the city")
+    new = Side("Officials reported shelling overnight.", "Shelling in the city")
+    found = analyse_diff(old, new, diff_texts(old.text, new.text),
+                         diff_title(old.title, new.title))
+    assert (found.added, found.removed) == ("Shelling\nshelling overnight", "Calm\na quiet night")
+    assert found.result == analyse(old, new)
+
+
 def test_analysis_round_trips_through_json() -> None:
     result = run(f"{LEDE}\n“We will respond,” the minister said.",
                  f"{LEDE.replace('10', '12')}\n{CLOSING}", old_title="A", new_title="B")
@@ -202,7 +213,7 @@ SAMPLE_TAGS = {
 
 
 def sample_analysis(db: Database, old: int, new: int) -> Analysis:
-    view = queries.get_diff(db, 1, old, new)
+    view = compare.get_diff(db, 1, old, new)
     assert view.stored and view.analysis is not None
     return view.analysis
 

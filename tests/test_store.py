@@ -10,16 +10,18 @@ from tracker.db import queries
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Check, Diff, Outcome, Source, Version
 from tracker.errors import InvalidInput
-from tracker.store.write import Candidate, store_candidate
+from tracker.history import compare
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.text.analysis import Fact, Tag
 
 URL = "https://example.org/news/story"
 T0 = datetime(2020, 1, 7, 23, 0, tzinfo=UTC)
 
 
-def candidate(text: str, minutes: int = 0, title: str = "Headline", **extra: object) -> Candidate:
-    return Candidate(url=URL, observed_at=T0 + timedelta(minutes=minutes), text=text,
-                     title=title, source=Source.SNAPSHOT, **extra)  # type: ignore[arg-type]
+def candidate(text: str, minutes: int = 0, title: str = "Headline",
+              html: str | None = None, byline: str | None = None) -> Candidate:
+    return Candidate(URL, Article(text, title=title, byline=byline, html=html),
+                     Observation(T0 + timedelta(minutes=minutes), Source.SNAPSHOT))
 
 
 def count(db: Database, model: type) -> int:
@@ -47,7 +49,7 @@ def test_changed_text_stores_version_and_its_diff(any_db: Database) -> None:
     assert result.outcome is Outcome.NEW_VERSION and result.version_number == 2
     assert result.stats is not None
     assert (result.stats.words_added, result.stats.words_removed) == (4, 3)
-    view = queries.get_diff(any_db, result.story_id, 1, 2)
+    view = compare.get_diff(any_db, result.story_id, 1, 2)
     assert view.stored
     assert "".join(t for op, t in view.ops if op == -1).strip() == "at least 10"
 
@@ -56,7 +58,7 @@ def test_headline_change_alone_is_a_new_version(db: Database) -> None:
     store_candidate(db, candidate("Body.", title="Iran fires missiles"))
     result = store_candidate(db, candidate("Body.", 5, title="Iran fires rockets"))
     assert result.outcome is Outcome.NEW_VERSION
-    view = queries.get_diff(db, result.story_id, 1, 2)
+    view = compare.get_diff(db, result.story_id, 1, 2)
     assert view.headline_changed and not view.stats.changed
     assert (-1, "missiles") in view.title_ops and (1, "rockets") in view.title_ops
 
@@ -125,7 +127,7 @@ def test_a_byline_only_edit_is_a_version_tagged_byline(any_db: Database) -> None
     assert again.outcome is Outcome.UNCHANGED
     versions = queries.list_versions(any_db, result.story_id)
     assert versions[1].tags == ("byline",) and versions[1].reverts_to is None
-    view = queries.get_diff(any_db, result.story_id, 1, 2)
+    view = compare.get_diff(any_db, result.story_id, 1, 2)
     assert view.byline_changed and not view.stats.changed
     assert view.analysis is not None and view.analysis.facts == (
         Fact(Tag.BYLINE, "changed", "By Sarah Jones", "By Amit Patel"),)
@@ -145,7 +147,7 @@ OLD_RULES_ANALYSIS = (
 def test_reindex_recomputes_stored_analyses_with_the_current_rules(any_db: Database) -> None:
     from sqlalchemy import text
 
-    from tracker.store.write import reindex
+    from tracker.store.reindex import reindex
     from tracker.text.analysis import from_json
 
     store_candidate(any_db, candidate("Letters were sent.", title="One dead in fire"))
@@ -157,12 +159,12 @@ def test_reindex_recomputes_stored_analyses_with_the_current_rules(any_db: Datab
         session.execute(text("DELETE FROM diff_tags"))
         session.execute(text("INSERT INTO diff_tags (diff_id, tag) SELECT id, 'headline' "
                              "FROM diffs"))
-    old = queries.get_diff(any_db, result.story_id, 1, 2).analysis
+    old = compare.get_diff(any_db, result.story_id, 1, 2).analysis
     assert old == from_json(OLD_RULES_ANALYSIS) and old.tags == (Tag.HEADLINE, Tag.LEDE)
     assert reindex(any_db) == 1
     versions = queries.list_versions(any_db, result.story_id)
     assert set(versions[1].tags) == {"number", "negation", "headline", "lede"}
-    new = queries.get_diff(any_db, result.story_id, 1, 2).analysis
+    new = compare.get_diff(any_db, result.story_id, 1, 2).analysis
     assert new is not None and Fact(Tag.NUMBER, "changed", "one", "two") in new.facts
     assert new.significance == versions[1].significance != 52.2
 

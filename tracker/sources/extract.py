@@ -12,7 +12,7 @@ from tracker.text.normalise import normalise_line, normalise_text
 
 
 @dataclass(frozen=True)
-class Article:
+class Extracted:
     """What extraction found in a page; `text` is empty when it found no article."""
 
     text: str
@@ -21,7 +21,7 @@ class Article:
     published_at: datetime | None = None
 
 
-def extract_article(html: str, url: str | None = None) -> Article:
+def extract_article(html: str, url: str | None = None) -> Extracted:
     """Extract the main text and metadata of an article page.
 
     trafilatura (with lxml, htmldate, justext: ~40 MB) is imported here, on first use, so that a
@@ -35,9 +35,9 @@ def extract_article(html: str, url: str | None = None) -> Article:
         favor_precision=True, deduplicate=False,
     )
     if document is None:
-        return Article(text="")
+        return Extracted(text="")
     fields = document.as_dict() if hasattr(document, "as_dict") else dict(document)
-    return Article(
+    return Extracted(
         text=normalise_text(fields.get("text") or ""),
         title=normalise_line(fields.get("title")),
         byline=normalise_line(fields.get("author")),

@@ -7,7 +7,8 @@ scored, so a timeline can be sorted by substantive change: a changed figure, a n
 quote outranks a new paragraph of background, which outranks a figure written another way or a
 fixed typo. The headline is analysed as one more sentence, against the previous headline.
 
-The analysis is computed once, when a diff is stored (tracker.store), and kept as JSON.
+The analysis is computed once, when a diff is stored (tracker.store), and kept as JSON;
+`analyse_diff` is what the write path, `tracker reindex` and migration 0003 all store.
 """
 
 import json
@@ -24,6 +25,7 @@ from tracker.text.serialize import to_data
 from tracker.text.typos import is_minor
 
 __all__ = [
+    "Analysed",
     "Analysis",
     "Edit",
     "EditKind",
@@ -32,6 +34,7 @@ __all__ = [
     "Tag",
     "added_text",
     "analyse",
+    "analyse_diff",
     "from_json",
     "is_minor",
     "ordered_tags",
@@ -115,6 +118,24 @@ def analyse(old: Side, new: Side) -> Analysis:
     raw = sum(edit.significance for edit in edits) + top_score
     score = round(100 * (1 - math.exp(-raw / SCALE)), 1)
     return Analysis(edits, aligned.unchanged, tags, all_facts, score, aligned.complete)
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """What a diff row stores of its change: the analysis and the searchable text."""
+
+    result: Analysis
+    added: str
+    """The inserted runs, the headline's first: what `tracker search --added` looks in."""
+    removed: str
+
+
+def analyse_diff(old: Side, new: Side, ops: diffing.Ops, title_ops: diffing.Ops) -> Analysed:
+    """Analyse the change from `old` to `new`, whose word diffs of the text and the headline
+    are `ops` and `title_ops` (computed by the write path, or read back from a stored diff)."""
+    added = "\n".join(filter(None, (added_text(title_ops), added_text(ops))))
+    removed = "\n".join(filter(None, (removed_text(title_ops), removed_text(ops))))
+    return Analysed(analyse(old, new), added, removed)
 
 
 def to_json(analysis: Analysis) -> str:
