@@ -88,6 +88,8 @@ _UNIT_WORDS = "|".join(sorted(
     key=len, reverse=True))
 
 _FIGURE = re.compile(
+    # Every figure starts a word: the look-behind turns most positions away at once.
+    r"(?<!\w)(?:"
     rf"(?P<date>(?:{_DAY}\s+(?:of\s+)?(?-i:{_MONTH})|(?-i:{_MONTH})\s+\d{{1,2}}"
     rf"(?:st|nd|rd|th)?(?!\d))(?:,?\s+{_YEAR}\b)?|(?-i:{_MONTH})\s+{_YEAR}\b)"
     rf"|(?P<time>\b\d{{1,2}}:\d{{2}}(?:{_AMPM})?{_ZONE}|\b\d{{1,2}}(?:\.\d{{2}})?{_AMPM}{_ZONE})"
@@ -105,7 +107,7 @@ _FIGURE = re.compile(
     rf"(?P<tail>(?:st|nd|rd|th)\b|\s?(?:%|per\s?cent\b|percent\b|pc\b)"
     rf"|\s?percentage\s+points?\b|-?(?:year|month)-old\b"
     rf"|(?:\s|-)?(?:{_UNIT_WORDS})\b|[CF]\b|°[CF])?"
-    rf"(?P<money>\s+(?:dollars?|pounds|euros?|yen)\b)?)",
+    rf"(?P<money>\s+(?:dollars?|pounds|euros?|yen)\b)?))",
     re.IGNORECASE,
 )
 #: Web addresses, and names with digits ("G7", "MH370", "Covid-19", "F-35", "5G").
