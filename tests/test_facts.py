@@ -54,6 +54,8 @@ def test_the_same_value_written_another_way_is_no_change(old: str, new: str) -> 
     ("He was sentenced to six years.", "He was sentenced to six months.",
      ("six years", "six months")),
     ("United won the final 3-1.", "United won the final 3-2.", ("3-1", "3-2")),
+    ("Rates rose by 0.5 percentage points.", "Rates rose by 0.5%.",
+     ("0.5 percentage points", "0.5%")),
 ])
 def test_a_changed_figure_is_shown_as_written(old: str, new: str, fact: tuple[str, str]) -> None:
     result = run(f"Intro.\n{old}", f"Intro.\n{new}")

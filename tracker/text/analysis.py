@@ -51,7 +51,6 @@ TAG_WEIGHTS = {
     Tag.HEADLINE: 0.0,
     Tag.LEDE: 1.5,
     Tag.BYLINE: 0.5,
-    Tag.MINOR: 0.0,
 }
 KIND_WEIGHTS = {
     EditKind.ADDED: 1.0,

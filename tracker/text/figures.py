@@ -238,10 +238,12 @@ def _quantity(match: re.Match[str]) -> tuple[str, tuple[object, ...]] | None:
 
 
 def _unit(tail: str) -> str:
-    if tail in ("%", "per cent", "percent", "percentcent", "pc") or tail.startswith("per"):
-        return "%"
+    """The unit a figure's tail names: "pp" for percentage points, "%" for any spelling of
+    per cent, else the unit's short name (see _UNITS), singular."""
     if tail.startswith("percentage"):
         return "pp"
+    if tail in ("%", "pc") or tail.startswith("per"):
+        return "%"
     word = tail.strip()
     if word.endswith("s") and word[:-1] in _UNITS:
         word = word[:-1]
