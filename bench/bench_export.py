@@ -25,7 +25,7 @@ from tracker.db.engine import Database, open_database
 from tracker.export import Format, Selection, render_combined, render_story
 from tracker.export.history import load_history
 from tracker.sources.importer import import_paths, seeds_dir
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 
 PER_STORY = (Format.HTML, Format.MARKDOWN, Format.JSON, Format.PATCH)
 
@@ -50,8 +50,9 @@ def store_big_story(db: Database, rng: random.Random) -> int:
             where = rng.randrange(len(paragraphs))
             paragraphs[where] = paragraphs[where].replace(" ", f" {rng.choice(words)} ", 1)
         result = store_candidate(db, Candidate(
-            url="https://bench.example/big", observed_at=t0 + timedelta(minutes=10 * n),
-            text="\n".join(paragraphs), title=f"Big story, take {n}"))
+            "https://bench.example/big",
+            Article("\n".join(paragraphs), title=f"Big story, take {n}"),
+            Observation(t0 + timedelta(minutes=10 * n))))
     assert result is not None
     return result.story_id
 

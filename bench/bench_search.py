@@ -37,7 +37,7 @@ from sqlalchemy import text
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Source
 from tracker.search import Field, SearchFilter, search
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.text import analysis
 
 FUNCTION_WORDS = [
@@ -148,8 +148,8 @@ def candidates(corpus: Corpus, versions: int) -> Iterator[Candidate]:
         title = corpus.sentence()[:80].rstrip(" .,")
         seen = T0 + timedelta(minutes=story)
         for _ in range(min(rng.randint(1, 9), versions - made)):
-            yield Candidate(url=url, observed_at=seen, text="\n".join(paragraphs), title=title,
-                            source=Source.IMPORT)
+            yield Candidate(url, Article("\n".join(paragraphs), title=title),
+                            Observation(seen, Source.IMPORT))
             made += 1
             paragraphs, title = edit(corpus, paragraphs, title)
             seen += timedelta(minutes=rng.randint(5, 90))
@@ -165,7 +165,7 @@ def ingest(db: Database, corpus: Corpus, versions: int) -> tuple[float, list[tup
         store_candidate(db, candidate)
         spent += time.perf_counter() - start
         if previous and previous.url == candidate.url and len(pairs) < 2000:
-            pairs.append((previous.text, candidate.text))
+            pairs.append((previous.article.text, candidate.article.text))
         previous = candidate
         if done % 10_000 == 0:
             print(f"  ... {done:,} versions, {done / spent:,.0f}/s", file=sys.stderr)

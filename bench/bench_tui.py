@@ -33,8 +33,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from bench import largedb
-from tracker.db import queries
 from tracker.db.engine import Database, open_database
+from tracker.history import compare
 from tracker.tui import texts
 from tracker.tui.app import TrackerApp
 from tracker.tui.widgets.diff_pane import DiffPane
@@ -130,7 +130,7 @@ def domain_step(db: Database, info: largedb.LargeDb, count: int) -> list[float]:
     times = []
     for number in range(info.big_versions, info.big_versions - count, -1):
         started = time.perf_counter()
-        texts.inline_diff(queries.get_diff(db, info.big_story_id, number - 1, number))
+        texts.inline_diff(compare.get_diff(db, info.big_story_id, number - 1, number))
         times.append(time.perf_counter() - started)
     return times
 

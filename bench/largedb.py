@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tracker.db.engine import Database
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 
 WORDS = [
     "minister", "said", "forces", "attack", "city", "officials", "report", "government",
@@ -60,7 +60,8 @@ def add_small_stories(db: Database, count: int, rng: random.Random) -> None:
     for index in range(count):
         url = f"https://site{index % 40}.example.com/news/story-{index}"
         moment = START + timedelta(minutes=index)
-        store_candidate(db, Candidate(url, moment, paragraph(rng, 300), title=sentence(rng, 8)))
+        article = Article(paragraph(rng, 300), title=sentence(rng, 8))
+        store_candidate(db, Candidate(url, article, Observation(moment)))
 
 
 def add_big_story(db: Database, versions: int, size: int, rng: random.Random) -> int:
@@ -73,7 +74,8 @@ def add_big_story(db: Database, versions: int, size: int, rng: random.Random) ->
         if number % 25 == 24:
             title = "Live: " + sentence(rng, 8)
         moment = START + timedelta(days=5, minutes=7 * number)
-        result = store_candidate(db, Candidate(BIG_URL, moment, "\n".join(paragraphs), title=title))
+        article = Article("\n".join(paragraphs), title=title)
+        result = store_candidate(db, Candidate(BIG_URL, article, Observation(moment)))
         story_id = result.story_id
     return story_id
 

@@ -4,6 +4,7 @@ import pytest
 
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.history import compare
 from tracker.text.analysis import (
     Analysis,
     EditKind,
@@ -11,11 +12,12 @@ from tracker.text.analysis import (
     Side,
     Tag,
     analyse,
+    analyse_diff,
     from_json,
     is_minor,
     to_json,
 )
-from tracker.text.diffing import diff_texts
+from tracker.text.diffing import diff_texts, diff_title
 
 LEDE = "Iran launched at least 10 missiles at two Iraqi bases holding US troops, the Pentagon said."
 BACKGROUND = "The attack comes days after the US killed a top Iranian general in Baghdad."
@@ -179,6 +181,15 @@ def test_a_typo_fix_ranks_below_any_substantive_change() -> None:
     assert typo.significance < added.significance < number.significance
 
 
+def test_a_diffs_searchable_text_is_its_runs_one_per_line_headline_first() -> None:
+    old = Side("Officials reported a quiet night.", "Calm in the city")
+    new = Side("Officials reported shelling overnight.", "Shelling in the city")
+    found = analyse_diff(old, new, diff_texts(old.text, new.text),
+                         diff_title(old.title, new.title))
+    assert (found.added, found.removed) == ("Shelling\nshelling overnight", "Calm\na quiet night")
+    assert found.result == analyse(old, new)
+
+
 def test_analysis_round_trips_through_json() -> None:
     result = run(f"{LEDE}\n“We will respond,” the minister said.",
                  f"{LEDE.replace('10', '12')}\n{CLOSING}", old_title="A", new_title="B")
@@ -192,7 +203,9 @@ SAMPLE_TAGS = {
     (1, 2): {Tag.QUOTE, Tag.ATTRIBUTION},  # White House statement (Grisham), background quotes
     (2, 3): {Tag.BYLINE, Tag.QUOTE, Tag.ATTRIBUTION},  # new byline; IRGC on state TV; Esper
     (3, 4): {Tag.NUMBER, Tag.LEDE, Tag.QUOTE, Tag.ATTRIBUTION},  # "more than a dozen"; Hoffman
-    (4, 5): {Tag.HEADLINE, Tag.QUOTE, Tag.ATTRIBUTION},  # new headline; diplomatic source
+    # new headline, analysed as a sentence: it gains "more than a dozen" and "two" (figures);
+    # diplomatic source
+    (4, 5): {Tag.HEADLINE, Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION},
     (5, 6): {Tag.ATTRIBUTION},  # casualties sentence removed; Iraqi security source; al-Obeidi
     (6, 7): {Tag.MINOR, Tag.ATTRIBUTION},  # "baner" -> "banner"; CNN-reported paragraphs
     (7, 8): {Tag.QUOTE, Tag.ATTRIBUTION},  # Pelosi's "Pray", per Rep. Debbie Dingell
@@ -200,7 +213,7 @@ SAMPLE_TAGS = {
 
 
 def sample_analysis(db: Database, old: int, new: int) -> Analysis:
-    view = queries.get_diff(db, 1, old, new)
+    view = compare.get_diff(db, 1, old, new)
     assert view.stored and view.analysis is not None
     return view.analysis
 

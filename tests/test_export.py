@@ -34,7 +34,8 @@ from tracker.export.history import Selection, StoryHistory, load_history, slug
 from tracker.export.json import schema
 from tracker.export.output import write_atomic
 from tracker.export.patch import version_file
-from tracker.store.write import Candidate, store_candidate
+from tracker.history import compare
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.text.diffing import DELETE, INSERT
 
 from .conftest import SAMPLE_URL
@@ -75,8 +76,8 @@ HOSTILE_TITLE_V2 = '</title><script>window.__pwned = 4</script> @here ~~headline
 
 def store(db: Database, url: str, minutes: int, text: str, title: str | None,
           byline: str | None = None) -> None:
-    store_candidate(db, Candidate(url=url, observed_at=T0 + timedelta(minutes=minutes), text=text,
-                                  title=title, byline=byline, source=Source.SNAPSHOT))
+    store_candidate(db, Candidate(url, Article(text, title=title, byline=byline),
+                                  Observation(T0 + timedelta(minutes=minutes), Source.SNAPSHOT)))
 
 
 def big_text(seed: int) -> str:
@@ -163,7 +164,7 @@ def test_history_queries_on_both_databases(any_db: Database) -> None:
         store(any_db, "https://a.example/story", minutes, text, "A")
     store(any_db, "https://b.example/story", 7, "Bee.", "B")
     history = history_of(any_db, "https://a.example/story")
-    assert [c.view for c in history.changes] == [queries.get_diff(any_db, 1, n - 1, n)
+    assert [c.view for c in history.changes] == [compare.get_diff(any_db, 1, n - 1, n)
                                                  for n in (2, 3)]
     assert all(c.view.stored for c in history.changes)
     newest = queries.list_versions_since(any_db, since=T0 + timedelta(minutes=5))
@@ -244,8 +245,8 @@ def test_chart_of_a_single_version_and_of_versions_seen_at_once(db: Database) ->
     one = timeline_chart(load_history(db, 1))
     assert len(one.points) == 1 and one.bars == []
     for n in range(3):
-        store_candidate(db, Candidate(url="https://example.org/same", observed_at=T0,
-                                      text=f"Text {n}.", title="Same"))
+        store_candidate(db, Candidate("https://example.org/same",
+                                      Article(f"Text {n}.", title="Same"), Observation(T0)))
     same = timeline_chart(load_history(db, 2))
     assert len({point.x for point in same.points}) == 3
 

@@ -10,6 +10,7 @@ from tests.conftest import SAMPLE_URL
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
+from tracker.history import compare
 from tracker.sources.importer import ImportReport, import_paths, seeds_dir
 
 ARTICLE_HTML = """<!doctype html><html><head><title>Quake hits coast | Example News</title>
@@ -88,7 +89,7 @@ def test_html_versions_are_extracted_and_find_their_canonical_url(
     report = import_paths(db, [old, new])
     assert not report.failed and report.added == 2
     assert report.stories[0].url == "https://news.example.com/2024/quake"
-    diff = queries.get_diff(db, story_of(report), 1, 2)
+    diff = compare.get_diff(db, story_of(report), 1, 2)
     assert [(op, text) for op, text in diff.ops if op] == [(-1, "6.1"), (1, "6.4")]
     assert "Home" not in queries.get_version(db, story_of(report), 1).text
 

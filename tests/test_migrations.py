@@ -1,6 +1,7 @@
 """Migrations: the schema they build is exactly the models', every step goes down and up again,
 and databases that are not ours, newer than us or corrupt are refused without being touched."""
 
+import ast
 import multiprocessing
 import sqlite3
 import subprocess
@@ -22,6 +23,11 @@ from tracker.errors import DatabaseError
 def revisions_in_order() -> list[str]:
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
     return [script.revision for script in reversed(list(scripts.walk_revisions()))]
+
+
+def revision_files() -> list[Path]:
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    return sorted(Path(scripts.versions).glob("0*.py"))
 
 
 def schema_differences(database: Database) -> list[object]:
@@ -135,6 +141,8 @@ def test_upgrade_to_analysis_search_analyses_and_indexes_existing_data(any_db: D
     from tracker.search import search
     from tracker.sources.importer import import_paths, seeds_dir
 
+    from .test_search import assert_fts_intact
+
     scripts = ScriptDirectory.from_config(migrate.alembic_config())
     previous = scripts.get_revision("0003_analysis_search").down_revision
     assert isinstance(previous, str)
@@ -145,3 +153,45 @@ def test_upgrade_to_analysis_search_analyses_and_indexes_existing_data(any_db: D
     migrate.upgrade(any_db.engine, "head")
     assert [(v.tags, v.significance) for v in queries.list_versions(any_db, 1)] == expected
     assert search(any_db, "Pray") == hits and len(hits) == 2
+    if any_db.is_sqlite:
+        assert_fts_intact(any_db)
+
+
+FROZEN_ALLOWED = ("tracker.text",)
+"""What a revision may import from tracker: pure functions over strings, which know nothing of
+the schema (see 0003_analysis_search's docstring)."""
+
+
+def test_no_revision_imports_code_that_follows_the_newest_schema() -> None:
+    """A revision must run on a later tracker as it did at its revision: the write path, search
+    and the models change with the schema, so no revision may call them, even inside a
+    function (0003_analysis_search once ran the write path's reindex)."""
+    for path in revision_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for name in names:
+                assert not name.startswith("tracker") or name.startswith(FROZEN_ALLOWED), (
+                    f"{path.name} imports {name}")
+
+
+def test_loading_every_revision_loads_no_live_tracker_module() -> None:
+    """The same, for what the allowed imports bring in with them, in a fresh interpreter."""
+    files = [str(path) for path in revision_files()]
+    code = (
+        "import importlib.util, sys\n"
+        f"for path in {files!r}:\n"
+        "    spec = importlib.util.spec_from_file_location('revision', path)\n"
+        "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "print(sorted(name for name in sys.modules if name.startswith('tracker')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    loaded = ast.literal_eval(result.stdout.strip())
+    assert len(files) >= 4 and "tracker.text.analysis" in loaded
+    assert [name for name in loaded if name != "tracker" and not name.startswith(FROZEN_ALLOWED)
+            ] == []

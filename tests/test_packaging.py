@@ -4,6 +4,7 @@ The package list in pyproject.toml is explicit (migrations/ and seeds/ are mappe
 package), so a new subpackage that is not listed would silently be missing from a wheel.
 """
 
+import ast
 import subprocess
 import sys
 import tomllib
@@ -101,12 +102,50 @@ def test_domain_modules_never_import_the_ui_toolkits() -> None:
     script = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'typer', 'click')))"
+        # Not click: httpx imports its optional command line (click) whenever click is installed,
+        # as it is beside import-linter in the dev extra.
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'typer')))"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True, cwd=ROOT)
     assert len(modules) > 10
     assert result.stdout.strip() == "[]"
+
+
+def test_exports_load_neither_rich_nor_the_terminal_layer() -> None:
+    """Exports run from cron and scripts: they share plain helpers (tracker.text.display) with
+    the terminal but must never pay for, or depend on, rich or tracker.terminal."""
+    modules = ["tracker.export", *(f"tracker.export.{path.stem}"
+                                   for path in sorted(package_dirs()["tracker.export"].glob("*.py"))
+                                   if path.stem != "__init__")]
+    script = (
+        "import importlib, sys\n"
+        "def loaded(): return {m for m in sys.modules\n"
+        "                      if m.split('.')[0] == 'rich' or m.startswith('tracker.terminal')}\n"
+        "for name in sys.argv[1:]:\n"
+        "    before = loaded()\n"
+        "    importlib.import_module(name)\n"
+        "    print(name, sorted(loaded() - before))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, *modules], capture_output=True,
+                            text=True, check=True, cwd=ROOT)
+    assert len(modules) > 5
+    assert result.stdout.splitlines() == [f"{name} []" for name in modules]
+
+
+def test_storage_imports_no_diffing_or_analysing() -> None:
+    """tracker.db returns what is stored; diffing and analysing versions is domain work
+    (tracker.store when a version is stored, tracker.history.compare when one is read)."""
+    imported: set[str] = set()
+    for path in (ROOT / "tracker" / "db").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+    assert "tracker.db.models.Diff" in imported
+    assert not [name for name in imported if name.startswith("tracker.text.diffing")
+                or name == "tracker.text.analysis.analyse"]
 
 
 def test_ci_runs_the_readme_test_command() -> None:

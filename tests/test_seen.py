@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 from tracker.db import migrate
 from tracker.db.engine import Database
 from tracker.history import seen
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 
 URL = "https://example.org/story"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -18,7 +18,8 @@ def add_versions(db: Database, count: int, start: int = 0) -> int:
     result = None
     for n in range(start, start + count):
         moment = START + timedelta(minutes=n)
-        result = store_candidate(db, Candidate(URL, moment, f"Paragraph {n}.\n\nMore text."))
+        article = Article(f"Paragraph {n}.\n\nMore text.")
+        result = store_candidate(db, Candidate(URL, article, Observation(moment)))
     assert result is not None
     return result.story_id
 

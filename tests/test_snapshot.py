@@ -23,6 +23,7 @@ from tests.newssite import NewsSite, StoryPage, render, story_paragraphs
 from tracker.db import queries
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Check, Diff, Story, StoryStatus, Version
+from tracker.history import compare
 from tracker.sources.extract import extract_article
 from tracker.sources.fetch import FetchLimits
 from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, run_snapshot
@@ -102,7 +103,7 @@ def test_only_real_edits_become_versions(site: NewsSite, runner: Runner) -> None
     edited = runner.run()
     assert (edited.new_versions, edited.unchanged + edited.not_modified) == (1, 2)
     assert [runner.versions(story) for story in ids] == [2, 1, 1]
-    view = queries.get_diff(runner.db, ids[0], 1, 2)
+    view = compare.get_diff(runner.db, ids[0], 1, 2)
     assert [(op, text.strip()) for op, text in view.ops if op] == [(-1, "said"), (1, "insisted")]
     assert runner.outcomes(ids[1]) == ["new_version"] + ["not_modified"] * 4
     assert runner.outcomes(ids[2]) == ["new_version"] + ["unchanged"] * 4

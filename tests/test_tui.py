@@ -13,8 +13,8 @@ from textual.widgets import Input, Static
 from tests.tui_support import SIZE, add_story, selected, settle, shown, styled
 from tracker.db import queries
 from tracker.db.engine import Database
-from tracker.history import seen
-from tracker.store.write import Candidate, store_candidate
+from tracker.history import compare, seen
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.terminal.render import DELETE_STYLE, INSERT_STYLE
 from tracker.tui import texts
 from tracker.tui.app import TrackerApp
@@ -132,7 +132,7 @@ async def test_blame_colours_paragraphs_by_the_version_they_date_from(
 
 
 async def test_marking_a_version_compares_any_pair(sample_db: Database) -> None:
-    expected = queries.get_diff(sample_db, 1, 2, 7).stats
+    expected = compare.get_diff(sample_db, 1, 2, 7).stats
     async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("home", "right", "m")
@@ -242,8 +242,9 @@ async def test_versions_stored_while_the_story_is_open_appear(sample_db: Databas
         await settle(pilot)
         latest = queries.get_version(sample_db, 1, -1)
         store_candidate(sample_db, Candidate(
-            queries.find_story(sample_db, 1).url, datetime(2020, 1, 8, 5, 0, tzinfo=UTC),
-            latest.text + "\nA late paragraph.", title=latest.info.title))
+            queries.find_story(sample_db, 1).url,
+            Article(latest.text + "\nA late paragraph.", title=latest.info.title),
+            Observation(datetime(2020, 1, 8, 5, 0, tzinfo=UTC))))
         screen = pilot.app.screen
         assert isinstance(screen, StoryScreen)
         screen.watch_versions()  # what the timer does every few seconds

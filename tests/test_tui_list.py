@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Static
 
 from tests.tui_support import SIZE, add_story, settle, table_rows
 from tracker.db.engine import Database
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.tui import texts
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.story import StoryScreen
@@ -132,8 +132,8 @@ async def test_the_list_refreshes_when_versions_arrive(db: Database) -> None:
         screen.watch_database()  # what the timer does every few seconds
         await settle(pilot)
         store_candidate(db, Candidate("https://beta.example.org/b",
-                                      datetime(2026, 3, 2, tzinfo=UTC), "Beta text, updated.",
-                                      title="Beta election called"))
+                                      Article("Beta text, updated.", title="Beta election called"),
+                                      Observation(datetime(2026, 3, 2, tzinfo=UTC))))
         screen.watch_database()
         await settle(pilot)
         top = table_rows(pilot)[0]

@@ -39,7 +39,7 @@ from tracker.db.models import Diff, Story, Version
 from tracker.sources.importer import import_paths, seeds_dir
 from tracker.sources.tracking import track_stories
 from tracker.store.schedule import Policy, claim_stories, renew
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 
 # Real worker processes against real servers, seconds each: `pytest -m 'not slow'` skips them.
 pytestmark = pytest.mark.slow
@@ -348,10 +348,9 @@ def _store_in_step(url: str, rounds: int, barrier: Any) -> None:
     for n in range(rounds):
         barrier.wait()
         # Each text comes twice: the first round races to add it, the second to repeat it.
-        store_candidate(db, Candidate(
-            url="https://example.org/race", observed_at=datetime.now(UTC),
-            title="Race", text=f"Text number {n // 2}.\n\n{' '.join(['word'] * (n // 2 + 5))}",
-        ))
+        text = f"Text number {n // 2}.\n\n{' '.join(['word'] * (n // 2 + 5))}"
+        store_candidate(db, Candidate("https://example.org/race", Article(text, title="Race"),
+                                      Observation(datetime.now(UTC))))
     db.close()
 
 

@@ -7,7 +7,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from tracker.db.engine import Database
-from tracker.store.write import Candidate, store_candidate
+from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import Timeline
 
@@ -52,7 +52,8 @@ def add_story(
     story_id = 0
     for index, text in enumerate(texts):
         result = store_candidate(
-            db, Candidate(url, start + timedelta(minutes=index), text, title=title)
+            db, Candidate(url, Article(text, title=title),
+                          Observation(start + timedelta(minutes=index)))
         )
         story_id = result.story_id
     return story_id

@@ -16,7 +16,7 @@ from rich.table import Column, Table
 from tracker import __version__
 from tracker.db.engine import Database, open_database
 from tracker.errors import TrackerError
-from tracker.terminal import render
+from tracker.text import display
 
 app = typer.Typer(
     help="Keep every version of a breaking news story and see how it changed.",
@@ -58,7 +58,7 @@ def command(target: typer.Typer, name: str | None = None) -> Callable[[Command],
             try:
                 function(*args, **kwargs)
             except TrackerError as exc:
-                typer.echo(f"tracker: error: {render.safe(exc.message)}", err=True)
+                typer.echo(f"tracker: error: {display.safe(exc.message)}", err=True)
                 raise typer.Exit(exc.exit_code) from None
 
         return target.command(name)(run)

@@ -13,7 +13,7 @@ from tracker.db import migrate, queries
 from tracker.db.engine import Database, open_database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.sources.importer import ImportReport, import_paths, seeds_dir
-from tracker.terminal import render
+from tracker.text import display
 
 
 @command(app, "import")
@@ -85,7 +85,7 @@ def _print_import(report: ImportReport) -> None:
         if story.error:
             typer.echo(f"tracker: {story.error}", err=True)
             continue
-        typer.echo(f"story {story.story_id} ({render.safe(story.url)}): {story.added} new "
+        typer.echo(f"story {story.story_id} ({display.safe(story.url)}): {story.added} new "
                    f"version{'s' if story.added != 1 else ''}, {story.already} already stored"
                    + (f", {story.unchanged} unchanged" if story.unchanged else ""))
 

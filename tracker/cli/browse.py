@@ -10,7 +10,10 @@ from tracker.cli import JsonOption, StoryArg, app, command, out, state, table
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
+from tracker.history import compare
+from tracker.history.compare import DiffView
 from tracker.terminal import render
+from tracker.text import display
 from tracker.text.diffing import unified_diff
 from tracker.text.serialize import to_json
 
@@ -33,8 +36,8 @@ def stories(
                    err=True)
         return
     out().print(table(["id", "versions", "last change", "site", "title"], [
-        [str(row.id), str(row.version_count), render.format_time(row.last_changed_at),
-         render.safe(row.site), render.safe(row.title)] for row in rows
+        [str(row.id), str(row.version_count), display.format_time(row.last_changed_at),
+         display.safe(row.site), display.safe(row.title)] for row in rows
     ]))
 
 
@@ -76,7 +79,7 @@ def diff(
     found = queries.find_story(db, story)
     to_number = to_version or found.version_count
     from_number = from_version or max(to_number - 1, 1)
-    view = queries.get_diff(db, found.id, from_number, to_number)
+    view = compare.get_diff(db, found.id, from_number, to_number)
     if fmt == "unified":
         _print_unified(db, found, view)
     elif fmt == "word":
@@ -93,8 +96,8 @@ def show(
     """Print the text of one version."""
     db = state(ctx).db
     detail = queries.get_version(db, queries.find_story(db, story).id, version)
-    typer.echo(render.safe(detail.info.title))
-    typer.echo(render.safe("\n\n".join(detail.text.split("\n"))))
+    typer.echo(display.safe(detail.info.title))
+    typer.echo(display.safe("\n\n".join(detail.text.split("\n"))))
 
 
 @command(app)
@@ -106,19 +109,20 @@ def checks(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> Non
         typer.echo(to_json(rows))
         return
     out().print(table(["time", "source", "outcome", "http", "ms", "version", "error"], [
-        [render.format_time(row.checked_at), row.source, row.outcome, str(row.http_status or ""),
+        [display.format_time(row.checked_at), row.source, row.outcome, str(row.http_status or ""),
          "" if row.duration_ms is None else str(row.duration_ms),
-         str(row.version_number or ""), render.safe(row.error)] for row in rows
+         str(row.version_number or ""), display.safe(row.error)] for row in rows
     ]))
 
 
 def print_log(story_id: int, db: Database, *, by_significance: bool = False) -> None:
     story = queries.find_story(db, story_id)
     console = out()
-    console.print(f"[bold]{render.safe(story.title)}[/bold]\n{render.safe(story.url)}", markup=True)
+    console.print(f"[bold]{display.safe(story.title)}[/bold]\n{display.safe(story.url)}",
+                  markup=True)
     console.print(table(
         ["version", "observed", "words", "+added", "-removed", "score", "what changed"], [
-            [f"v{version.number}", render.format_time(version.observed_at),
+            [f"v{version.number}", display.format_time(version.observed_at),
              str(version.word_count), f"+{version.words_added}", f"-{version.words_removed}",
              _significance_cell(version), _changes_cell(version)]
             for version in _in_order(queries.list_versions(db, story_id), by_significance)
@@ -141,24 +145,24 @@ def _significance_cell(version: queries.VersionSummary) -> str:
 def _changes_cell(version: queries.VersionSummary) -> str:
     """The fact-change tags, then the headline where it is new (first version, or changed)."""
     if version.number == 1:
-        return f"first seen: {render.safe(version.title)}"
-    tags = render.tags_label(version.tags)
+        return f"first seen: {display.safe(version.title)}"
+    tags = display.tags_label(version.tags)
     if version.headline_changed:
-        return f"{tags} | headline now: {render.safe(version.title)}"
+        return f"{tags} | headline now: {display.safe(version.title)}"
     return tags
 
 
-def _print_word_diff(view: queries.DiffView, context: int, color: bool | None) -> None:
+def _print_word_diff(view: DiffView, context: int, color: bool | None) -> None:
     console = Console(highlight=False, force_terminal=color, no_color=color is False)
     plain = not console.is_terminal or color is False
     style = render.DiffStyle(context=None if context < 0 else context, markers=plain)
     console.print(render.diff_view(view, style), soft_wrap=plain)
 
 
-def _print_unified(db: Database, story: queries.StorySummary, view: queries.DiffView) -> None:
+def _print_unified(db: Database, story: queries.StorySummary, view: DiffView) -> None:
     old = queries.get_version(db, story.id, view.old.number)
     new = queries.get_version(db, story.id, view.new.number)
-    sys.stdout.write(render.safe(unified_diff(
+    sys.stdout.write(display.safe(unified_diff(
         old.text, new.text,
         from_label=f"v{old.info.number} {old.info.observed_at.isoformat()}",
         to_label=f"v{new.info.number} {new.info.observed_at.isoformat()}",

@@ -13,7 +13,7 @@ from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.export import Format, render_combined, render_story, select_stories
 from tracker.export.history import FEED_LIMIT, Selection, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
-from tracker.terminal import render
+from tracker.text import display
 from tracker.text.timespec import parse_since
 
 
@@ -102,7 +102,7 @@ def _export_folder(db: Database, selection: Selection, fmt: Format, output: Path
             write_atomic(folder / f"{slug(history)}{fmt.suffix}", render_story(history, fmt))
         except TrackerError as exc:
             failed += 1
-            typer.echo(f"tracker: story {story.id}: {render.safe(exc.message)}", err=True)
+            typer.echo(f"tracker: story {story.id}: {display.safe(exc.message)}", err=True)
     typer.echo(f"wrote {len(stories) - failed} of {len(stories)} stories to {folder}", err=True)
     if failed:
         raise typer.Exit(ExitCode.ERROR)

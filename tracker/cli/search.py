@@ -9,14 +9,15 @@ from rich.text import Text
 from tracker.cli import JsonOption, app, command, state
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, search
-from tracker.store import write as store
+from tracker.store.reindex import reindex as reindex_all
 from tracker.terminal import render
+from tracker.text import display
 from tracker.text.analysis import Tag
 from tracker.text.serialize import to_json
 from tracker.text.timespec import parse_since
 
-SEARCH_TAGS = (Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION, Tag.HEADLINE, Tag.LEDE, Tag.BYLINE,
-               Tag.MINOR)
+SEARCH_TAGS = (Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION, Tag.NEGATION, Tag.HEADLINE, Tag.LEDE,
+               Tag.BYLINE, Tag.MINOR)
 
 
 @command(app, "search")
@@ -67,7 +68,7 @@ def reindex(ctx: typer.Context) -> None:
     def progress(done: int, total: int) -> None:
         typer.echo(f"\r{done}/{total} diffs", err=True, nl=False)
 
-    count = store.reindex(state(ctx).db, progress=progress)
+    count = reindex_all(state(ctx).db, progress=progress)
     if count:
         typer.echo(err=True)
     typer.echo(f"Reindexed {count} diffs and every version's text.", err=True)
@@ -87,8 +88,8 @@ def _hit_header(hit: SearchHit) -> Text:
                 else f"v{hit.from_version} -> v{hit.to_version}")
     header = Text()
     header.append(f"story {hit.story_id}  {versions}  ", "bold")
-    header.append(f"{hit.field.value}  {render.format_time(hit.observed_at)}")
+    header.append(f"{hit.field.value}  {display.format_time(hit.observed_at)}")
     if hit.tags:
-        header.append(f"  [{render.tags_label(hit.tags)}]", "cyan")
-    header.append(f"  {render.safe(hit.story_title)}")
+        header.append(f"  [{display.tags_label(hit.tags)}]", "cyan")
+    header.append(f"  {display.safe(hit.story_title)}")
     return header

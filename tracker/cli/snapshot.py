@@ -27,7 +27,7 @@ from tracker.sources.tracking import (
     track_stories,
 )
 from tracker.store.schedule import Policy
-from tracker.terminal import render
+from tracker.text import display
 from tracker.text.serialize import to_json
 from tracker.text.timespec import parse_duration
 
@@ -51,11 +51,11 @@ def add(
         for url in urls:
             tracked = track_feed(db, url, _now())
             verb = "following" if tracked.added else "already following"
-            typer.echo(f"feed {tracked.story_id} {render.safe(url)}: {verb}")
+            typer.echo(f"feed {tracked.story_id} {display.safe(url)}: {verb}")
         return
     for story in track_stories(db, urls, _now()):
         verb = "tracking" if story.added else "already tracked"
-        typer.echo(f"story {story.story_id} {render.safe(story.url)}: {verb}")
+        typer.echo(f"story {story.story_id} {display.safe(story.url)}: {verb}")
     typer.echo("They are checked on the next `tracker snapshot` (see `tracker cron`).", err=True)
 
 
@@ -69,7 +69,7 @@ def remove(
     if feed:
         for url in stories:
             remove_feed(db, url)
-            typer.echo(f"feed {render.safe(url)}: removed (its stories stay tracked)")
+            typer.echo(f"feed {display.safe(url)}: removed (its stories stay tracked)")
         return
     found = [queries.find_story(db, ref) for ref in stories]
     keep = [story for story in found if story.version_count and not yes]
@@ -79,7 +79,7 @@ def remove(
             "delete them too, or `tracker pause` it to stop checking and keep them")
     for story in found:
         remove_story(db, story.id)
-        typer.echo(f"story {story.id} {render.safe(story.url)}: removed")
+        typer.echo(f"story {story.id} {display.safe(story.url)}: removed")
 
 
 @command(app)
@@ -97,7 +97,7 @@ def resume(ctx: typer.Context, stories: StoriesArg) -> None:
 def _set_status(db: Database, refs: list[str], status: StoryStatus, verb: str) -> None:
     for story in [queries.find_story(db, ref) for ref in refs]:
         set_status(db, story.id, status, _now())
-        typer.echo(f"story {story.id} {render.safe(story.url)}: {verb}")
+        typer.echo(f"story {story.id} {display.safe(story.url)}: {verb}")
 
 
 ConcurrencyOption = Annotated[int, typer.Option(help="Pages fetched at once, in all.")]
@@ -156,7 +156,7 @@ def _run_with_progress(db: Database, options: SnapshotOptions, *, show: bool) ->
 
 def _print_report(report: SnapshotReport, quiet: bool) -> None:
     for error in report.errors:
-        typer.echo(f"tracker: {render.safe(error)}", err=True)
+        typer.echo(f"tracker: {display.safe(error)}", err=True)
     if quiet:
         return
     unchanged = report.unchanged + report.not_modified
@@ -233,21 +233,21 @@ def status(ctx: typer.Context, json: JsonOption = False) -> None:
     counts = ", ".join(f"{count} {name}" for name, count in sorted(info.by_status.items()))
     console.print(f"tracked stories: {counts or 'none (tracker add URL)'}")
     console.print(f"due now: {info.due_now}; being checked: {info.claimed}; next due: "
-                  f"{render.format_time(info.next_due_at)}; last check: "
-                  f"{render.format_time(info.last_checked_at)}")
+                  f"{display.format_time(info.next_due_at)}; last check: "
+                  f"{display.format_time(info.last_checked_at)}")
     if info.oldest_due_at is not None:
-        console.print(f"oldest due story waiting since {render.format_time(info.oldest_due_at)}")
+        console.print(f"oldest due story waiting since {display.format_time(info.oldest_due_at)}")
     if info.workers:
-        console.print("workers: " + ", ".join(f"{render.safe(name)} ({count} stories)"
+        console.print("workers: " + ", ".join(f"{display.safe(name)} ({count} stories)"
                                               for name, count in sorted(info.workers.items())))
     if info.failing:
         console.print("failing:")
         console.print(table(["story", "failures", "next try", "error / url"], [
-            [str(s.id), str(s.failure_count), render.format_time(s.next_check_at),
-             f"{render.safe(s.last_error)}  {render.safe(s.url)}"] for s in info.failing]))
+            [str(s.id), str(s.failure_count), display.format_time(s.next_check_at),
+             f"{display.safe(s.last_error)}  {display.safe(s.url)}"] for s in info.failing]))
     if info.feeds:
         console.print("feeds:")
         console.print(table(["feed", "stories", "last read", "url"], [
-            [str(f.id), str(f.story_count), render.format_time(f.last_checked_at),
-             render.safe(f.url) + (f"  ({render.safe(f.last_error)})" if f.last_error else "")]
+            [str(f.id), str(f.story_count), display.format_time(f.last_checked_at),
+             display.safe(f.url) + (f"  ({display.safe(f.last_error)})" if f.last_error else "")]
             for f in info.feeds]))

@@ -29,7 +29,7 @@ from tracker.export.history import (
     plural,
 )
 from tracker.export.html import change_fragment, text_fragment
-from tracker.terminal import render
+from tracker.text import display
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -140,4 +140,4 @@ def _add(parent: ET.Element, name: str, text: str | None, **attributes: str) -> 
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("", render.safe(text))
+    return _NOT_XML.sub("", display.safe(text))

@@ -1,7 +1,7 @@
 """A story's whole history as plain data: what every export format renders.
 
-Read once through the query module (two queries for the versions and their stored diffs), so the
-formats never touch the database and render the same facts the same way.
+Read once (two queries: the versions, then their stored diffs decoded by history.compare), so
+the formats never touch the database and render the same facts the same way.
 """
 
 import re
@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 from tracker.db import queries
 from tracker.db.engine import Database
-from tracker.db.queries import DiffView, StorySummary, VersionDetail
-from tracker.terminal import render
+from tracker.db.queries import StorySummary, VersionDetail
+from tracker.history import compare
+from tracker.history.compare import DiffView
+from tracker.text import display
 from tracker.text.analysis import Fact, Tag
 
 #: Versions in an Atom feed unless the caller asks for another number: readers want recent ones.
@@ -36,8 +38,8 @@ class Change:
     @property
     def tags(self) -> tuple[str, ...]:
         """The kinds of change a reader should notice, in the vocabulary of `tracker search
-        --tag` (number, quote, attribution, headline, lede, byline, minor), plus "revert" when
-        the story went back to an earlier text."""
+        --tag` (number, quote, attribution, negation, headline, lede, byline, minor), plus
+        "revert" when the story went back to an earlier text."""
         found = self.view.analysis
         kinds = tuple(tag.value for tag in found.tags) if found else ()
         return (*kinds, REVERT) if self.view.new.reverts_to else kinds
@@ -57,7 +59,7 @@ class Change:
     @property
     def sentences(self) -> str:
         """What the alignment found, as "2 added, 1 edited sentences" (empty when nothing)."""
-        return render.kind_counts(self.view.analysis) if self.view.analysis else ""
+        return display.kind_counts(self.view.analysis) if self.view.analysis else ""
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def load_history(db: Database, story_id: int) -> StoryHistory:
     """Everything an export shows about one story."""
     story = queries.find_story(db, story_id)
     versions = queries.list_version_texts(db, story_id)
-    changes = [Change(view) for view in queries.list_stored_diffs(db, versions)]
+    changes = [Change(view) for view in compare.list_diffs(db, versions)]
     return StoryHistory(story, versions, changes)
 
 

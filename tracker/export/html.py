@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from tracker import __version__
 from tracker.export.chart import timeline_chart
 from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, iso_utc
-from tracker.terminal import render
+from tracker.text import display
 from tracker.text.diffing import Ops
 
 if TYPE_CHECKING:
@@ -57,13 +57,13 @@ def diff_blocks(ops: Ops) -> list[Block]:
     """Paragraphs of a diff with unchanged runs folded (the templates strip control chars)."""
     return [
         Fold(item) if isinstance(item, int) else item
-        for item in render.with_context(render.paragraphs(ops), CONTEXT_PARAGRAPHS)
+        for item in display.with_context(display.paragraphs(ops), CONTEXT_PARAGRAPHS)
     ]
 
 
 def text_paragraphs(text: str) -> list[str]:
     """A version's text as paragraphs (stored one per line), safe to show."""
-    return [render.safe(line) for line in text.split("\n") if line]
+    return [display.safe(line) for line in text.split("\n") if line]
 
 
 def text_fragment(text: str) -> str:
@@ -83,14 +83,16 @@ def _environment() -> "Environment":
         keep_trailing_newline=True, finalize=_printable,
     )
     environment.tests["fold"] = lambda block: isinstance(block, Fold)
-    environment.globals["fact_words"] = render.fact_words
+    environment.globals["fact_words"] = display.fact_words
     return environment
 
 
 def _printable(value: object) -> object:
     """Every string a template prints loses control characters (a report piped to a terminal
     must not drive it); markup the templates made themselves is left as it is."""
-    return render.safe(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return display.safe(value)
+    return value
 
 
 def _template(name: str) -> "Template":

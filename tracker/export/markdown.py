@@ -10,7 +10,7 @@ import re
 from urllib.parse import quote
 
 from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, plural
-from tracker.terminal import render
+from tracker.text import display
 from tracker.text.analysis import Fact
 from tracker.text.diffing import DELETE, INSERT, Ops
 
@@ -29,7 +29,7 @@ _LINE_START = re.compile(r"^(\s*\d*)([#>+\-=.)])")
 
 def escape(text: str | None) -> str:
     """Untrusted text as literal Markdown on one line: control characters go, syntax is escaped."""
-    flat = render.safe(text).replace("\n", " ")
+    flat = display.safe(text).replace("\n", " ")
     return _INLINE.sub(r"\\\1", flat)
 
 
@@ -130,7 +130,7 @@ def _corrections(history: StoryHistory) -> str:
 
 
 def _fact(fact: Fact) -> str:
-    return escape(render.fact_words(fact))
+    return escape(display.fact_words(fact))
 
 
 def _revision(change: Change) -> str:
@@ -149,7 +149,7 @@ def _revision(change: Change) -> str:
                                 for fact in change.facts))
     if not view.stats.changed:
         blocks.append("*The text did not change.*")
-    for item in render.with_context(render.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
+    for item in display.with_context(display.paragraphs(view.ops), CONTEXT_PARAGRAPHS):
         blocks.append(_fold(item) if isinstance(item, int) else change_markdown(item))
     return "\n\n".join(blocks)
 

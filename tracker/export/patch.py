@@ -9,7 +9,7 @@ a headline change shows up as a change of line 1.
 
 from tracker.db.queries import VersionDetail
 from tracker.export.history import StoryHistory, iso_utc, slug
-from tracker.terminal import render
+from tracker.text import display
 from tracker.text.diffing import unified_diff
 from tracker.text.normalise import strip_control
 
@@ -27,7 +27,7 @@ def render_patch(history: StoryHistory) -> str:
 
 def version_file(version: VersionDetail) -> str:
     """The file a version becomes: headline, blank line, paragraphs; control characters gone."""
-    return render.safe(f"{version.info.title or ''}\n\n{version.text}\n")
+    return display.safe(f"{version.info.title or ''}\n\n{version.text}\n")
 
 
 def _step(history: StoryHistory, old: VersionDetail | None, new: VersionDetail, name: str) -> str:

@@ -22,7 +22,7 @@ from tracker.text.normalise import normalise_line, normalise_text
 
 @dataclass(frozen=True)
 class Draft:
-    """An extraction on its way to an `Article`: normalised text and title, and the page."""
+    """An extraction on its way to `Extracted`: normalised text and title, and the page."""
 
     text: str
     title: str | None

@@ -14,7 +14,7 @@ from tracker.text.normalise import normalise_line, normalise_text
 
 
 @dataclass(frozen=True)
-class Article:
+class Extracted:
     """What extraction found in a page; `text` is empty when it found no article."""
 
     text: str
@@ -23,16 +23,16 @@ class Article:
     published_at: datetime | None = None
 
 
-def extract_article(html: str, url: str | None = None) -> Article:
+def extract_article(html: str, url: str | None = None) -> Extracted:
     """Extract the main text and metadata of an article page."""
-    article, draft = extract_draft(html, url)
+    extracted, draft = extract_draft(html, url)
     if draft is None:
-        return article
+        return extracted
     draft = cleanup.tidy(draft)
-    return replace(article, text=draft.text, title=draft.title)
+    return replace(extracted, text=draft.text, title=draft.title)
 
 
-def extract_draft(html: str, url: str | None = None) -> tuple[Article, cleanup.Draft | None]:
+def extract_draft(html: str, url: str | None = None) -> tuple[Extracted, cleanup.Draft | None]:
     """The precise pass alone: the article as trafilatura gives it, and the draft that the rules
     of `cleanup` finish (None when the page cannot be parsed); bench/bench_extract.py starts here.
 
@@ -45,7 +45,7 @@ def extract_draft(html: str, url: str | None = None) -> tuple[Article, cleanup.D
 
     page = trafilatura.load_html(html)
     if page is None:
-        return Article(text=""), None
+        return Extracted(text=""), None
     document = trafilatura.bare_extraction(
         page, url=url, with_metadata=True, include_comments=False, include_tables=True,
         favor_precision=True, deduplicate=False,
@@ -53,15 +53,15 @@ def extract_draft(html: str, url: str | None = None) -> tuple[Article, cleanup.D
     if document is None:  # no text at all: the metadata alone, and the rules may find the text
         document = trafilatura.extract_metadata(page, default_url=url)
     fields = document.as_dict() if hasattr(document, "as_dict") else dict(document)
-    article = Article(
+    extracted = Extracted(
         text=normalise_text(fields.get("text") or ""),
         title=normalise_line(fields.get("title")),
         byline=normalise_line(fields.get("author")),
         published_at=_parse_date(fields.get("date")),
     )
-    draft = cleanup.Draft(text=article.text, title=article.title, page=page,
+    draft = cleanup.Draft(text=extracted.text, title=extracted.title, page=page,
                           url=url or fields.get("url"), site_name=fields.get("sitename"))
-    return article, draft
+    return extracted, draft
 
 
 def _parse_date(value: str | None) -> datetime | None:

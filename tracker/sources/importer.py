@@ -20,7 +20,7 @@ from tracker.db.engine import Database
 from tracker.db.models import Outcome, Source
 from tracker.errors import ImportFailed, InvalidInput, TrackerError
 from tracker.sources.extract import extract_article
-from tracker.store.write import Candidate, StoreResult, store_candidate
+from tracker.store.write import Article, Candidate, Observation, StoreResult, store_candidate
 from tracker.text.urls import check_url
 
 STORY_FILE = "story.toml"
@@ -138,7 +138,7 @@ def _read_loose(files: Sequence[Path], url: str | None) -> list[Candidate]:
 
 
 def _sorted_by_time(candidates: Iterable[Candidate]) -> list[Candidate]:
-    return sorted(candidates, key=lambda c: c.observed_at)
+    return sorted(candidates, key=lambda c: c.seen.observed_at)
 
 
 def _read_story_toml(path: Path) -> dict[str, str]:
@@ -158,22 +158,21 @@ def _read_version(path: Path, url: str) -> Candidate:
         return _html_version(path, url, content)
     header, body = _split_header(content)
     observed = _time_field(path, header, "observed") or _time_from_name(path) or _mtime(path)
-    return Candidate(
-        url=url, observed_at=observed, text=body, title=header.get("title"),
-        byline=header.get("byline"), published_at=_time_field(path, header, "published"),
-        updated_at=_time_field(path, header, "updated"), source=Source.IMPORT,
+    article = Article(
+        body, title=header.get("title"), byline=header.get("byline"),
+        published_at=_time_field(path, header, "published"),
+        updated_at=_time_field(path, header, "updated"),
     )
+    return Candidate(url, article, Observation(observed, Source.IMPORT))
 
 
 def _html_version(path: Path, url: str, html: str) -> Candidate:
-    article = extract_article(html, url)
-    if not article.text:
+    found = extract_article(html, url)
+    if not found.text:
         raise ImportFailed(f"{path}: no article text could be extracted from this page")
-    return Candidate(
-        url=url, observed_at=_time_from_name(path) or _mtime(path), text=article.text,
-        title=article.title, byline=article.byline, published_at=article.published_at,
-        html=html, source=Source.IMPORT,
-    )
+    article = Article(found.text, found.title, found.byline, found.published_at, html=html)
+    seen = Observation(_time_from_name(path) or _mtime(path), Source.IMPORT)
+    return Candidate(url, article, seen)
 
 
 def _split_header(content: str) -> tuple[dict[str, str], str]:

@@ -29,8 +29,10 @@ from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
 from tracker.store.schedule import Claimed, Plan, Policy, claim_stories, release, renew
 from tracker.store.write import (
+    Article,
     Candidate,
     CheckFacts,
+    Observation,
     Scheduling,
     StoreResult,
     record_checks,
@@ -195,15 +197,12 @@ class _Run:
     async def _store(self, story: Claimed, page: Page, body_hash: str,
                      pool: Executor) -> StoreResult:
         loop = asyncio.get_running_loop()
-        article = await loop.run_in_executor(pool, extract.extract_article, page.text,
-                                             page.final_url)
-        candidate = Candidate(
-            url=story.url, observed_at=self.clock(), text=article.text, title=article.title,
-            byline=article.byline, published_at=article.published_at, html=page.text,
-            source=Source.SNAPSHOT, http_status=page.status, duration_ms=page.duration_ms,
-            etag=page.etag, last_modified=page.last_modified, final_url=page.final_url,
-            body_hash=body_hash, min_ratio=MIN_RATIO,
-        )
+        found = await loop.run_in_executor(pool, extract.extract_article, page.text,
+                                           page.final_url)
+        article = Article(found.text, found.title, found.byline, found.published_at,
+                          html=page.text)
+        seen = _observation(page, body_hash, self.clock())
+        candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,
                                                scheduling=self.scheduling)
         return result
@@ -223,6 +222,15 @@ class _Run:
         self.report.count(result)
         if self.on_result is not None:
             self.on_result(result)
+
+
+def _observation(page: Page, body_hash: str, at: datetime) -> Observation:
+    """The fetch as the check row records it, with the validators the next fetch sends."""
+    return Observation(
+        at, Source.SNAPSHOT, http_status=page.status, duration_ms=page.duration_ms,
+        etag=page.etag, last_modified=page.last_modified, final_url=page.final_url,
+        body_hash=body_hash,
+    )
 
 
 def _to_report(story: Claimed, error: str | None, plan: Plan | None, policy: Policy) -> str | None:

@@ -1,1 +1,2 @@
-"""The one write path: versions, checks and the schedule state they change."""
+"""The one write path: versions, checks and the schedule state they change; reindex recomputes
+what it derived from the versions."""

@@ -1,19 +1,22 @@
 """The one write path: every candidate version, whatever brought it in, is stored here.
 
-A new version, its diff against the previous version, the diff's analysis (tracker.analysis), the
-search index rows (tracker.search) and the check row are committed in one transaction or not at
-all. Concurrent writers are made safe by the schema (one version number per
-story, one diff per pair, one story per URL): the loser of a race gets an IntegrityError, and the
-retry sees the winner's version and records an unchanged check instead of a duplicate.
+A candidate is a new version when its normalised headline and text (the content hash) or its
+byline differ from the latest version's: a changed byline is an edit to the record too.
+
+A new version, its diff against the previous version, the diff's analysis (tracker.text.analysis),
+the search index rows (tracker.search) and the check row are committed in one transaction or not
+at all. Concurrent writers are made safe by the schema (one version number per story, one diff
+per pair, one story per URL): the loser of a race gets an IntegrityError, and the retry sees the
+winner's version and records an unchanged check instead of a duplicate. Recomputing the analysis
+of stored diffs is tracker.store.reindex's job.
 """
 
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -30,11 +33,9 @@ RACE_RETRIES = 3
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A text that may be a new version of the story at `url`, as a source produced it."""
+class Article:
+    """What the page says: the text and metadata a version is made of."""
 
-    url: str
-    observed_at: datetime
     text: str
     title: str | None = None
     byline: str | None = None
@@ -42,6 +43,14 @@ class Candidate:
     updated_at: datetime | None = None
     html: str | None = None
     """The raw page, kept compressed with a new version so extraction can be redone later."""
+
+
+@dataclass(frozen=True)
+class Observation:
+    """How and when the page was seen: the check row's facts, and the HTTP validators that the
+    next snapshot of the story sends."""
+
+    observed_at: datetime
     source: Source = Source.IMPORT
     http_status: int | None = None
     duration_ms: int | None = None
@@ -51,6 +60,15 @@ class Candidate:
     body_hash: str | None = None
     """Hash of the fetched bytes: the same bytes next time are unchanged without extraction
     (like a 304: a page that extracted badly is not extracted again until it changes)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article that may be a new version of the story at `url`, as a source saw it."""
+
+    url: str
+    article: Article
+    seen: Observation
     min_ratio: float | None = None
     """When set, a text shorter than this fraction of the latest version's (or empty) is
     recorded as a suspect check instead of a version: extraction failed, the story did not."""
@@ -102,7 +120,7 @@ def store_candidate(
         try:
             with db.writing() as session:
                 result = _store(session, candidate, idempotent)
-                return _reschedule_after_store(session, candidate, result, scheduling)
+                return _reschedule_after_store(session, candidate.seen, result, scheduling)
         except IntegrityError:
             if attempt == RACE_RETRIES - 1:
                 raise
@@ -130,28 +148,30 @@ def record_checks(
 
 
 def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreResult:
-    text = strip_volatile(normalise_text(candidate.text))
-    title = normalise_line(candidate.title)
+    text = strip_volatile(normalise_text(candidate.article.text))
+    title = normalise_line(candidate.article.title)
     story = _story_for(session, candidate)
     latest = _latest_version(session, story.id)
     suspect = _suspect(candidate, text, title, latest)
     if suspect is not None:
-        _add_check(session, story, _check_of(candidate, Outcome.SUSPECT, None, suspect))
+        _add_check(session, story, _check_of(candidate.seen, Outcome.SUSPECT, None, suspect))
         return StoreResult(story.id, Outcome.SUSPECT)
     if not text:
-        raise InvalidInput(f"{candidate.url}: the version seen {candidate.observed_at} has no text")
+        raise InvalidInput(
+            f"{candidate.url}: the version seen {candidate.seen.observed_at} has no text")
     digest = content_hash(title, text)
+    byline = normalise_line(candidate.article.byline)
     if idempotent:
-        known = _version_seen_at(session, story.id, digest, candidate.observed_at)
+        known = _version_seen_at(session, story.id, digest, candidate.seen.observed_at)
         if known is not None:
             return StoreResult(story.id, Outcome.ALREADY_STORED, known)
         _refuse_out_of_order(candidate, latest)
-    if latest is not None and latest.content_hash == digest:
-        _add_check(session, story, _check_of(candidate, Outcome.UNCHANGED, latest))
+    if latest is not None and latest.content_hash == digest and latest.byline == byline:
+        _add_check(session, story, _check_of(candidate.seen, Outcome.UNCHANGED, latest))
         return StoreResult(story.id, Outcome.UNCHANGED, latest.number)
     version = _add_version(session, story, latest, candidate, text, title, digest)
     stats = _add_diff(session, story, latest, version) if latest is not None else None
-    _add_check(session, story, _check_of(candidate, Outcome.NEW_VERSION, version))
+    _add_check(session, story, _check_of(candidate.seen, Outcome.NEW_VERSION, version))
     return StoreResult(story.id, Outcome.NEW_VERSION, version.number, stats)
 
 
@@ -173,17 +193,16 @@ def _suspect(
 
 
 def _reschedule_after_store(
-    session: Session, candidate: Candidate, result: StoreResult, scheduling: Scheduling | None
+    session: Session, seen: Observation, result: StoreResult, scheduling: Scheduling | None
 ) -> StoreResult:
-    """Apply the schedule and keep the HTTP facts of the fetch that produced `candidate`."""
+    """Apply the schedule and keep the HTTP facts of the fetch that was stored."""
     if scheduling is None:
         return result
     story = session.get_one(Story, result.story_id)
-    story.body_hash = candidate.body_hash
-    story.etag, story.last_modified = candidate.etag, candidate.last_modified
-    story.final_url = candidate.final_url
-    facts = CheckFacts(candidate.observed_at, candidate.source, result.outcome,
-                       candidate.http_status)
+    story.body_hash = seen.body_hash
+    story.etag, story.last_modified = seen.etag, seen.last_modified
+    story.final_url = seen.final_url
+    facts = CheckFacts(seen.observed_at, seen.source, result.outcome, seen.http_status)
     return replace(result, plan=_reschedule(story, facts, scheduling))
 
 
@@ -205,7 +224,7 @@ def _story_for(session: Session, candidate: Candidate) -> Story:
     if story is None:
         story = Story(
             url=candidate.url, site=site_of(candidate.url), status=StoryStatus.ACTIVE,
-            first_seen_at=candidate.observed_at,
+            first_seen_at=candidate.seen.observed_at,
         )
         session.add(story)
         session.flush()
@@ -229,9 +248,10 @@ def _version_seen_at(session: Session, story_id: int, digest: str, at: datetime)
 
 def _refuse_out_of_order(candidate: Candidate, latest: Version | None) -> None:
     """Versions are numbered in the order they were observed; an import cannot insert before."""
-    if latest is not None and candidate.observed_at < latest.observed_at:
+    observed_at = candidate.seen.observed_at
+    if latest is not None and observed_at < latest.observed_at:
         raise InvalidInput(
-            f"{candidate.url}: a version observed {candidate.observed_at:%Y-%m-%d %H:%M} UTC is "
+            f"{candidate.url}: a version observed {observed_at:%Y-%m-%d %H:%M} UTC is "
             f"older than the stored version {latest.number} "
             f"({latest.observed_at:%Y-%m-%d %H:%M} UTC); tracker only appends newer versions"
         )
@@ -241,23 +261,30 @@ def _add_version(
     session: Session, story: Story, latest: Version | None, candidate: Candidate,
     text: str, title: str | None, digest: str,
 ) -> Version:
+    article, seen = candidate.article, candidate.seen
     version = Version(
         story_id=story.id, number=(latest.number + 1) if latest else 1,
-        observed_at=candidate.observed_at, title=title, byline=normalise_line(candidate.byline),
-        published_at=candidate.published_at, updated_at=candidate.updated_at, text=text,
+        observed_at=seen.observed_at, title=title, byline=normalise_line(article.byline),
+        published_at=article.published_at, updated_at=article.updated_at, text=text,
         content_hash=digest, word_count=diffing.count_words(text), char_count=len(text),
-        source=candidate.source, reverts_to=_reverted_to(session, story.id, digest),
-        raw_html=zlib.compress(candidate.html.encode(), 6) if candidate.html else None,
+        source=seen.source, reverts_to=_reverted_to(session, story.id, digest, latest),
+        raw_html=zlib.compress(article.html.encode(), 6) if article.html else None,
     )
     session.add(version)
     session.flush()
     search.index_version(session.connection(), version.id, title, text)
     story.title = title or story.title
-    story.last_changed_at = candidate.observed_at
+    story.last_changed_at = seen.observed_at
     return version
 
 
-def _reverted_to(session: Session, story_id: int, digest: str) -> int | None:
+def _reverted_to(
+    session: Session, story_id: int, digest: str, latest: Version | None
+) -> int | None:
+    """The latest earlier version with this text and headline, when the text went back to it;
+    None for a byline-only edit, whose text is the latest version's."""
+    if latest is not None and latest.content_hash == digest:
+        return None
     query = select(Version.number).where(
         Version.story_id == story_id, Version.content_hash == digest
     )
@@ -268,7 +295,7 @@ def _add_diff(session: Session, story: Story, old: Version, new: Version) -> dif
     ops = diffing.diff_texts(old.text, new.text)
     title_ops = diffing.diff_title(old.title, new.title)
     stats = diffing.diff_stats(ops)
-    found = _analyse(old, new, ops, title_ops)
+    found = analysis.analyse_diff(_side(old), _side(new), ops, title_ops)
     diff = Diff(
         story_id=story.id, from_version_id=old.id, to_version_id=new.id,
         delta=diffing.to_delta(ops), title_delta=diffing.to_delta(title_ops),
@@ -287,104 +314,16 @@ def _add_diff(session: Session, story: Story, old: Version, new: Version) -> dif
     return stats
 
 
-@dataclass(frozen=True)
-class _VersionRow:
-    """The columns of a version that the analysis reads, from a plain SQL row."""
-
-    text: str
-    title: str | None
-    byline: str | None
-
-
-@dataclass(frozen=True)
-class _Analysed:
-    result: analysis.Analysis
-    added: str
-    removed: str
-
-
-def _analyse(
-    old: Version | _VersionRow, new: Version | _VersionRow, ops: diffing.Ops,
-    title_ops: diffing.Ops,
-) -> _Analysed:
-    """The analysis and the searchable added/removed text (headline changes first)."""
-    result = analysis.analyse(
-        analysis.Side(old.text, old.title, old.byline),
-        analysis.Side(new.text, new.title, new.byline),
-    )
-    added = "\n".join(filter(None, (analysis.added_text(title_ops), analysis.added_text(ops))))
-    removed = "\n".join(
-        filter(None, (analysis.removed_text(title_ops), analysis.removed_text(ops)))
-    )
-    return _Analysed(result, added, removed)
-
-
-REINDEX_BATCH = 500
-
-
-def reindex(db: Database, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """Recompute the analysis, tags and search rows of every stored diff, and the full-text
-    index of every version: after an upgrade, or when the analysis rules change. Each batch of
-    diffs commits on its own, so an interrupted reindex keeps what it did; returns the count."""
-    with db.reading() as session:
-        ids = list(session.scalars(select(Diff.id).order_by(Diff.id)))
-    done = 0
-    for start in range(0, len(ids), REINDEX_BATCH):
-        chunk = ids[start : start + REINDEX_BATCH]
-        with db.writing() as session:
-            reindex_diffs(session.connection(), chunk)
-        done += len(chunk)
-        if progress:
-            progress(done, len(ids))
-    with db.writing() as session:
-        search.rebuild_versions(session.connection())
-    return len(ids)
-
-
-def reindex_diffs(connection: Connection, ids: Sequence[int]) -> None:
-    """Reanalyse and reindex these diffs. Plain SQL naming only columns of revision
-    0003_analysis_search, because the migration of that revision runs it on older databases."""
-    if not ids:
-        return
-    rows = connection.execute(text(f"""
-        SELECT d.id, d.delta, d.title_delta, d.added_text AS old_added,
-               d.removed_text AS old_removed,
-               o.text AS old_text, o.title AS old_title, o.byline AS old_byline,
-               n.text AS new_text, n.title AS new_title, n.byline AS new_byline
-        FROM diffs d JOIN versions o ON o.id = d.from_version_id
-        JOIN versions n ON n.id = d.to_version_id
-        WHERE d.id IN ({", ".join(str(int(i)) for i in ids)})
-    """)).all()
-    for row in rows:
-        _reindex_diff(connection, row)
-
-
-def _reindex_diff(connection: Connection, row: Any) -> None:
-    old = _VersionRow(row.old_text, row.old_title, row.old_byline)
-    new = _VersionRow(row.new_text, row.new_title, row.new_byline)
-    ops = diffing.from_delta(old.text, row.delta)
-    title_ops = diffing.from_delta(old.title or "", row.title_delta)
-    found = _analyse(old, new, ops, title_ops)
-    if row.old_added is not None:
-        search.unindex_diff(connection, row.id, row.old_added, row.old_removed or "")
-    connection.execute(text(
-        "UPDATE diffs SET analysis = :analysis, significance = :significance, "
-        "added_text = :added, removed_text = :removed WHERE id = :id"
-    ), {"analysis": analysis.to_json(found.result), "significance": found.result.significance,
-        "added": found.added, "removed": found.removed, "id": row.id})
-    connection.execute(text("DELETE FROM diff_tags WHERE diff_id = :id"), {"id": row.id})
-    for tag in found.result.tags:
-        connection.execute(text("INSERT INTO diff_tags (diff_id, tag) VALUES (:id, :tag)"),
-                           {"id": row.id, "tag": str(tag)})
-    search.index_diff(connection, row.id, found.added, found.removed)
+def _side(version: Version) -> analysis.Side:
+    return analysis.Side(version.text, version.title, version.byline)
 
 
 def _check_of(
-    candidate: Candidate, outcome: Outcome, version: Version | None, error: str | None = None
+    seen: Observation, outcome: Outcome, version: Version | None, error: str | None = None
 ) -> CheckFacts:
     return CheckFacts(
-        checked_at=candidate.observed_at, source=candidate.source, outcome=outcome,
-        http_status=candidate.http_status, duration_ms=candidate.duration_ms,
+        checked_at=seen.observed_at, source=seen.source, outcome=outcome,
+        http_status=seen.http_status, duration_ms=seen.duration_ms,
         version_id=version.id if version else None, error=error,
     )
 

@@ -1,29 +1,34 @@
 """Turning stored diffs and versions into rich `Text`, for the CLI and the TUI alike.
 
-Every string from the web passes through `strip_control` here, at the last moment before display,
-so nothing a page contains can drive the terminal even if it reached the database some other way.
+Every string from the web passes through `tracker.text.display.safe` here, at the last moment
+before display, so nothing a page contains can drive the terminal even if it reached the
+database some other way. The plain helpers live in that module, so the exports share them
+without loading rich.
 Deletions are struck through and insertions underlined as well as coloured, so a diff stays
 readable in monochrome; `markers=True` adds git-style [-...-]{+...+} markers for plain output.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from rich.text import Text
 
-from tracker.db.queries import DiffView, VersionSummary
+from tracker.history.compare import DiffView
 from tracker.search import Snippet
-from tracker.text.analysis import Analysis, EditKind, Fact, Tag
+from tracker.text.analysis import Analysis, Tag
 from tracker.text.diffing import DELETE, EQUAL, INSERT, Ops
-from tracker.text.normalise import strip_control
+from tracker.text.display import (
+    fact_words,
+    format_time,
+    kind_counts,
+    paragraphs,
+    safe,
+    with_context,
+)
 
 INSERT_STYLE = "bold green underline"
 DELETE_STYLE = "red strike"
 SKIP_STYLE = "dim"
-FACT_WIDTH = 70
 MATCH_STYLE = "bold reverse"
-Paragraph = list[tuple[int, str]]
 
 
 @dataclass(frozen=True)
@@ -32,28 +37,6 @@ class DiffStyle:
 
     context: int | None = None
     markers: bool = False
-
-
-def safe(text: str | None) -> str:
-    """Untrusted text made safe to print: no control characters or escape sequences."""
-    return strip_control(text or "", keep_newlines=True)
-
-
-def paragraphs(ops: Ops) -> list[Paragraph]:
-    """Split an edit script at newlines, so each paragraph can be shown or skipped on its own."""
-    result: list[Paragraph] = [[]]
-    for op, text in ops:
-        pieces = text.split("\n")
-        for index, piece in enumerate(pieces):
-            if index:
-                result.append([])
-            if piece:
-                result[-1].append((op, piece))
-    return [paragraph for paragraph in result if paragraph]
-
-
-def is_changed(paragraph: Paragraph) -> bool:
-    return any(op != EQUAL for op, _ in paragraph)
 
 
 def ops_text(ops: Ops, *, markers: bool = False) -> Text:
@@ -143,34 +126,6 @@ def snippet_text(snippet: Snippet, *, markers: bool = False) -> Text:
     return text
 
 
-def tags_label(tags: tuple[str, ...]) -> str:
-    """Tags as a short comma-separated list for tables ("number,quote")."""
-    return ",".join(tags)
-
-
-def fact_words(fact: Fact) -> str:
-    """A fact change in a few words: “old” -> “new” (who), cut to FACT_WIDTH each side."""
-    if fact.change == "changed":
-        words = f"“{_cut(fact.old)}” -> “{_cut(fact.new)}”"
-    else:
-        words = f"“{_cut(fact.new if fact.change == 'added' else fact.old)}”"
-    return f"{words} ({fact.who})" if fact.who else words
-
-
-def _cut(words: str | None, limit: int = FACT_WIDTH) -> str:
-    words = words or ""
-    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
-
-
-def kind_counts(found: Analysis) -> str:
-    """"2 added, 1 edited sentences" style summary of the alignment."""
-    counts: dict[EditKind, int] = {}
-    for edit in found.edits:
-        counts[edit.kind] = counts.get(edit.kind, 0) + max(len(edit.new), len(edit.old), 1)
-    parts = [f"{n} {kind.value}" for kind, n in counts.items()]
-    return (", ".join(parts) + " sentences") if parts else ""
-
-
 def diff_view(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
     """Header and body together: what `tracker diff` prints."""
     text = diff_header(view, style)
@@ -181,43 +136,6 @@ def diff_view(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
     return text
 
 
-def version_label(version: VersionSummary) -> str:
-    """A one-line description of a version for lists and timelines."""
-    change = "first version" if version.number == 1 else (
-        f"+{version.words_added} -{version.words_removed} words"
-    )
-    flags = " headline" * version.headline_changed + (
-        f" reverts to v{version.reverts_to}" if version.reverts_to else "")
-    other = [tag for tag in version.tags if tag != Tag.HEADLINE]
-    flags += f" [{tags_label(tuple(other))}]" if other else ""
-    return f"v{version.number}  {format_time(version.observed_at)}  {change}{flags}"
-
-
-def format_time(moment: datetime | None) -> str:
-    """Local time to the minute: what a person reading a timeline wants."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-
 def _change_text(old: str | None, new: str | None, markers: bool) -> Text:
     ops: Ops = [(DELETE, old or ""), (EQUAL, " "), (INSERT, new or "")]
     return ops_text([(op, piece) for op, piece in ops if piece], markers=markers)
-
-
-def with_context(items: list[Paragraph], context: int | None) -> Iterator[Paragraph | int]:
-    """Yield the paragraphs to show; an int stands for that many folded unchanged ones."""
-    if context is None:
-        yield from items
-        return
-    changed = [index for index, item in enumerate(items) if is_changed(item)]
-    keep = {i for c in changed for i in range(c - context, c + context + 1)}
-    skipped = 0
-    for index, item in enumerate(items):
-        if index in keep:
-            if skipped:
-                yield skipped
-            skipped = 0
-            yield item
-        else:
-            skipped += 1
-    if skipped and changed:
-        yield skipped

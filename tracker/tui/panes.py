@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.history import compare
 from tracker.history.blame import blame_version
 from tracker.tui import texts
 from tracker.tui.texts import Mode, PaneContent
@@ -45,7 +46,7 @@ def build(db: Database, request: PaneRequest) -> PaneContent:
         info = queries.get_version(db, request.story_id, request.number).info
         return texts.blame_text(info, blame_version(db, request.story_id, request.number))
     assert request.pair is not None
-    view = queries.get_diff(db, request.story_id, *request.pair)
+    view = compare.get_diff(db, request.story_id, *request.pair)
     if request.mode is Mode.SIDE:
         return texts.side_by_side(view, folded=request.folded)
     return texts.inline_diff(view, folded=request.folded)

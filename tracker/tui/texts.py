@@ -1,7 +1,8 @@
 """What the TUI's diff pane shows in each mode, built in workers so the UI thread only lays it out.
 
-Everything here goes through `tracker.terminal.render`, which strips terminal control sequences from
-web text; nothing in this module puts a story's text on screen any other way.
+Everything here goes through `tracker.terminal.render` or `tracker.text.display.safe`, which
+strip terminal control sequences from web text; nothing in this module puts a story's text on
+screen any other way.
 """
 
 from dataclasses import dataclass
@@ -12,9 +13,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.db.queries import DiffView, VersionDetail, VersionSummary
+from tracker.db.queries import VersionDetail, VersionSummary
 from tracker.history.blame import BlamedParagraph, split_paragraphs
+from tracker.history.compare import DiffView
 from tracker.terminal import render
+from tracker.text import display
 from tracker.text.diffing import DELETE, INSERT
 
 EMPTY_DATABASE = (
@@ -71,7 +74,7 @@ def side_by_side(view: DiffView, folded: bool = True) -> PaneContent:
     table.add_row(Text(f"v{view.old.number}", "bold"), Text(f"v{view.new.number}", "bold"))
     plain = []
     context = CONTEXT_PARAGRAPHS if folded else None
-    for item in render.with_context(render.paragraphs(view.ops), context):
+    for item in display.with_context(display.paragraphs(view.ops), context):
         if isinstance(item, int):
             skipped = Text(f"  ... {item} unchanged paragraph{'s' if item > 1 else ''} ...",
                            render.SKIP_STYLE)
@@ -93,7 +96,7 @@ def full_text(detail: VersionDetail, only: bool = False) -> PaneContent:
     text = version_header(detail.info)
     if only:
         text.append(ONE_VERSION + "\n\n", "italic")
-    text.append(render.safe("\n\n".join(split_paragraphs(detail.text))))
+    text.append(display.safe("\n\n".join(split_paragraphs(detail.text))))
     return PaneContent.of(text)
 
 
@@ -107,7 +110,7 @@ def blame_text(info: VersionSummary, blamed: list[BlamedParagraph]) -> PaneConte
     for paragraph in blamed:
         colour = blame_colour(paragraph.version)
         text.append(f"v{paragraph.version:<3} ", f"bold {colour}")
-        text.append(render.safe(paragraph.text), colour)
+        text.append(display.safe(paragraph.text), colour)
         text.append("\n\n")
     text.rstrip()
     return PaneContent.of(text)
@@ -121,10 +124,10 @@ def version_header(info: VersionSummary) -> Text:
     """Number, time, size and headline of one version, for panes that show a single version."""
     header = Text()
     header.append(f"v{info.number}", "bold")
-    header.append(f"  {render.format_time(info.observed_at)}  {info.word_count} words\n")
-    header.append("Headline: ", "bold").append(render.safe(info.title) + "\n")
+    header.append(f"  {display.format_time(info.observed_at)}  {info.word_count} words\n")
+    header.append("Headline: ", "bold").append(display.safe(info.title) + "\n")
     if info.byline:
-        header.append("Byline: ", "bold").append(render.safe(info.byline) + "\n")
+        header.append("Byline: ", "bold").append(display.safe(info.byline) + "\n")
     header.append("\n")
     return header
 

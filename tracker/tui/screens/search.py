@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from tracker.db.engine import Database
 from tracker.search import Field, SearchFilter, SearchHit, search
 from tracker.terminal import render
+from tracker.text import display
 from tracker.tui.loading import READ_ERRORS, describe
 from tracker.tui.screens.story import StoryScreen
 
@@ -43,8 +44,8 @@ def hit_option(hit: SearchHit) -> Group:
                 else f"v{hit.from_version} → v{hit.to_version}")
     header = Text(no_wrap=True, overflow="ellipsis")
     header.append(f"{hit.field.value:<8}", f"bold {FIELD_STYLES[hit.field]}")
-    header.append(f"{render.format_time(hit.observed_at)}  {versions}  ", "dim")
-    header.append(render.safe(hit.story_title) or render.safe(hit.url), "bold")
+    header.append(f"{display.format_time(hit.observed_at)}  {versions}  ", "dim")
+    header.append(display.safe(hit.story_title) or display.safe(hit.url), "bold")
     snippet = Text("  ").append_text(render.snippet_text(hit.snippet))
     return Group(header, snippet)
 

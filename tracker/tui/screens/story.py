@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.history import seen
-from tracker.terminal import render
+from tracker.text import display
 from tracker.tui import panes, texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.export import ExportRequest, ExportScreen, export_story
@@ -143,8 +143,8 @@ class StoryScreen(Screen[None]):
     @on(Loaded)
     def _show_story(self, message: Loaded) -> None:
         self.story, self.versions = message.story, message.versions
-        title = Text(render.safe(message.story.title), "bold")
-        title.append(f"  {render.safe(message.story.url)}", "dim")
+        title = Text(display.safe(message.story.title), "bold")
+        title.append(f"  {display.safe(message.story.url)}", "dim")
         self.query_one("#story-title", Static).update(title)
         timeline = self.query_one(Timeline)
         timeline.loading = False
@@ -297,12 +297,12 @@ class StoryScreen(Screen[None]):
     def action_open_url(self) -> None:
         if self.story is not None:
             self.app.open_url(self.story.url)
-            self.notify(f"Opening {render.safe(self.story.url)}")
+            self.notify(f"Opening {display.safe(self.story.url)}")
 
     def action_copy_url(self) -> None:
         if self.story is not None:
             self.app.copy_to_clipboard(self.story.url)
-            self.notify(f"Copied {render.safe(self.story.url)}")
+            self.notify(f"Copied {display.safe(self.story.url)}")
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(), self._export_chosen)

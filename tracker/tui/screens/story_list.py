@@ -21,7 +21,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StoryOrder, StorySummary
 from tracker.history import seen
-from tracker.terminal import render
+from tracker.text import display
 from tracker.tui import texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.story import StoryScreen
@@ -192,12 +192,12 @@ class StoryListScreen(Screen[None]):
         new = self.new_counts.get(story.id, 0)
         cells = {
             "new": Text(str(new) if new else "", "bold yellow", justify="right"),
-            "title": Text(render.safe(story.title) or render.safe(story.url), no_wrap=True),
-            "site": Text(render.safe(story.site), "dim", no_wrap=True),
+            "title": Text(display.safe(story.title) or display.safe(story.url), no_wrap=True),
+            "site": Text(display.safe(story.site), "dim", no_wrap=True),
             "versions": Text(str(story.version_count), justify="right"),
             "changed": Text(texts.short_time(story.last_changed_at)),
             "checked": Text(texts.short_time(story.last_checked_at)),
-            "status": Text(render.safe(story.status)),
+            "status": Text(display.safe(story.status)),
             "significance": Text("-" if story.top_significance is None
                                  else f"{story.top_significance:.0f}", justify="right"),
         }
@@ -213,7 +213,7 @@ class StoryListScreen(Screen[None]):
         arrow = "↓" if self.request.descending else "↑"
         shown = f"{self.total} stor{'y' if self.total == 1 else 'ies'}"
         if self.request.contains:
-            shown += f" matching “{render.safe(self.request.contains)}”"
+            shown += f" matching “{display.safe(self.request.contains)}”"
         status.update(f"{shown}  ·  sorted by {ORDER_LABELS[self.request.order]} {arrow}",
                       layout=False)
 

@@ -5,7 +5,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tracker.db.queries import VersionSummary
-from tracker.terminal.render import format_time
+from tracker.text.display import format_time
 
 BAR_WIDTH = 6
 BAR_CHAR = "▮"
