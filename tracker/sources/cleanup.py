@@ -233,8 +233,9 @@ def drop_teasers(draft: Draft) -> Draft:
     run = len(list(takewhile(lambda line: _may_be_teaser(line, headline), reversed(lines))))
     if run < _TEASER_RUN or run == len(lines):
         return draft
-    linked = _linked_blocks(draft.page, draft.url)
-    run = len(list(takewhile(lambda line: _key(line) in linked, reversed(lines[-run:]))))
+    tail = [_key(line) for line in lines[-run:]]
+    linked = _linked_blocks(draft.page, draft.url, set(tail))
+    run = len(list(takewhile(lambda key: key in linked, reversed(tail))))
     if run < _TEASER_RUN:
         return draft
     kept = lines[:-run]
@@ -249,8 +250,9 @@ def _may_be_teaser(line: str, headline: set[str]) -> bool:
     return not headline & set(_HEADLINE_WORD.findall(line.casefold()))
 
 
-def _linked_blocks(page: Any, url: str | None) -> set[str]:
-    """Keys of the link texts to other pages, and of their parents mostly made of them."""
+def _linked_blocks(page: Any, url: str | None, wanted: set[str]) -> set[str]:
+    """The keys in `wanted` that are the text of a link to another page, or of a parent of one
+    mostly made of it. A link whose text is in none of them is passed over at once."""
     here = urldefrag(url)[0] if url else ""
     keys: dict[Any, str] = {}  # each element's text is read once, however many links it holds
 
@@ -259,16 +261,18 @@ def _linked_blocks(page: Any, url: str | None) -> set[str]:
             keys[element] = _key(" ".join(element.itertext()))
         return keys[element]
 
-    blocks: set[str] = set()
+    found: set[str] = set()
     for link in page.iter("a"):
+        length, element = len(key_of(link)), link
+        if not length or not any(keys[link] in key for key in wanted):
+            continue
         if not _links_elsewhere(link.get("href"), url, here):
             continue
-        length, element = len(key_of(link)), link
         # A parent's text holds its child's: once one is not mostly the link, none above is.
-        while element is not None and length >= _TEASER_LINK_SHARE * len(key_of(element)) > 0:
-            blocks.add(key_of(element))
+        while element is not None and length >= _TEASER_LINK_SHARE * len(key_of(element)):
+            found.add(key_of(element))
             element = element.getparent()
-    return blocks
+    return found & wanted
 
 
 def _links_elsewhere(href: str | None, url: str | None, here: str) -> bool:
