@@ -78,6 +78,10 @@ class Story(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
+    """The story's URL in tracker.text.urls' canonical form: one story per canonical URL."""
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    """The URL the page itself declares (<link rel="canonical"> or og:url, on its own site),
+    in canonical form; two stories that declare the same one are merged (tracker.store.merge)."""
     site: Mapped[str] = mapped_column(String(255), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     status: Mapped[StoryStatus] = mapped_column(
@@ -108,6 +112,18 @@ class Story(Base):
 
     versions: Mapped[list["Version"]] = relationship(
         back_populates="story", order_by="Version.number", passive_deletes=True
+    )
+
+
+class StoryAlias(Base):
+    """A URL that was a story of its own until it was merged into `story_id`: looking it up,
+    adding it again or a feed listing it again finds that story instead of a new one."""
+
+    __tablename__ = "story_aliases"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), index=True
     )
 
 

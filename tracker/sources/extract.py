@@ -7,8 +7,12 @@ tracker stores and diffs.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+from tracker.errors import InvalidInput
 from tracker.text.normalise import normalise_line, normalise_text
+from tracker.text.urls import canonical_url, same_site
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,8 @@ class Extracted:
     title: str | None = None
     byline: str | None = None
     published_at: datetime | None = None
+    canonical_url: str | None = None
+    """The URL the page declares for itself (see `declared_canonical`)."""
 
 
 def extract_article(html: str, url: str | None = None) -> Extracted:
@@ -30,8 +36,12 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     """
     import trafilatura
 
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return Extracted(text="")
+    canonical = declared_canonical(tree, url) if url else None  # extraction prunes the tree
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
         favor_precision=True, deduplicate=False,
     )
     if document is None:
@@ -42,7 +52,29 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
         title=normalise_line(fields.get("title")),
         byline=normalise_line(fields.get("author")),
         published_at=_parse_date(fields.get("date")),
+        canonical_url=canonical,
     )
+
+
+def declared_canonical(tree: Any, page_url: str) -> str | None:
+    """The URL a page declares for itself: its <link rel="canonical">, else its og:url, resolved
+    against the page's URL and in canonical form.
+
+    Only a URL on the page's own site counts (a page cannot claim to be another site's story),
+    and never the site's front page: consent walls, error pages and paywalls declare that, and
+    taking it would merge every story behind the wall into one.
+    """
+    links = tree.xpath('.//head//link[contains(concat(" ", normalize-space(translate(@rel, '
+                       '"CANONICAL", "canonical")), " "), " canonical ")]/@href')
+    metas = tree.xpath('.//head//meta[@property="og:url" or @name="og:url"]/@content')
+    declared = [*links, *metas]
+    if not declared:
+        return None
+    try:
+        url = canonical_url(urljoin(page_url, str(declared[0]).strip()))
+    except InvalidInput:
+        return None
+    return url if same_site(url, page_url) and urlsplit(url).path != "/" else None
 
 
 def _parse_date(value: str | None) -> datetime | None:
