@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Column, Table
+from rich.text import Text
 
 from tracker import __version__
 from tracker.db.engine import Database, open_database
@@ -75,16 +76,22 @@ def state(ctx: typer.Context) -> State:
 
 
 def out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """The console for data on stdout. Strings printed to it are never read as rich markup or
+    :emoji: codes: titles, URLs and errors come from the web, and `[link=...]` in a headline
+    must print as it reads, not become a hyperlink (or crash on a stray `[/]`)."""
+    return Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
 def table(headers: list[str], rows: list[list[str]]) -> Table:
-    """A borderless table whose last column takes what width is left and is cut, not wrapped."""
+    """A borderless table whose last column takes what width is left and is cut, not wrapped.
+
+    Cells are plain text (rich `Text`), never markup, whatever console prints the table.
+    """
     fixed = [Column(header, no_wrap=True) for header in headers[:-1]]
     last = Column(headers[-1], no_wrap=True, overflow="ellipsis", ratio=1)
     result = Table(*fixed, last, box=None, expand=True)
     for row in rows:
-        result.add_row(*row)
+        result.add_row(*(Text(cell) for cell in row))
     return result
 
 

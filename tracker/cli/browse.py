@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from tracker.cli import JsonOption, StoryArg, app, command, out, state, table
 from tracker.db import queries
@@ -118,8 +119,8 @@ def checks(ctx: typer.Context, story: StoryArg, json: JsonOption = False) -> Non
 def print_log(story_id: int, db: Database, *, by_significance: bool = False) -> None:
     story = queries.find_story(db, story_id)
     console = out()
-    console.print(f"[bold]{display.safe(story.title)}[/bold]\n{display.safe(story.url)}",
-                  markup=True)
+    console.print(Text(display.safe(story.title), "bold"))
+    console.print(Text(display.safe(story.url)))
     console.print(table(
         ["version", "observed", "words", "+added", "-removed", "score", "what changed"], [
             [f"v{version.number}", display.format_time(version.observed_at),

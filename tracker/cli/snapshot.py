@@ -201,10 +201,14 @@ def cron(
     """Print a crontab line that runs `tracker snapshot` for this install and database."""
     schedule = _cron_schedule(parse_duration(every))
     url = config.database_url(state(ctx).url)
+    shown = config.without_password(url)
     log_path = log or str(config.data_dir() / "snapshot.log")
     command_line = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "tracker"))
-    typer.echo(f"{schedule} {command_line} --db {shlex.quote(url)} snapshot "
+    typer.echo(f"{schedule} {command_line} --db {shlex.quote(shown)} snapshot "
                f">> {shlex.quote(log_path)} 2>&1")
+    if shown != url:  # a crontab is readable by whoever reads the user's files
+        typer.echo("The database password is left out of the line: give it to the cron job in "
+                   "~/.pgpass (or the file $PGPASSFILE names).", err=True)
     typer.echo("Add it with `crontab -e`; overlapping runs are safe.", err=True)
 
 

@@ -27,6 +27,7 @@ from tracker.export.history import (
     iso_utc,
     load_history,
     plural,
+    shareable,
 )
 from tracker.export.html import change_fragment, text_fragment
 from tracker.text import display
@@ -116,14 +117,14 @@ def _content(entry: FeedEntry) -> str:
 
 def _feed_title(scope: Selection) -> str:
     if scope.story:
-        return f"Changes to {scope.story.title or scope.story.url}"
+        return f"Changes to {scope.story.title or shareable(scope.story).url}"
     return f"Changes to stories on {scope.site}" if scope.site else "Changes to tracked stories"
 
 
 def _feed_id(scope: Selection) -> str:
     """Stable for the same scope, whatever the entries: the scope is what a reader subscribes to."""
     if scope.story:
-        return _urn(f"tracker feed story {scope.story.url}")
+        return _urn(f"tracker feed story {shareable(scope.story).url}")
     return _urn(f"tracker feed site {scope.site}" if scope.site else "tracker feed all")
 
 

@@ -6,7 +6,7 @@ the formats never touch the database and render the same facts the same way.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -17,6 +17,7 @@ from tracker.history import compare
 from tracker.history.compare import DiffView
 from tracker.text import display
 from tracker.text.analysis import Fact, Tag
+from tracker.text.urls import without_credentials
 
 #: Versions in an Atom feed unless the caller asks for another number: readers want recent ones.
 FEED_LIMIT = 100
@@ -104,10 +105,16 @@ class Selection:
 
 def load_history(db: Database, story_id: int) -> StoryHistory:
     """Everything an export shows about one story."""
-    story = queries.find_story(db, story_id)
+    story = shareable(queries.find_story(db, story_id))
     versions = queries.list_version_texts(db, story_id)
     changes = [Change(view) for view in compare.list_diffs(db, versions)]
     return StoryHistory(story, versions, changes)
+
+
+def shareable(story: StorySummary) -> StorySummary:
+    """The story as a report may show it: a user name or password in its URL is left out, since
+    reports are shared and the credentials are the user's."""
+    return replace(story, url=without_credentials(story.url))
 
 
 def format_utc(moment: datetime | None) -> str:

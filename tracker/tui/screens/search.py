@@ -132,7 +132,7 @@ class SearchScreen(Screen[None]):
         results = self.query_one("#hits", OptionList)
         results.set_options(Option(hit_option(hit), id=str(index))
                             for index, hit in enumerate(hits))
-        self.query_one("#search-status", Static).update(status)
+        self.query_one("#search-status", Static).update(Text(status))
 
     @on(OptionList.OptionSelected, "#hits")
     def _open_hit(self, event: OptionList.OptionSelected) -> None:
