@@ -53,7 +53,8 @@ def without_password(url: str) -> str:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        return make_url(url).set(password=None).render_as_string(hide_password=False)
+        # URL.set() takes None as "unchanged"; the named tuple's _replace clears it.
+        return make_url(url)._replace(password=None).render_as_string(hide_password=False)
     except ArgumentError:
         return url
 
