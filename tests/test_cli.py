@@ -16,17 +16,6 @@ from tracker.errors import ExitCode
 
 
 @pytest.fixture
-def run(db_url: str):
-    """Run `tracker --db <a fresh SQLite file> ARGS...` and return the result."""
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
-
-    return invoke
-
-
-@pytest.fixture
 def run_sample(run):
     assert run("demo", "--no-tui").exit_code == 0
     return run

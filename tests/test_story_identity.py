@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from tests.newssite import NewsSite, StoryPage, render, story_paragraphs
 from tests.test_snapshot import Runner
-from tracker.cli import app
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.models import Story, StoryAlias
@@ -23,16 +21,6 @@ from tracker.text.urls import canonical_url
 SPELLINGS = ["http://h.example/a", "http://h.example/a/", "http://h.example/a#comments",
              "HTTP://H.EXAMPLE/a", "http://h.example/a?utm_source=x",
              "http://h.example:80/a?fbclid=1&gclid=2&utm_medium=rss"]
-
-
-@pytest.fixture
-def run(db_url: str):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

@@ -24,16 +24,6 @@ from tracker.store.write import Article, Candidate, Observation, Scheduling, sto
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def run(db_url: str):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
-
-    return invoke
-
-
 @pytest.mark.parametrize(("url", "says"), [
     ("http://[not-ipv6/", "not a valid URL"),
     ("http://news.example:99999/a", "not a valid URL"),
