@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from tests.newssite import NewsSite, StoryPage, render, story_paragraphs
 from tests.test_snapshot import Runner
+from tracker.cli import app
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.models import Story, StoryAlias
@@ -142,6 +144,9 @@ def test_pages_that_declare_one_canonical_url_are_one_story(
         assert session.scalars(select(StoryAlias.url)).all() == [amp]
         assert session.get(Story, second) is None
     assert len(queries.list_checks(runner.db, first)) == 3  # both URLs' checks, on one story
+    removing = CliRunner().invoke(app, ["--db", runner.db.url, "remove", amp, "--yes"])
+    assert removing.exit_code == ExitCode.NOT_FOUND  # an alias is not the story's own URL
+    assert queries.count_stories(runner.db) == 1
 
 
 def test_a_later_story_whose_page_declares_a_tracked_url_joins_it(

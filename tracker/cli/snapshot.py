@@ -71,7 +71,8 @@ def remove(
             remove_feed(db, url)
             typer.echo(f"feed {display.safe(url)}: removed (its stories stay tracked)")
         return
-    found = [queries.find_story(db, ref) for ref in stories]
+    # Exactly the stories named: an id or a story's own URL, never an alias of another.
+    found = [queries.find_story(db, ref, exact=True) for ref in stories]
     keep = [story for story in found if story.version_count and not yes]
     if keep:
         raise InvalidInput(
