@@ -257,6 +257,6 @@ def _extractors(processes: int | None) -> Iterator[Executor]:
             yield thread
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura"])
+    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura", "w3lib.url"])
     with ProcessPoolExecutor(count, mp_context=context) as pool:
         yield pool
