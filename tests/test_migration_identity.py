@@ -23,9 +23,11 @@ TEXTS = {
     "three": "The minister said 17 people were hurt, police said.\n"
              "Rescue teams arrived at noon.\nDivers searched the harbour overnight.",
 }
-# (story, hour observed, text): A and B are one article seen through two URLs.
+# (story, hour observed, text): A and B are one article seen through two URLs; at 13:00 only
+# the byline changed, which the write path stores as a version of its own.
 SEEN = [("a", 8, "one"), ("b", 9, "one"), ("a", 10, "two"), ("b", 11, "two-b"),
-        ("a", 12, "three"), ("b", 13, "three")]
+        ("a", 12, "three"), ("b", 13, "three"), ("a", 14, "three")]
+BYLINES = {13: "By Ana Diaz", 14: "By Ana Diaz"}
 
 
 def previous_revision() -> str:
@@ -37,7 +39,8 @@ def previous_revision() -> str:
 
 def version_file(folder: Path, hour: int, body: str) -> Path:
     path = folder / f"v{hour}.txt"
-    path.write_text(f"observed: 2026-11-25T{hour:02d}:00:00Z\ntitle: {TITLE}\n\n{body}\n")
+    byline = f"byline: {BYLINES[hour]}\n" if hour in BYLINES else ""
+    path.write_text(f"observed: 2026-11-25T{hour:02d}:00:00Z\ntitle: {TITLE}\n{byline}\n{body}\n")
     return path
 
 
@@ -67,13 +70,14 @@ def test_upgrade_merges_the_spellings_of_one_url(any_db: Database, tmp_path: Pat
         1: "http://news.example/a", 3: "http://news.example/c"}
     merged = queries.list_versions(any_db, 1)
     assert [queries.get_version(any_db, 1, v.number).text for v in merged] == [
-        TEXTS[name] for name in ("one", "two", "two-b", "three")]
-    assert [v.observed_at.hour for v in merged] == [8, 10, 11, 12]
+        TEXTS[name] for name in ("one", "two", "two-b", "three", "three")]
+    assert [v.observed_at.hour for v in merged] == [8, 10, 11, 12, 13]
     checks = queries.list_checks(any_db, 1)
-    assert sorted(c.checked_at.hour for c in checks) == [8, 9, 10, 11, 12, 13]
+    assert sorted(c.checked_at.hour for c in checks) == [8, 9, 10, 11, 12, 13, 14]
     assert [c.outcome for c in sorted(checks, key=lambda c: c.checked_at)] == [
-        "new_version", "unchanged", "new_version", "new_version", "new_version", "unchanged"]
-    assert sorted(queries.stored_deltas(any_db, 1)) == [2, 3, 4]
+        "new_version", "unchanged", "new_version", "new_version", "new_version", "new_version",
+        "unchanged"]
+    assert sorted(queries.stored_deltas(any_db, 1)) == [2, 3, 4, 5]
     assert search(any_db, "police")  # the new diffs are indexed
     assert queries.find_story(any_db, "http://news.example/a/?utm_source=x").id == 1
 
@@ -82,7 +86,7 @@ def test_upgrade_merges_the_spellings_of_one_url(any_db: Database, tmp_path: Pat
     expected = queries.find_story(any_db, "http://news.example/expected")
     want = queries.list_versions(any_db, expected.id)
     assert [_facts(v) for v in merged] == [_facts(v) for v in want]
-    for number in (2, 3, 4):
+    for number in (2, 3, 4, 5):
         assert compare.get_diff(any_db, 1, number - 1, number).ops == \
             compare.get_diff(any_db, expected.id, number - 1, number).ops
     with any_db.engine.connect() as connection:

@@ -8,11 +8,11 @@ form, which lookups now match exactly.
 
 A merge keeps the story added first (lowest id) and moves the others' versions and checks to it,
 as tracker.store.merge does at run time: versions renumbered in the order they were seen; a
-version whose title and text are those of the version just before it folded into that one (its
-checks point there, a "new version" check becoming "unchanged", as the write path records a
-fetch of unchanged text); the diff of every pair of consecutive versions kept when the pair was
-consecutive already and computed here when it is new, so a merged story is exactly what the write
-path would have stored had it followed one URL from the start, without waiting for a
+version whose title, text and byline are those of the version just before it folded into that
+one (its checks point there, a "new version" check becoming "unchanged", as the write path
+records a fetch of unchanged text); the diff of every pair of consecutive versions kept when the
+pair was consecutive already and computed here when it is new, so a merged story is exactly what
+the write path would have stored had it followed one URL from the start, without waiting for a
 `tracker reindex`. Downgrading drops the new column and table; merged stories stay merged.
 
 Frozen like 0003_analysis_search: the SQL names only this revision's tables and columns, and the
@@ -110,7 +110,7 @@ def _merge(bind: sa.Connection, survivor: int, others: list[int]) -> None:
     ids = {"ids": [survivor, *others]}
     every = sa.bindparam("ids", expanding=True)
     versions = bind.execute(sa.text(
-        "SELECT id, content_hash, title FROM versions WHERE story_id IN :ids "
+        "SELECT id, content_hash, byline FROM versions WHERE story_id IN :ids "
         "ORDER BY observed_at, id").bindparams(every), ids).all()
     seen = bind.execute(sa.text(
         "SELECT v.id, m.seen_at FROM seen_marks m JOIN versions v "
@@ -134,7 +134,7 @@ def _fold(versions: Sequence[sa.Row]) -> tuple[list[int], dict[int, int]]:
     kept: list[sa.Row] = []
     folded: dict[int, int] = {}
     for row in versions:
-        if kept and kept[-1].content_hash == row.content_hash:
+        if kept and (kept[-1].content_hash, kept[-1].byline) == (row.content_hash, row.byline):
             folded[row.id] = kept[-1].id
         else:
             kept.append(row)
@@ -171,13 +171,15 @@ def _move(bind: sa.Connection, survivor: int, others: list[int], kept: list[int]
         bind.execute(sa.text("UPDATE versions SET story_id = :survivor, number = -id "
                              "WHERE id = :id"), {"survivor": survivor, "id": version_id})
     last_seen: dict[str, int] = {}
+    previous = None
     for number, version_id in enumerate(kept, start=1):
         digest = bind.execute(sa.text("SELECT content_hash FROM versions WHERE id = :id"),
                               {"id": version_id}).scalar_one()
+        reverts = None if digest == previous else last_seen.get(digest)  # a byline-only edit
         bind.execute(sa.text("UPDATE versions SET number = :number, reverts_to = :reverts "
-                             "WHERE id = :id"),
-                     {"number": number, "reverts": last_seen.get(digest), "id": version_id})
-        last_seen[digest] = number
+                             "WHERE id = :id"), {"number": number, "reverts": reverts,
+                                                 "id": version_id})
+        last_seen[digest], previous = number, digest
 
 
 def _add_missing_diffs(bind: sa.Connection, survivor: int, kept: list[int]) -> None:

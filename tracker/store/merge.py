@@ -8,10 +8,11 @@ declares its canonical URL; migration 0005_story_identity did the same, with its
 for the stories that older trackers stored under several spellings of one URL.
 
 The merged story reads as if tracker had followed one URL from the start: its versions are
-renumbered in the order they were seen, a version whose text (title and body) is the one just
-before it is folded into that one (its checks point there and count as unchanged, as the write
-path records a fetch of unchanged text), and every pair of consecutive versions has its stored
-diff: kept when the pair was already consecutive, computed now when it is new.
+renumbered in the order they were seen, a version whose text (title and body) and byline are
+those of the version just before it is folded into that one (its checks point there and count
+as unchanged, as the write path records a fetch of unchanged text), and every pair of
+consecutive versions has its stored diff: kept when the pair was already consecutive, computed
+now when it is new.
 """
 
 from collections.abc import Sequence
@@ -69,7 +70,8 @@ def _fold_repeats(versions: list[Version]) -> tuple[list[Version], dict[int, Ver
     kept: list[Version] = []
     folded: dict[int, Version] = {}
     for version in versions:
-        if kept and kept[-1].content_hash == version.content_hash:
+        if kept and (kept[-1].content_hash, kept[-1].byline) == (version.content_hash,
+                                                                version.byline):
             folded[version.id] = kept[-1]
         else:
             kept.append(version)
@@ -99,7 +101,8 @@ def _fold_versions(session: Session, folded: dict[int, Version]) -> None:
 
 def _move(session: Session, survivor: Story, ids: list[int], kept: list[Version]) -> None:
     """Checks, aliases, diffs and versions to the survivor; versions numbered in order seen,
-    each revert pointing at the latest earlier version with its text."""
+    each revert pointing at the latest earlier version with its text (as the write path sets it:
+    not for a byline-only edit)."""
     for table in (Check, StoryAlias, Diff):
         session.execute(update(table).where(table.story_id.in_(ids))
                         .values(story_id=survivor.id))
@@ -107,10 +110,12 @@ def _move(session: Session, survivor: Story, ids: list[int], kept: list[Version]
         version.story_id, version.number = survivor.id, -version.id
     session.flush()
     last_seen: dict[str, int] = {}
+    previous = None
     for number, version in enumerate(kept, start=1):
         version.number = number
-        version.reverts_to = last_seen.get(version.content_hash)
-        last_seen[version.content_hash] = number
+        byline_only = previous is not None and previous.content_hash == version.content_hash
+        version.reverts_to = None if byline_only else last_seen.get(version.content_hash)
+        last_seen[version.content_hash], previous = number, version
     session.flush()
 
 
