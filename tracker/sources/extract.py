@@ -8,6 +8,8 @@ tracker stores and diffs.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tracker.sources.encoding import without_control_references
+from tracker.sources.timestamps import page_times
 from tracker.text.normalise import normalise_line, normalise_text
 
 
@@ -19,6 +21,7 @@ class Extracted:
     title: str | None = None
     byline: str | None = None
     published_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 def extract_article(html: str, url: str | None = None) -> Extracted:
@@ -30,6 +33,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     """
     import trafilatura
 
+    html = without_control_references(html)
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True,
         favor_precision=True, deduplicate=False,
@@ -37,16 +41,19 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     if document is None:
         return Extracted(text="")
     fields = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    times = page_times(html)
     return Extracted(
         text=normalise_text(fields.get("text") or ""),
         title=normalise_line(fields.get("title")),
         byline=normalise_line(fields.get("author")),
-        published_at=_parse_date(fields.get("date")),
+        published_at=times.published or _parse_date(fields.get("date")),
+        updated_at=times.modified,
     )
 
 
 def _parse_date(value: str | None) -> datetime | None:
-    """trafilatura gives dates as YYYY-MM-DD; keep them as midnight UTC, or None if unparsable."""
+    """trafilatura gives dates as YYYY-MM-DD: midnight UTC, for pages whose metadata states no
+    time of day (tracker.sources.timestamps), or None if unparsable."""
     if not value:
         return None
     try:

@@ -15,7 +15,6 @@ URL is reported. ETag and Last-Modified from the previous fetch make the request
 """
 
 import asyncio
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
 
-import charset_normalizer
 import httpx
 
 from tracker import __version__
 from tracker.errors import FetchError
+from tracker.sources.encoding import decode_page
 
 USER_AGENT = f"tracker/{__version__} (news revision tracker; keeps the versions of stories)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -36,7 +35,6 @@ FEED_TYPES = (
     "application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
     "application/rdf+xml", "application/feed+json", "text/html",
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SNIFF_BYTES = 4096
 
 
@@ -78,7 +76,7 @@ class Page:
     @cached_property
     def text(self) -> str:
         """The decoded page, decoded only when asked: an unchanged page never needs it."""
-        return decode(self.body, self.charset) if self.body else ""
+        return decode_page(self.body, self.charset) if self.body else ""
 
 
 class FetchFailed(FetchError):
@@ -196,26 +194,6 @@ class _HostGate:
 
     async def __aexit__(self, *exc: object) -> None:
         self._slots.release()
-
-
-def decode(body: bytes, declared: str | None) -> str:
-    """Text of a page: the HTTP charset, else the page's <meta charset>, else detection."""
-    for candidate in (declared, _meta_charset(body)):
-        if candidate:
-            try:
-                return body.decode(candidate, errors="replace")
-            except LookupError:  # an unknown charset name: try the next way
-                continue
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(body[:200_000]).best()
-        return body.decode(best.encoding if best else "cp1252", errors="replace")
-
-
-def _meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:_SNIFF_BYTES])
-    return match.group(1).decode("ascii") if match else None
 
 
 def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:

@@ -22,11 +22,14 @@ from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, DiffTag, Outcome, Source, Story, StoryStatus, Version
 from tracker.errors import InvalidInput
 from tracker.store.schedule import Plan, Policy, StoryTimes, apply_plan, plan_after_check
-from tracker.text import analysis, diffing
+from tracker.text import analysis, diffing, sentences
 from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_volatile
 from tracker.text.urls import site_of
 
 RACE_RETRIES = 3
+FIRST_VERSION_SENTENCES = 2
+FIRST_VERSION_WORDS = 20
+"""A snapshot's first text must hold this much prose to become version 1 (see _suspect)."""
 
 
 @dataclass(frozen=True)
@@ -177,15 +180,31 @@ def _suspect(
     """Why a snapshot's extraction cannot be trusted as a version, or None when it can.
 
     A text that is only the headline counts as empty: extraction found the page, not the story.
+    The first version must read as an article; a later one must not collapse below `min_ratio`
+    of the latest version.
     """
     if candidate.min_ratio is None:
         return None
     if not text or text == title:
         return "extraction found no article text"
-    if latest is not None and len(text) < latest.char_count * candidate.min_ratio:
+    if latest is None:
+        return _not_an_article_yet(text)
+    if len(text) < latest.char_count * candidate.min_ratio:
         return (f"extraction collapsed to {len(text)} characters from {latest.char_count}: "
                 "kept as a suspect check, not a version")
     return None
+
+
+def _not_an_article_yet(text: str) -> str | None:
+    """Why a story's first text is not an article (a navigation page, a "Loading…" or "enable
+    JavaScript" stub), or None when it reads as one: its first version must be the story."""
+    prose = sentences.prose_sentences(text)
+    words = sum(len(sentence.split()) for sentence in prose)
+    if len(prose) >= FIRST_VERSION_SENTENCES and words >= FIRST_VERSION_WORDS:
+        return None
+    return (f"no article yet: {words} words in {len(prose)} sentences of prose (a first version "
+            f"needs {FIRST_VERSION_SENTENCES} sentences and {FIRST_VERSION_WORDS} words): "
+            "kept as a suspect check, not a version")
 
 
 def _reschedule_after_store(
