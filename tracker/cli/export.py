@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import app, command, state
+from tracker.cli import MAX_RESULTS, app, check_range, command, state
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
@@ -35,9 +35,10 @@ def export(
         "atom: versions seen since then (also with a STORY).")] = None,
     site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
-        min=1, help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
+        help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
 ) -> None:
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
+    check_range("--limit", limit, 1, MAX_RESULTS)
     db = state(ctx).db
     fmt = fmt or _format_of(output)
     selection = _selection(db, story, every, since, site, limit, fmt)

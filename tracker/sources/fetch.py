@@ -18,6 +18,8 @@ import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from functools import cached_property
 from types import TracebackType
 from typing import Self
@@ -26,7 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tracker import __version__
-from tracker.errors import FetchError
+from tracker.errors import FetchError, InvalidInput
 from tracker.sources.encoding import decode_page
 
 USER_AGENT = f"tracker/{__version__} (news revision tracker; keeps the versions of stories)"
@@ -36,6 +38,11 @@ FEED_TYPES = (
     "application/rdf+xml", "application/feed+json", "text/html",
 )
 _SNIFF_BYTES = 4096
+MAX_CONNECTIONS = 1000
+MAX_RETRY_AFTER = timedelta(days=30)
+"""The longest Retry-After read as such; the schedule waits at most `stop_after` anyway."""
+MAX_SECONDS = 3600.0
+_OPTIONS = {"concurrency": "--concurrency", "per_host": "--per-host", "host_delay": "--delay"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,17 @@ class FetchLimits:
     """A whole fetch, so a server dripping one byte a second cannot hold a slot for ever."""
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
+
+    def __post_init__(self) -> None:
+        """Refuse limits before a run claims anything: no free slot (`--per-host 0`) would hang
+        it while it holds its claims, and a negative one would fail every story it took."""
+        for name in ("concurrency", "per_host"):
+            _check_limit(name, getattr(self, name), 1, MAX_CONNECTIONS)
+        _check_limit("host_delay", self.host_delay, 0, MAX_SECONDS)
+        for name in ("connect_timeout", "read_timeout", "total_timeout"):
+            _check_limit(name, getattr(self, name), 0.001, MAX_SECONDS)
+        _check_limit("max_bytes", self.max_bytes, 1, 2**40)
+        _check_limit("max_redirects", self.max_redirects, 0, 100)
 
 
 @dataclass(frozen=True)
@@ -80,11 +98,15 @@ class Page:
 
 
 class FetchFailed(FetchError):
-    """A fetch that produced no usable page; `status` is the HTTP status when there was one."""
+    """A fetch that produced no usable page; `status` is the HTTP status when there was one,
+    `retry_after` how long the server asked tracker to wait (429, 503 with Retry-After)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: timedelta | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
 
     @property
     def missing(self) -> bool:
@@ -149,7 +171,7 @@ class Fetcher:
             if response.status_code == 304:
                 return _page(url, response, b"", started)
             if response.status_code >= 400:
-                raise FetchFailed(f"HTTP {response.status_code}", response.status_code)
+                raise _http_error(response)
             content_type = _media_type(response)
             body = self._read_body(response, started)
         if not _acceptable(content_type, body, accept):
@@ -194,6 +216,36 @@ class _HostGate:
 
     async def __aexit__(self, *exc: object) -> None:
         self._slots.release()
+
+
+def _http_error(response: httpx.Response) -> FetchFailed:
+    wait = retry_after(response.headers.get("retry-after"))
+    said = f" (retry after {wait.total_seconds():g} s)" if wait is not None else ""
+    return FetchFailed(f"HTTP {response.status_code}{said}", response.status_code, wait)
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> timedelta | None:
+    """A Retry-After header (seconds, or an HTTP date) as a wait, at most MAX_RETRY_AFTER; None
+    when there is none or it cannot be read."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit():
+        seconds = int(value) if len(value) < 12 else MAX_RETRY_AFTER.total_seconds()
+        return min(timedelta(seconds=seconds), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT
+        when = when.replace(tzinfo=UTC)
+    wait = when - (now or datetime.now(UTC))
+    return min(max(wait, timedelta(0)), MAX_RETRY_AFTER)
+
+
+def _check_limit(name: str, value: float, low: float, high: float) -> None:
+    """`value` must be a number from `low` to `high` (a NaN is neither, so it fails too)."""
+    if not low <= value <= high:
+        raise InvalidInput(f"{_OPTIONS.get(name, name)} must be from {low:g} to {high:g}, "
+                           f"not {value}")
 
 
 def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:

@@ -11,7 +11,7 @@ of stored diffs is tracker.store.reindex's job.
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -94,6 +94,8 @@ class CheckFacts:
     duration_ms: int | None = None
     error: str | None = None
     version_id: int | None = None
+    retry_after: timedelta | None = None
+    """How long the server asked to be left alone (HTTP 429/503 Retry-After)."""
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,8 @@ def _reschedule(story: Story, facts: CheckFacts, scheduling: Scheduling) -> Plan
     times = StoryTimes(story.first_seen_at, story.last_changed_at, story.failure_count,
                        story.missing_count)
     plan = plan_after_check(times, facts.checked_at, scheduling.policy,
-                            failed=facts.outcome is Outcome.ERROR, missing=missing)
+                            failed=facts.outcome is Outcome.ERROR, missing=missing,
+                            retry_after=facts.retry_after)
     apply_plan(story, plan, scheduling.worker)
     story.missing_count = plan.missing_count
     story.last_error = facts.error if facts.outcome is Outcome.ERROR else None

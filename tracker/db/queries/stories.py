@@ -9,11 +9,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, false, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from tracker.db.engine import Database
 from tracker.db.models import Diff, Story, StoryStatus, Version
+from tracker.db.types import MAX_INTEGER
 from tracker.errors import NotFoundError
 
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
@@ -143,8 +144,9 @@ def _top_significance() -> ScalarSelect[float | None]:
 
 def _story_ref_clause(session: Session, ref: str | int) -> ColumnElement[bool]:
     text = str(ref).strip()
-    if text.isdigit():
-        return Story.id == int(text)
+    if text.isascii() and text.isdigit():
+        number = int(text)
+        return Story.id == number if number <= MAX_INTEGER else false()
     bare = text.split("://", 1)[-1].removeprefix("www.").rstrip("/")
     candidates = [f"{scheme}://{www}{bare}{slash}" for scheme in ("https", "http")
                   for www in ("", "www.") for slash in ("", "/")]
