@@ -219,7 +219,10 @@ class _HostGate:
 
 
 def _http_error(response: httpx.Response) -> FetchFailed:
-    wait = retry_after(response.headers.get("retry-after"))
+    """An HTTP error status; a date in Retry-After counts from the answer's own Date, so a
+    server whose clock is off from ours still gets the wait it asked for."""
+    sent = _http_date(response.headers.get("date"))
+    wait = retry_after(response.headers.get("retry-after"), sent)
     said = f" (retry after {wait.total_seconds():g} s)" if wait is not None else ""
     return FetchFailed(f"HTTP {response.status_code}{said}", response.status_code, wait)
 
@@ -231,14 +234,19 @@ def retry_after(value: str | None, now: datetime | None = None) -> timedelta | N
     if value.isascii() and value.isdigit():
         seconds = int(value) if len(value) < 12 else MAX_RETRY_AFTER.total_seconds()
         return min(timedelta(seconds=seconds), MAX_RETRY_AFTER)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    when = _http_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT
-        when = when.replace(tzinfo=UTC)
     wait = when - (now or datetime.now(UTC))
     return min(max(wait, timedelta(0)), MAX_RETRY_AFTER)
+
+
+def _http_date(value: str | None) -> datetime | None:
+    try:
+        when = parsedate_to_datetime(value or "")
+    except (TypeError, ValueError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when  # RFC 9110 dates are GMT
 
 
 def _check_limit(name: str, value: float, low: float, high: float) -> None:

@@ -149,13 +149,14 @@ class _Run:
         held, self.held = sorted(self.held), set()
         if not held:
             return ""
+        stories = "1 story" if len(held) == 1 else f"{len(held)} stories"
         try:
             release(self.db, self.options.worker, held)
         except DatabaseError:
             minutes = self.options.policy.lease.total_seconds() / 60
-            return (f"; the {len(held)} stories this run held are checked again when its "
-                    f"lease runs out ({minutes:g} minutes)")
-        return f"; the {len(held)} stories this run held were given back unchecked"
+            return (f"; the {stories} this run held will be checked again when its lease runs "
+                    f"out ({minutes:g} minutes)")
+        return f"; the {stories} this run held were given back unchecked"
 
     async def _keep_leases(self) -> None:
         """Renew the lease on the stories in hand every third of it (see `schedule.renew`)."""
