@@ -11,6 +11,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.export import Format, render_combined, render_story, select_stories
+from tracker.export.atom import FeedLinks
 from tracker.export.history import FEED_LIMIT, Selection, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
 from tracker.text import display
@@ -36,6 +37,13 @@ def export(
     site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
         min=1, help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
+    feed_url: Annotated[str | None, typer.Option(
+        metavar="URL", help="atom: the address the feed is published at, its rel=\"self\" link "
+        "(default: the -o file).")] = None,
+    reports_url: Annotated[str | None, typer.Option(
+        metavar="URL", help="atom: where the HTML reports of `export --all -f html -o FOLDER` "
+        "are published; each entry links to its version there (default: to the article).")
+    ] = None,
 ) -> None:
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
     db = state(ctx).db
@@ -44,7 +52,9 @@ def export(
     if selection.story is None and not fmt.combines:
         _export_folder(db, selection, fmt, output)
     elif fmt.combines:
-        _emit(render_combined(db, selection, fmt), output)
+        links = FeedLinks(feed_url or (output.resolve().as_uri() if output else None),
+                          reports_url)
+        _emit(render_combined(db, selection, fmt, links), output)
     else:
         assert selection.story is not None
         _emit(render_story(load_history(db, selection.story.id), fmt), output)
