@@ -22,21 +22,26 @@ from tracker.text.timespec import parse_since
 def export(
     ctx: typer.Context,
     story: Annotated[str | None, typer.Argument(
-        metavar="[STORY]",
+        metavar="STORY",
         help="A story id or URL (see `tracker stories`); or use --all / --since / --site.")] = None,
     fmt: Annotated[Format | None, typer.Option(
-        "--format", "-f", help="html, md, json, patch or atom (default: from the -o file's "
+        "--format", "-f", metavar="FORMAT",
+        help="html, md, json, patch or atom (default: from the -o file's "
         "extension, else html).")] = None,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File to write (default: stdout); with many stories in html, md "
+        "--output", "-o", metavar="PATH",
+        help="File to write (default: stdout); with many stories in html, md "
         "or patch, the folder for one file per story.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every story.")] = False,
     since: Annotated[str | None, typer.Option(
+        metavar="WHEN",
         help="Stories changed at or after this UTC date or time (2020-01-07, 2020-01-07T23:00); "
         "atom: versions seen since then (also with a STORY).")] = None,
-    site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
+    site: Annotated[str | None, typer.Option(
+        metavar="SITE", help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
-        min=1, help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
+        min=1, metavar="N", help="atom: how many of the newest versions become entries.")
+    ] = FEED_LIMIT,
     feed_url: Annotated[str | None, typer.Option(
         metavar="URL", help="atom: the address the feed is published at, its rel=\"self\" link "
         "(default: the -o file).")] = None,
