@@ -169,10 +169,12 @@ def wants_color(mode: ColorMode = ColorMode.AUTO) -> bool:
 
 
 def out(color: ColorMode = ColorMode.AUTO) -> Console:
-    """The console for stdout: without colour it writes no escape codes at all."""
+    """The console for stdout: without colour it writes no escape codes at all, and piped into
+    another program it wraps no line."""
+    piped = not sys.stdout.isatty()
     if wants_color(color):
-        return Console(highlight=False, soft_wrap=False, force_terminal=True)
-    return Console(highlight=False, soft_wrap=False, color_system=None)
+        return Console(highlight=False, soft_wrap=piped, force_terminal=True)
+    return Console(highlight=False, soft_wrap=piped, color_system=None)
 
 
 def print_table(console: Console, headers: list[str], rows: list[list[str]]) -> None:

@@ -85,7 +85,10 @@ def _create_engine(url: str) -> Engine:
             raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
     path = _sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a cron line's database on a disk that is not mounted
+            raise DatabaseError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
