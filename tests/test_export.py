@@ -726,7 +726,9 @@ def test_cli_feed_of_one_story_since_a_time(sample_db: Database) -> None:
 def test_cli_feed_links_to_where_it_is(sample_db: Database, tmp_path: Path) -> None:
     target = tmp_path / "feed.xml"
     assert run(sample_db, "--all", "-o", str(target)).exit_code == 0
-    assert feedparser.parse(target.read_text()).feed.links[0].href == target.as_uri()
+    self_link = ET.fromstring(target.read_text()).find("{http://www.w3.org/2005/Atom}link")
+    assert self_link is not None and self_link.attrib == {
+        "rel": "self", "type": "application/atom+xml", "href": target.as_uri()}
     result = run(sample_db, "--all", "-f", "atom", "--feed-url", "https://example.org/f.xml",
                  "--reports-url", "https://example.org/r")
     feed = feedparser.parse(result.stdout)
