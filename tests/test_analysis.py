@@ -203,7 +203,9 @@ SAMPLE_TAGS = {
     (1, 2): {Tag.QUOTE, Tag.ATTRIBUTION},  # White House statement (Grisham), background quotes
     (2, 3): {Tag.BYLINE, Tag.QUOTE, Tag.ATTRIBUTION},  # new byline; IRGC on state TV; Esper
     (3, 4): {Tag.NUMBER, Tag.LEDE, Tag.QUOTE, Tag.ATTRIBUTION},  # "more than a dozen"; Hoffman
-    (4, 5): {Tag.HEADLINE, Tag.QUOTE, Tag.ATTRIBUTION},  # new headline; diplomatic source
+    # new headline, analysed as a sentence: it gains "more than a dozen" and "two" (figures);
+    # diplomatic source
+    (4, 5): {Tag.HEADLINE, Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION},
     (5, 6): {Tag.ATTRIBUTION},  # casualties sentence removed; Iraqi security source; al-Obeidi
     (6, 7): {Tag.MINOR, Tag.ATTRIBUTION},  # "baner" -> "banner"; CNN-reported paragraphs
     (7, 8): {Tag.QUOTE, Tag.ATTRIBUTION},  # Pelosi's "Pray", per Rep. Debbie Dingell

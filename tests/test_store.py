@@ -12,14 +12,15 @@ from tracker.db.models import Check, Diff, Outcome, Source, Version
 from tracker.errors import InvalidInput
 from tracker.history import compare
 from tracker.store.write import Article, Candidate, Observation, store_candidate
+from tracker.text.analysis import Fact, Tag
 
 URL = "https://example.org/news/story"
 T0 = datetime(2020, 1, 7, 23, 0, tzinfo=UTC)
 
 
 def candidate(text: str, minutes: int = 0, title: str = "Headline",
-              html: str | None = None) -> Candidate:
-    return Candidate(URL, Article(text, title=title, html=html),
+              html: str | None = None, byline: str | None = None) -> Candidate:
+    return Candidate(URL, Article(text, title=title, byline=byline, html=html),
                      Observation(T0 + timedelta(minutes=minutes), Source.SNAPSHOT))
 
 
@@ -116,3 +117,74 @@ def test_racing_writers_store_one_version(db_url: str, any_db: Database) -> None
     assert sorted(outcomes).count(Outcome.NEW_VERSION) == 1
     assert outcomes.count(Outcome.UNCHANGED) == 7
     assert count(any_db, Version) == 2 and count(any_db, Diff) == 1
+
+
+def test_a_byline_only_edit_is_a_version_tagged_byline(any_db: Database) -> None:
+    store_candidate(any_db, candidate("Same text.", byline="By Sarah Jones"))
+    result = store_candidate(any_db, candidate("Same text.", 5, byline="By Amit Patel"))
+    assert result.outcome is Outcome.NEW_VERSION and result.version_number == 2
+    again = store_candidate(any_db, candidate("Same text.", 10, byline="By Amit Patel"))
+    assert again.outcome is Outcome.UNCHANGED
+    versions = queries.list_versions(any_db, result.story_id)
+    assert versions[1].tags == ("byline",) and versions[1].reverts_to is None
+    view = compare.get_diff(any_db, result.story_id, 1, 2)
+    assert view.byline_changed and not view.stats.changed
+    assert view.analysis is not None and view.analysis.facts == (
+        Fact(Tag.BYLINE, "changed", "By Sarah Jones", "By Amit Patel"),)
+
+
+#: A diff's analysis as the rules before issue 12 stored it: a flat headline score.
+OLD_RULES_ANALYSIS = (
+    '{"edits":[{"kind":"edited","old":[0],"new":[0],"old_text":"Letters were sent.",'
+    '"new_text":"Letters were not sent.","similarity":0.857,"ops":[[0,"Letters were "],'
+    '[1,"not "],[0,"sent."]],"tags":["lede"],"facts":[],"significance":3.643}],'
+    '"unchanged":0,"tags":["headline","lede"],"facts":[{"tag":"headline","change":"changed",'
+    '"old":"One dead in fire","new":"Two dead in fire","who":null}],"significance":52.2,'
+    '"complete":true}'
+)
+
+
+def test_reindex_recomputes_stored_analyses_with_the_current_rules(any_db: Database) -> None:
+    from sqlalchemy import text
+
+    from tracker.store.reindex import reindex
+    from tracker.text.analysis import from_json
+
+    store_candidate(any_db, candidate("Letters were sent.", title="One dead in fire"))
+    result = store_candidate(any_db, candidate("Letters were not sent.", 5,
+                                               title="Two dead in fire"))
+    with any_db.writing() as session:
+        session.execute(text("UPDATE diffs SET analysis = :a, significance = 52.2"),
+                        {"a": OLD_RULES_ANALYSIS})
+        session.execute(text("DELETE FROM diff_tags"))
+        session.execute(text("INSERT INTO diff_tags (diff_id, tag) SELECT id, 'headline' "
+                             "FROM diffs"))
+    old = compare.get_diff(any_db, result.story_id, 1, 2).analysis
+    assert old == from_json(OLD_RULES_ANALYSIS) and old.tags == (Tag.HEADLINE, Tag.LEDE)
+    assert reindex(any_db) == 1
+    versions = queries.list_versions(any_db, result.story_id)
+    assert set(versions[1].tags) == {"number", "negation", "headline", "lede"}
+    new = compare.get_diff(any_db, result.story_id, 1, 2).analysis
+    assert new is not None and Fact(Tag.NUMBER, "changed", "one", "two") in new.facts
+    assert new.significance == versions[1].significance != 52.2
+
+
+@pytest.mark.parametrize(("old", "new", "tag", "word"), [
+    ("Four arrested after stabbing", "Five arrested after stabbing", "number", "five"),
+    ("Airport chaos 'to last all summer'", "Airport chaos expected to last all summer", "quote",
+     "expected"),
+    ("Bridge shut until spring, police say", "Bridge shut until spring, officials say",
+     "attribution", "officials"),
+    ("Council will close library", "Council will never close library", "negation", "never"),
+    ("Goverment to review fares", "Government to review fares", "minor", "government"),
+])
+def test_each_kind_of_headline_change_is_stored_and_searchable_by_tag(
+    any_db: Database, old: str, new: str, tag: str, word: str
+) -> None:
+    from tracker.search import Field, SearchFilter, search
+
+    store_candidate(any_db, candidate("Body text.", title=old))
+    result = store_candidate(any_db, candidate("Body text.", 5, title=new))
+    assert set(queries.list_versions(any_db, result.story_id)[1].tags) == {"headline", tag}
+    where = SearchFilter(fields=(Field.ADDED, Field.REMOVED), tag=tag)
+    assert [hit.to_version for hit in search(any_db, word, where)] == [2]

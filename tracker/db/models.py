@@ -137,7 +137,8 @@ class Version(Base):
     """One distinct text of a story, numbered 1, 2, 3... in the order tracker saw them.
 
     `text` is the normalised article text, one paragraph per line. `content_hash` covers the
-    normalised title and text: a candidate with the latest version's hash is not a new version.
+    normalised title and text: a candidate with the latest version's hash and byline is not a new
+    version (the byline is compared beside the hash, so a byline-only edit is a version too).
     A story that goes back to an earlier text gets a new version with `reverts_to` set, because a
     silent revert is itself news.
     """

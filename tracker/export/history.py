@@ -38,8 +38,8 @@ class Change:
     @property
     def tags(self) -> tuple[str, ...]:
         """The kinds of change a reader should notice, in the vocabulary of `tracker search
-        --tag` (number, quote, attribution, headline, lede, byline, minor), plus "revert" when
-        the story went back to an earlier text."""
+        --tag` (number, quote, attribution, negation, headline, lede, byline, minor), plus
+        "revert" when the story went back to an earlier text."""
         found = self.view.analysis
         kinds = tuple(tag.value for tag in found.tags) if found else ()
         return (*kinds, REVERT) if self.view.new.reverts_to else kinds

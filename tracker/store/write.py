@@ -1,5 +1,8 @@
 """The one write path: every candidate version, whatever brought it in, is stored here.
 
+A candidate is a new version when its normalised headline and text (the content hash) or its
+byline differ from the latest version's: a changed byline is an edit to the record too.
+
 A new version, its diff against the previous version, the diff's analysis (tracker.text.analysis),
 the search index rows (tracker.search) and the check row are committed in one transaction or not
 at all. Concurrent writers are made safe by the schema (one version number per story, one diff
@@ -157,12 +160,13 @@ def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreRes
         raise InvalidInput(
             f"{candidate.url}: the version seen {candidate.seen.observed_at} has no text")
     digest = content_hash(title, text)
+    byline = normalise_line(candidate.article.byline)
     if idempotent:
         known = _version_seen_at(session, story.id, digest, candidate.seen.observed_at)
         if known is not None:
             return StoreResult(story.id, Outcome.ALREADY_STORED, known)
         _refuse_out_of_order(candidate, latest)
-    if latest is not None and latest.content_hash == digest:
+    if latest is not None and latest.content_hash == digest and latest.byline == byline:
         _add_check(session, story, _check_of(candidate.seen, Outcome.UNCHANGED, latest))
         return StoreResult(story.id, Outcome.UNCHANGED, latest.number)
     version = _add_version(session, story, latest, candidate, text, title, digest)
@@ -263,7 +267,7 @@ def _add_version(
         observed_at=seen.observed_at, title=title, byline=normalise_line(article.byline),
         published_at=article.published_at, updated_at=article.updated_at, text=text,
         content_hash=digest, word_count=diffing.count_words(text), char_count=len(text),
-        source=seen.source, reverts_to=_reverted_to(session, story.id, digest),
+        source=seen.source, reverts_to=_reverted_to(session, story.id, digest, latest),
         raw_html=zlib.compress(article.html.encode(), 6) if article.html else None,
     )
     session.add(version)
@@ -274,7 +278,13 @@ def _add_version(
     return version
 
 
-def _reverted_to(session: Session, story_id: int, digest: str) -> int | None:
+def _reverted_to(
+    session: Session, story_id: int, digest: str, latest: Version | None
+) -> int | None:
+    """The latest earlier version with this text and headline, when the text went back to it;
+    None for a byline-only edit, whose text is the latest version's."""
+    if latest is not None and latest.content_hash == digest:
+        return None
     query = select(Version.number).where(
         Version.story_id == story_id, Version.content_hash == digest
     )

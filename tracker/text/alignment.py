@@ -56,6 +56,7 @@ class Tag(StrEnum):
     NUMBER = "number"
     QUOTE = "quote"
     ATTRIBUTION = "attribution"
+    NEGATION = "negation"
     HEADLINE = "headline"
     LEDE = "lede"
     BYLINE = "byline"
@@ -100,6 +101,9 @@ class Alignment:
     unchanged: int
     complete: bool
     """False when TIMEOUT cut the fuzzy matching short."""
+    regions: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] = ()
+    """Each run of old sentences replaced by a run of new ones (old indexes, new indexes):
+    the edits of one region rewrite one place of the story, so their facts compare together."""
 
 
 class _Budget:
@@ -123,10 +127,12 @@ def align(
     left_old: set[int] = set()
     left_new: set[int] = set()
     unchanged = 0
+    regions = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             unchanged += i2 - i1
             continue
+        regions.append((tuple(range(i1, i2)), tuple(range(j1, j2))))
         region = _Region(old, new, list(range(i1, i2)), list(range(j1, j2)), budget)
         edits += region.match()
         left_old.update(region.old_left)
@@ -134,7 +140,7 @@ def align(
     edits += _moves(old, new, left_old, left_new, budget)
     edits += [_single(EditKind.DELETED, (i,), (), old[i].text, "") for i in sorted(left_old)]
     edits += [_single(EditKind.ADDED, (), (j,), "", new[j].text) for j in sorted(left_new)]
-    return Alignment(sorted(edits, key=_position), unchanged, not budget.spent())
+    return Alignment(sorted(edits, key=_position), unchanged, not budget.spent(), tuple(regions))
 
 
 class _Region:

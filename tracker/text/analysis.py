@@ -1,27 +1,28 @@
 """Change intelligence: what an edit did to a story, sentence by sentence, and how much it matters.
 
-The sentences of two versions are aligned (tracker.alignment) into added, deleted, edited,
-moved, split and merged sentences. Each edit is then tagged with the
-kinds of fact it changes (see Tag) from the rules in tracker.facts, and scored, so a timeline can
-be sorted by substantive change: a changed figure or a new quote outranks a new paragraph of
-background, which outranks a fixed typo.
+The sentences of two versions are aligned (tracker.text.alignment) into added, deleted, edited,
+moved, split and merged sentences. The facts of each rewritten place are compared
+(tracker.text.changes), each edit is tagged with the kinds of fact it changes (see Tag), and
+scored, so a timeline can be sorted by substantive change: a changed figure, a negation or a new
+quote outranks a new paragraph of background, which outranks a figure written another way or a
+fixed typo. The headline is analysed as one more sentence, against the previous headline.
 
 The analysis is computed once, when a diff is stored (tracker.store), and kept as JSON;
 `analyse_diff` is what the write path, `tracker reindex` and migration 0003 all store.
 """
 
-import difflib
 import json
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tracker.text import diffing, facts
-from tracker.text.alignment import Edit, EditKind, Fact, Tag, align
+from tracker.text import diffing, facts, figures, typos
+from tracker.text.alignment import Edit, EditKind, Fact, Tag, align, similarity
+from tracker.text.changes import Part, edit_facts, group_facts
 from tracker.text.sentences import Sentence, split_text
 from tracker.text.serialize import to_data
+from tracker.text.typos import is_minor
 
 __all__ = [
     "Analysed",
@@ -41,20 +42,15 @@ __all__ = [
     "to_json",
 ]
 
-#: A changed word within this character similarity of the old one is a typo fix ("baner" ->
-#: "banner" is 0.91); "Iran" -> "Iraq" (0.75) is not, and neither is any change of digits.
-TYPO_SIMILARITY = 0.8
-_NON_WORD = re.compile(r"[\W_]+")
-
-
 #: What each tag adds to an edit's significance; a minor edit scores MINOR_SCORE in total.
 TAG_WEIGHTS = {
     Tag.NUMBER: 3.0,
     Tag.QUOTE: 2.0,
-    Tag.ATTRIBUTION: 1.0,
-    Tag.HEADLINE: 4.0,
+    Tag.ATTRIBUTION: 1.5,
+    Tag.NEGATION: 3.0,
+    Tag.HEADLINE: 0.0,
     Tag.LEDE: 1.5,
-    Tag.BYLINE: 1.0,
+    Tag.BYLINE: 0.5,
 }
 KIND_WEIGHTS = {
     EditKind.ADDED: 1.0,
@@ -65,6 +61,13 @@ KIND_WEIGHTS = {
     EditKind.MERGED: 0.3,
 }
 MINOR_SCORE = 0.05
+#: An edit that only writes the same figures another way ("3" -> "three") scores this.
+RESTATED_SCORE = 0.1
+#: What a one-word change of meaning adds ("fired" -> "hired", "Tuesday" -> "Thursday").
+MEANING_WEIGHT = 2.0
+#: The headline is scored as an edited sentence, counted this many times: many readers see
+#: only the headline, so a changed figure there outranks the same change in the body.
+HEADLINE_FACTOR = 2.0
 #: The tags of a new sentence count this much of their weight: a new quote is news, but a
 #: changed figure or quote in a sentence readers already saw is the edit that matters most.
 ADDED_TAG_FACTOR = 0.5
@@ -103,11 +106,15 @@ def analyse(old: Side, new: Side) -> Analysis:
     """Align, tag and score the change from `old` to `new`."""
     old_sentences, new_sentences = split_text(old.text), split_text(new.text)
     aligned = align(old_sentences, new_sentences)
-    edits = tuple(_tag(edit, old_sentences, new_sentences) for edit in aligned.edits)
-    top = _headline_and_byline(old, new)
+    found, new_only = edit_facts(aligned, old_sentences, new_sentences)
+    edits = tuple(
+        _tag(edit, found.get(n, []), n in new_only, old_sentences, new_sentences)
+        for n, edit in enumerate(aligned.edits)
+    )
+    top, top_tags, top_score = _headline_and_byline(old, new)
     all_facts = (*top, *(fact for edit in edits for fact in edit.facts))
-    tags = _tags_in_order([fact.tag for fact in top] + [t for e in edits for t in e.tags])
-    raw = sum(edit.significance for edit in edits) + sum(TAG_WEIGHTS[f.tag] for f in top)
+    tags = _tags_in_order([*top_tags, *(t for e in edits for t in e.tags)])
+    raw = sum(edit.significance for edit in edits) + top_score
     score = round(100 * (1 - math.exp(-raw / SCALE)), 1)
     return Analysis(edits, aligned.unchanged, tags, all_facts, score, aligned.complete)
 
@@ -128,12 +135,6 @@ def analyse_diff(old: Side, new: Side, ops: diffing.Ops, title_ops: diffing.Ops)
     added = "\n".join(filter(None, (added_text(title_ops), added_text(ops))))
     removed = "\n".join(filter(None, (removed_text(title_ops), removed_text(ops))))
     return Analysed(analyse(old, new), added, removed)
-
-
-def is_minor(ops: diffing.Ops) -> bool:
-    """True when every change in a word diff is punctuation, spacing, letter case or a typo fix."""
-    changes = _change_pairs(ops)
-    return bool(changes) and all(_minor_change(old, new) for old, new in changes)
 
 
 def to_json(analysis: Analysis) -> str:
@@ -165,87 +166,66 @@ def _runs(ops: diffing.Ops, kind: int) -> str:
     return "\n".join(" ".join(text.split()) for op, text in ops if op == kind and text.strip())
 
 
-def _tag(edit: Edit, old: Sequence[Sentence], new: Sequence[Sentence]) -> Edit:
-    """Fact changes and significance of one edit."""
-    if edit.ops and is_minor(edit.ops):
+def _tag(
+    edit: Edit, found: list[Fact], new_only: bool, old: Sequence[Sentence],
+    new: Sequence[Sentence],
+) -> Edit:
+    """Tags and significance of one edit, given its fact changes. A minor edit is one whose
+    every change is a fix (tracker.text.typos) and that changes no fact."""
+    if edit.ops and not found and is_minor(edit.ops):
         return replace(edit, tags=(Tag.MINOR,), significance=MINOR_SCORE)
-    found = [
-        *_number_facts(edit),
-        *_quote_facts(edit, _speaker(old, edit.old), _speaker(new, edit.new)),
-        *_source_facts(edit),
-    ]
+    if edit.ops and not found and figures.restated(edit.old_text, edit.new_text):
+        return replace(edit, significance=RESTATED_SCORE)
     in_lede = any(old[i].paragraph == 0 for i in edit.old) or any(
         new[j].paragraph == 0 for j in edit.new
     )
     tags = _tags_in_order([f.tag for f in found] + ([Tag.LEDE] if in_lede else []))
-    score = KIND_WEIGHTS[edit.kind] + (1 - edit.similarity if edit.ops else 0.0)
-    factor = ADDED_TAG_FACTOR if edit.kind == EditKind.ADDED else 1.0
+    factor = ADDED_TAG_FACTOR if new_only else 1.0
+    score = _sentence_score(edit.kind, edit.similarity if edit.ops else 1.0, edit.ops)
     score += factor * sum(TAG_WEIGHTS[tag] for tag in tags)
     return replace(edit, tags=tags, facts=tuple(found), significance=round(score, 3))
 
 
-def _number_facts(edit: Edit) -> list[Fact]:
-    """Figures that changed inside an edited sentence; a new sentence's figures are new
-    information, not a changed figure, and so are not tagged."""
-    if edit.kind in (EditKind.ADDED, EditKind.DELETED):
-        return []
-    before, after = facts.quantities(edit.old_text), facts.quantities(edit.new_text)
-    gone, came = list((before - after).elements()), list((after - before).elements())
-    if not gone and not came:
-        return []
-    change = "changed" if gone and came else ("removed" if gone else "added")
-    return [Fact(Tag.NUMBER, change, ", ".join(gone) or None, ", ".join(came) or None)]
+def _sentence_score(kind: EditKind, similar: float, ops: diffing.Ops) -> float:
+    """What an edit weighs before its tags: its kind, how much of it changed, and how many
+    small changes of words changed their meaning."""
+    return KIND_WEIGHTS[kind] + (1 - similar) + MEANING_WEIGHT * typos.meaning_swaps(ops)
 
 
-def _quote_facts(edit: Edit, old_who: str | None, new_who: str | None) -> list[Fact]:
-    before, after = facts.quotes(edit.old_text), facts.quotes(edit.new_text)
-    gone = [q for q in before if q not in after]
-    came = [q for q in after if q not in before]
-    if gone and came and edit.kind != EditKind.ADDED and edit.kind != EditKind.DELETED:
-        return [Fact(Tag.QUOTE, "changed", " / ".join(gone), " / ".join(came), new_who)]
-    return [Fact(Tag.QUOTE, "removed", q, None, old_who) for q in gone] + [
-        Fact(Tag.QUOTE, "added", None, q, new_who) for q in came
-    ]
-
-
-def _source_facts(edit: Edit) -> list[Fact]:
-    before, after = facts.sources(edit.old_text), facts.sources(edit.new_text)
-    low_before, low_after = {s.lower() for s in before}, {s.lower() for s in after}
-    gone = [s for s in before if s.lower() not in low_after]
-    came = [s for s in after if s.lower() not in low_before]
-    if gone and came:
-        return [Fact(Tag.ATTRIBUTION, "changed", ", ".join(gone), ", ".join(came))]
-    return [Fact(Tag.ATTRIBUTION, "removed", s) for s in gone] + [
-        Fact(Tag.ATTRIBUTION, "added", None, s) for s in came
-    ]
-
-
-def _speaker(sentences: Sequence[Sentence], ids: tuple[int, ...]) -> str | None:
-    """Who a quote in these sentences is attributed to: named in them, or in one of the two
-    sentences before (a quote often runs on after "Hoffman said in a statement."), or in the
-    next sentence of the same paragraph ("... he said.")."""
-    if not ids:
-        return None
-    paragraph = sentences[ids[-1]].paragraph
-    after = ids[-1] + 1
-    nearby = [*ids, ids[0] - 1, ids[0] - 2]
-    if after < len(sentences) and sentences[after].paragraph == paragraph:
-        nearby.append(after)
-    for index in nearby:
-        if 0 <= index < len(sentences):
-            named = facts.sources(sentences[index].text)
-            if named:
-                return named[-1]
-    return None
-
-
-def _headline_and_byline(old: Side, new: Side) -> list[Fact]:
-    found = []
+def _headline_and_byline(old: Side, new: Side) -> tuple[list[Fact], list[Tag], float]:
+    """The headline and byline changes: facts, tags and what they add to the score."""
+    found: list[Fact] = []
+    tags: list[Tag] = []
+    score = 0.0
     if (old.title or "") != (new.title or ""):
-        found.append(Fact(Tag.HEADLINE, "changed", old.title, new.title))
+        found, tags, score = _headline(old.title or "", new.title or "")
     if (old.byline or "") != (new.byline or ""):
         found.append(Fact(Tag.BYLINE, "changed", old.byline, new.byline))
-    return found
+        tags.append(Tag.BYLINE)
+        score += TAG_WEIGHTS[Tag.BYLINE]
+    return found, tags, score
+
+
+def _headline(old: str, new: str) -> tuple[list[Fact], list[Tag], float]:
+    """A changed headline analysed as one more sentence: its figures, quotes, sources and
+    negations compared with the old headline's, and scored by what changed in it."""
+    head = Fact(Tag.HEADLINE, "changed", old or None, new or None)
+
+    def who(_: int, new_side: bool) -> str | None:
+        named = facts.sources(new if new_side else old)
+        return named[-1] if named else None
+
+    parts = [Part(0, old)] if old else [], [Part(0, new)] if new else []
+    found = [fact for _, fact in group_facts(*parts, who)]
+    ops = diffing.diff_texts(old, new)
+    if old and new and not found and is_minor(ops):
+        return [head], [Tag.HEADLINE, Tag.MINOR], HEADLINE_FACTOR * MINOR_SCORE
+    if not found and figures.restated(old, new):
+        return [head], [Tag.HEADLINE], HEADLINE_FACTOR * RESTATED_SCORE
+    tags = [Tag.HEADLINE, *_tags_in_order(f.tag for f in found)]
+    score = _sentence_score(EditKind.EDITED, similarity(old, new), ops)
+    score += sum(TAG_WEIGHTS[tag] for tag in tags)
+    return [head, *found], tags, HEADLINE_FACTOR * score
 
 
 def ordered_tags(names: Iterable[str]) -> tuple[str, ...]:
@@ -257,30 +237,6 @@ def ordered_tags(names: Iterable[str]) -> tuple[str, ...]:
 def _tags_in_order(tags: Iterable[Tag]) -> tuple[Tag, ...]:
     present = set(tags)
     return tuple(tag for tag in Tag if tag in present)
-
-
-def _change_pairs(ops: diffing.Ops) -> list[tuple[str, str]]:
-    """Each run of changes as (deleted, inserted) text."""
-    pairs: list[tuple[str, str]] = []
-    pending = ["", ""]
-    for op, text in [*ops, (diffing.EQUAL, "")]:
-        if op == diffing.EQUAL:
-            if pending != ["", ""]:
-                pairs.append((pending[0], pending[1]))
-            pending = ["", ""]
-        else:
-            pending[0 if op == diffing.DELETE else 1] += text
-    return pairs
-
-
-def _minor_change(old: str, new: str) -> bool:
-    old_bare, new_bare = _NON_WORD.sub("", old).lower(), _NON_WORD.sub("", new).lower()
-    if old_bare == new_bare:
-        return True  # punctuation, spacing or letter case only
-    if any(c.isdigit() for c in old + new) or len(old.split()) != 1 or len(new.split()) != 1:
-        return False
-    ratio = difflib.SequenceMatcher(None, old_bare, new_bare).ratio()
-    return ratio >= TYPO_SIMILARITY and min(len(old_bare), len(new_bare)) >= 3
 
 
 def _edit_from(item: dict[str, Any]) -> Edit:

@@ -61,7 +61,10 @@ _CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def content_hash(title: str | None, text: str) -> str:
-    """Identity of a version's content: the normalised title and text (not byline or dates)."""
+    """Identity of a version's content: the normalised title and text (not byline or dates).
+
+    The write path compares the byline beside the hash (a byline-only edit is a new version)
+    rather than hashing it, so the hashes of stored versions stay valid."""
     payload = f"{title or ''}\x1e{text}".encode()
     return hashlib.sha256(payload).hexdigest()
 
