@@ -141,7 +141,13 @@ def is_web_url(url: str) -> bool:
 
 
 def slug(history: StoryHistory, *, length: int = 60) -> str:
-    """A file name stem for a story: its id then its headline in ASCII (ids keep it unique)."""
-    title = unicodedata.normalize("NFKD", history.story.title or history.story.site)
+    """A file name stem for a story's export (see `story_slug`)."""
+    return story_slug(history.story, length=length)
+
+
+def story_slug(story: StorySummary, *, length: int = 60) -> str:
+    """A file name stem for a story: its id then its headline in ASCII (ids keep it unique).
+    Feeds use it too, to link to the reports written under these names."""
+    title = unicodedata.normalize("NFKD", story.title or story.site)
     words = re.sub(r"[^a-z0-9]+", "-", title.encode("ascii", "ignore").decode().lower())
-    return f"{history.story.id}-{words.strip('-')[:length].strip('-')}".rstrip("-")
+    return f"{story.id}-{words.strip('-')[:length].strip('-')}".rstrip("-")
