@@ -91,6 +91,7 @@ def test_checks_lists_each_import(run_sample) -> None:
 
 
 def test_empty_database_says_how_to_start(run) -> None:
+    run("db", "upgrade")  # a --db that names no file is an error (tests/test_database_failures)
     result = run("stories")
     assert result.exit_code == 0 and result.stdout == ""
     assert "tracker demo" in result.stderr
@@ -138,7 +139,8 @@ def test_not_a_database_is_refused_without_harm(tmp_path: Path) -> None:
     assert notes.read_bytes() == before
 
 
-def test_db_commands(run) -> None:
+def test_db_commands(run, db_url: str) -> None:
+    Path(db_url.removeprefix("sqlite:///")).touch()  # an empty SQLite database is an empty file
     assert "revision none (empty)" in run("db", "current").stdout
     assert "at revision" in run("db", "upgrade").stdout
     assert "(head)" in run("db", "current").stdout
@@ -146,6 +148,8 @@ def test_db_commands(run) -> None:
 
 def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
+    subprocess.run([sys.executable, "-m", "tracker", "--db", db, "db", "upgrade"], check=True,
+                   capture_output=True)
     result = subprocess.run([sys.executable, "-m", "tracker", "--db", db, "stories"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "tracker demo" in result.stderr

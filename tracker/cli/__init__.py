@@ -16,7 +16,7 @@ from rich.text import Text
 
 from tracker import __version__
 from tracker.db.engine import Database, open_database
-from tracker.errors import TrackerError
+from tracker.errors import InvalidInput, TrackerError
 from tracker.text import display
 
 app = typer.Typer(
@@ -45,8 +45,13 @@ class State:
 
     @property
     def db(self) -> Database:
+        """The database to read: one named with --db must exist (the default one is created)."""
+        return self.database()
+
+    def database(self, *, create: bool = False) -> Database:
+        """The database; `create` for the commands that put stories in (import, add...)."""
         if self._db is None:
-            self._db = open_database(self.url)
+            self._db = open_database(self.url, create=create or self.url is None)
         return self._db
 
 
@@ -65,6 +70,18 @@ def command(target: typer.Typer, name: str | None = None) -> Callable[[Command],
         return target.command(name)(run)
 
     return register
+
+
+MAX_RESULTS = 100_000
+"""The most rows a --limit may ask for: more is every row tracker could show."""
+
+
+def check_range(option: str, value: int, low: int, high: int) -> None:
+    """A whole-number option within its range, checked before anything is read or claimed."""
+    if value < low:
+        raise InvalidInput(f"{option} must be at least {low}")
+    if value > high:
+        raise InvalidInput(f"{option} must be at most {high}")
 
 
 def state(ctx: typer.Context) -> State:

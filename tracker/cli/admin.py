@@ -26,7 +26,7 @@ def import_command(
     for path in paths:
         if not path.exists():
             raise InvalidInput(f"{path}: no such file or folder")
-    report = import_paths(state(ctx).db, paths, url=url)
+    report = import_paths(state(ctx).database(create=True), paths, url=url)
     _print_import(report)
     if report.failed:
         raise typer.Exit(ExitCode.ERROR)
@@ -38,7 +38,7 @@ def demo(
     no_tui: Annotated[bool, typer.Option("--no-tui", help="Print the log instead.")] = False,
 ) -> None:
     """Import the sample story (once) and open it in the terminal UI."""
-    db = state(ctx).db
+    db = state(ctx).database(create=True)
     report = import_paths(db, [seeds_dir()])
     story_id = report.stories[0].story_id
     if story_id is None or report.failed:
@@ -64,16 +64,17 @@ def tui(
 @command(db_app, "upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database or bring it to the current schema."""
-    db = state(ctx).db
-    with db.engine.connect() as connection:
+    db = state(ctx).database(create=True)
+    with db.connection() as connection:
         typer.echo(f"{display_url(db.url)}: at revision {migrate.current_revision(connection)}")
 
 
 @command(db_app, "current")
 def db_current(ctx: typer.Context) -> None:
     """Print the database's URL and schema revision, and whether that is the newest."""
-    db = open_database(state(ctx).url, upgrade=False)
-    with db.engine.connect() as connection:
+    url = state(ctx).url
+    db = open_database(url, upgrade=False, create=url is None)
+    with db.connection() as connection:
         current = migrate.current_revision(connection)
     head = migrate.head_revision()
     typer.echo(f"{display_url(db.url)}: revision {current or 'none (empty)'}"

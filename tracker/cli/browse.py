@@ -76,6 +76,8 @@ def diff(
         "--color/--no-color", help="Colour (default: when printing to a terminal).")] = None,
 ) -> None:
     """Show what changed between two versions of a story (default: the last two)."""
+    if context < -1:
+        raise InvalidInput(f"--context must be -1 (all) or more, not {context}")
     db = state(ctx).db
     found = queries.find_story(db, story)
     to_number = to_version or found.version_count

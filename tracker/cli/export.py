@@ -6,11 +6,18 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import app, command, state
+from tracker.cli import MAX_RESULTS, app, check_range, command, state
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.db.queries import StorySummary
 from tracker.errors import ExitCode, InvalidInput, TrackerError
-from tracker.export import Format, render_combined, render_story, select_stories
+from tracker.export import (
+    Format,
+    render_combined,
+    render_story,
+    select_stories,
+    unversioned_stories,
+)
 from tracker.export.history import FEED_LIMIT, Selection, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
 from tracker.text import display
@@ -35,9 +42,10 @@ def export(
         "atom: versions seen since then (also with a STORY).")] = None,
     site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
-        min=1, help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
+        help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
 ) -> None:
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
+    check_range("--limit", limit, 1, MAX_RESULTS)
     db = state(ctx).db
     fmt = fmt or _format_of(output)
     selection = _selection(db, story, every, since, site, limit, fmt)
@@ -48,6 +56,7 @@ def export(
     else:
         assert selection.story is not None
         _emit(render_story(load_history(db, selection.story.id), fmt), output)
+    _say_skipped(unversioned_stories(db, selection))
 
 
 def _selection(
@@ -86,6 +95,15 @@ def _emit(text: str, output: Path | None) -> None:
         return
     write_atomic(output, text)
     typer.echo(f"wrote {output}", err=True)
+
+
+def _say_skipped(stories: list[StorySummary]) -> None:
+    """Stories added but not yet checked have no version: say they were left out, and which."""
+    if stories:
+        ids = ", ".join(str(story.id) for story in stories[:10])
+        more = f" and {len(stories) - 10} more" if len(stories) > 10 else ""
+        count = "1 story" if len(stories) == 1 else f"{len(stories)} stories"
+        typer.echo(f"skipped {count} with no version yet (story {ids}{more})", err=True)
 
 
 def _export_folder(db: Database, selection: Selection, fmt: Format, output: Path | None) -> None:

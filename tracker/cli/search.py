@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from tracker.cli import JsonOption, app, command, state
+from tracker.cli import MAX_RESULTS, JsonOption, app, check_range, command, state
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, search
 from tracker.store.reindex import reindex as reindex_all
@@ -44,8 +44,7 @@ def search_command(
     """
     if tag is not None and tag not in {str(t) for t in SEARCH_TAGS}:
         raise InvalidInput(f"unknown --tag {tag!r}: use one of {', '.join(SEARCH_TAGS)}")
-    if limit < 1:
-        raise InvalidInput("--limit must be at least 1")
+    check_range("--limit", limit, 1, MAX_RESULTS)
     fields = tuple(f for f, wanted in ((Field.ADDED, added), (Field.REMOVED, removed)) if wanted)
     where = SearchFilter(
         fields=fields or (Field.ADDED, Field.REMOVED, Field.TEXT), tag=tag, site=site,

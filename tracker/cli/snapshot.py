@@ -46,7 +46,7 @@ def add(
     feed: FeedOption = False,
 ) -> None:
     """Start tracking stories; with --feed, follow feeds whose new entries become stories."""
-    db = state(ctx).db
+    db = state(ctx).database(create=True)
     if feed:
         for url in urls:
             tracked = track_feed(db, url, _now())
@@ -118,13 +118,12 @@ def snapshot(
     delay: DelayOption = FetchLimits.host_delay,
 ) -> None:
     """Fetch the stories that are due, store what changed, and print a summary."""
+    limits = FetchLimits(concurrency=concurrency, per_host=per_host, host_delay=delay)
+    policy = Policy.from_env()
     _stop_on_sigterm()
     db = state(ctx).db
     ids = tuple(queries.find_story(db, ref).id for ref in story or [])
-    options = SnapshotOptions(
-        limits=FetchLimits(concurrency=concurrency, per_host=per_host, host_delay=delay),
-        policy=Policy.from_env(), story_ids=ids, every=every,
-    )
+    options = SnapshotOptions(limits=limits, policy=policy, story_ids=ids, every=every)
     report = _run_with_progress(db, options, show=not quiet and sys.stderr.isatty())
     _print_report(report, quiet)
 

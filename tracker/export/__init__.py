@@ -33,8 +33,21 @@ class Format(StrEnum):
 
 
 def select_stories(db: Database, selection: Selection) -> list[StorySummary]:
+    """The stories to export: the one named, or those matching the filters that have a version
+    (a story added but not checked yet has nothing to show; see `unversioned_stories`)."""
     if selection.story is not None:
         return [selection.story]
+    return [story for story in _matching(db, selection) if story.version_count]
+
+
+def unversioned_stories(db: Database, selection: Selection) -> list[StorySummary]:
+    """The stories matching the filters that an export leaves out: they have no version yet."""
+    if selection.story is not None:
+        return []
+    return [story for story in _matching(db, selection) if not story.version_count]
+
+
+def _matching(db: Database, selection: Selection) -> list[StorySummary]:
     return queries.list_stories(db, site=selection.site, changed_since=selection.since)
 
 

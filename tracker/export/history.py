@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary, VersionDetail
+from tracker.errors import NotFoundError
 from tracker.history import compare
 from tracker.history.compare import DiffView
 from tracker.text import display
@@ -107,6 +108,9 @@ def load_history(db: Database, story_id: int) -> StoryHistory:
     """Everything an export shows about one story."""
     story = shareable(queries.find_story(db, story_id))
     versions = queries.list_version_texts(db, story_id)
+    if not versions:
+        raise NotFoundError(f"story {story_id} has no version yet: nothing to export until a "
+                            "snapshot stores one")
     changes = [Change(view) for view in compare.list_diffs(db, versions)]
     return StoryHistory(story, versions, changes)
 

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from tracker.errors import InvalidInput
+from tracker.sources.encoding import without_control_references
+from tracker.sources.timestamps import page_times
 from tracker.text.normalise import normalise_line, normalise_text
 from tracker.text.urls import canonical_url, same_site
 
@@ -25,6 +27,7 @@ class Extracted:
     published_at: datetime | None = None
     canonical_url: str | None = None
     """The URL the page declares for itself (see `declared_canonical`)."""
+    updated_at: datetime | None = None
 
 
 def extract_article(html: str, url: str | None = None) -> Extracted:
@@ -36,6 +39,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     """
     import trafilatura
 
+    html = without_control_references(html)
     tree = trafilatura.load_html(html)
     if tree is None:
         return Extracted(text="")
@@ -47,11 +51,13 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     if document is None:
         return Extracted(text="")
     fields = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    times = page_times(html)
     return Extracted(
         text=normalise_text(fields.get("text") or ""),
         title=normalise_line(fields.get("title")),
         byline=normalise_line(fields.get("author")),
-        published_at=_parse_date(fields.get("date")),
+        published_at=times.published or _parse_date(fields.get("date")),
+        updated_at=times.modified,
         canonical_url=canonical,
     )
 
@@ -78,7 +84,8 @@ def declared_canonical(tree: Any, page_url: str) -> str | None:
 
 
 def _parse_date(value: str | None) -> datetime | None:
-    """trafilatura gives dates as YYYY-MM-DD; keep them as midnight UTC, or None if unparsable."""
+    """trafilatura gives dates as YYYY-MM-DD: midnight UTC, for pages whose metadata states no
+    time of day (tracker.sources.timestamps), or None if unparsable."""
     if not value:
         return None
     try:

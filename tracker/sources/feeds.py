@@ -82,7 +82,8 @@ async def poll_feeds(
                                        accept=FEED_TYPES)
             parsed = ParsedFeed(None, []) if page.not_modified else parse_feed(page)
         except FetchFailed as exc:
-            if await write(record_feed_check, db, feed.id, clock(), scheduling, error=exc.message):
+            if await write(record_feed_check, db, feed.id, clock(), scheduling, error=exc.message,
+                           retry_after=exc.retry_after):
                 report.errors.append(f"feed {feed.url}: {exc.message}")
             continue
         now = clock()

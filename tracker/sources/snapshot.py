@@ -9,6 +9,7 @@ leaves each story either checked or still claimed, and a claim runs out after th
 """
 
 import asyncio
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -17,13 +18,14 @@ import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from tracker.db.engine import Database
 from tracker.db.models import Outcome, Source, StoryStatus
+from tracker.errors import DatabaseError
 from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
@@ -133,11 +135,28 @@ class _Run:
                         await self._feeds(fetcher)
                     while batch := await self._claim(started):
                         await self._check_batch(batch, fetcher, extractors)
+        except DatabaseError as exc:
+            raise DatabaseError(exc.message + self._give_back_after_failure()) from exc
         finally:
             renewal.cancel()
             release(self.db, self.options.worker, sorted(self.held))
             self.writer.shutdown()
         return self.report
+
+    def _give_back_after_failure(self) -> str:
+        """Give back the stories still held after the database failed, and say so: the run
+        stops (the next story would fail alike), and no story's backoff counts the failure."""
+        held, self.held = sorted(self.held), set()
+        if not held:
+            return ""
+        stories = "1 story" if len(held) == 1 else f"{len(held)} stories"
+        try:
+            release(self.db, self.options.worker, held)
+        except DatabaseError:
+            minutes = self.options.policy.lease.total_seconds() / 60
+            return (f"; the {stories} this run held will be checked again when its lease runs "
+                    f"out ({minutes:g} minutes)")
+        return f"; the {stories} this run held were given back unchecked"
 
     async def _keep_leases(self) -> None:
         """Renew the lease on the stories in hand every third of it (see `schedule.renew`)."""
@@ -145,8 +164,9 @@ class _Run:
         while True:
             await asyncio.sleep(policy.lease.total_seconds() / 3)
             if self.held:
-                await self.write(renew, self.db, self.options.worker, sorted(self.held),
-                                 self.clock(), policy)
+                with contextlib.suppress(DatabaseError):  # the run's own writes report it
+                    await self.write(renew, self.db, self.options.worker, sorted(self.held),
+                                     self.clock(), policy)
 
     async def _feeds(self, fetcher: Fetcher) -> None:
         feeds = await poll_feeds(self.db, fetcher, self.scheduling, self.clock, self.write)
@@ -164,8 +184,15 @@ class _Run:
 
     async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher, pool: Executor) -> None:
         quick: list[tuple[Claimed, CheckFacts]] = []
-        checks = (self._check(story, fetcher, pool, quick) for story in batch)
-        await asyncio.gather(*checks)
+        checks = [asyncio.ensure_future(self._check(story, fetcher, pool, quick))
+                  for story in batch]
+        try:
+            await asyncio.gather(*checks)
+        except DatabaseError:  # stop the others now: each would wait for the same database
+            for check in checks:
+                check.cancel()
+            await asyncio.gather(*checks, return_exceptions=True)
+            raise
         plans = await self.write(record_checks, self.db,
                                  [(story.story_id, facts) for story, facts in quick],
                                  self.scheduling)
@@ -187,7 +214,11 @@ class _Run:
                 return
             result = await self._store(story, page, body_hash, pool)
         except FetchFailed as exc:
-            quick.append((story, self._facts(Outcome.ERROR, exc.status, error=exc.message)))
+            facts = replace(self._facts(Outcome.ERROR, exc.status, error=exc.message),
+                            retry_after=exc.retry_after)
+            quick.append((story, facts))
+        except DatabaseError:  # not the story's fault: the run stops (see main)
+            raise
         except Exception as exc:  # one bad page (extractor crash, odd markup) stops only itself
             error = f"{type(exc).__name__}: {exc}"
             quick.append((story, self._facts(Outcome.ERROR, status, error=error)))
@@ -200,7 +231,7 @@ class _Run:
         found = await loop.run_in_executor(pool, extract.extract_article, page.text,
                                            page.final_url)
         article = Article(found.text, found.title, found.byline, found.published_at,
-                          html=page.text, canonical_url=found.canonical_url)
+                          found.updated_at, html=page.text, canonical_url=found.canonical_url)
         seen = _observation(page, body_hash, self.clock())
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,

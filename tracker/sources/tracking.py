@@ -5,7 +5,7 @@ These writes change what is on the schedule; versions and checks go through `tra
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -110,14 +110,15 @@ def remove_feed(db: Database, url: str) -> None:
 def record_feed_check(
     db: Database, feed_id: int, now: datetime, scheduling: Scheduling, *,
     title: str | None = None, etag: str | None = None, last_modified: str | None = None,
-    error: str | None = None,
+    error: str | None = None, retry_after: timedelta | None = None,
 ) -> bool:
     """Reschedule a feed after reading it; True when an error should be reported (once)."""
     with db.writing() as session:
         feed = session.get(Feed, feed_id)
         if feed is None:
             return False
-        plan = plan_feed_check(feed.failure_count, now, scheduling.policy, failed=bool(error))
+        plan = plan_feed_check(feed.failure_count, now, scheduling.policy, failed=bool(error),
+                               retry_after=retry_after)
         apply_plan(feed, plan, scheduling.worker)
         feed.last_error, feed.last_checked_at = error, now
         if not error:

@@ -15,7 +15,7 @@ to be one are merged by tracker.store.merge.
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,11 +29,14 @@ from tracker.errors import InvalidInput
 from tracker.store import merge
 from tracker.store.diffs import add_diff
 from tracker.store.schedule import Plan, Policy, StoryTimes, apply_plan, plan_after_check
-from tracker.text import diffing
+from tracker.text import diffing, sentences
 from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_volatile
 from tracker.text.urls import canonical_url, site_of, story_key
 
 RACE_RETRIES = 3
+FIRST_VERSION_SENTENCES = 2
+FIRST_VERSION_WORDS = 20
+"""A snapshot's first text must hold this much prose to become version 1 (see _suspect)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class CheckFacts:
     duration_ms: int | None = None
     error: str | None = None
     version_id: int | None = None
+    retry_after: timedelta | None = None
+    """How long the server asked to be left alone (HTTP 429/503 Retry-After)."""
 
 
 @dataclass(frozen=True)
@@ -192,15 +197,31 @@ def _suspect(
     """Why a snapshot's extraction cannot be trusted as a version, or None when it can.
 
     A text that is only the headline counts as empty: extraction found the page, not the story.
+    The first version must read as an article; a later one must not collapse below `min_ratio`
+    of the latest version.
     """
     if candidate.min_ratio is None:
         return None
     if not text or text == title:
         return "extraction found no article text"
-    if latest is not None and len(text) < latest.char_count * candidate.min_ratio:
+    if latest is None:
+        return _not_an_article_yet(text)
+    if len(text) < latest.char_count * candidate.min_ratio:
         return (f"extraction collapsed to {len(text)} characters from {latest.char_count}: "
                 "kept as a suspect check, not a version")
     return None
+
+
+def _not_an_article_yet(text: str) -> str | None:
+    """Why a story's first text is not an article (a navigation page, a "Loading…" or "enable
+    JavaScript" stub), or None when it reads as one: its first version must be the story."""
+    prose = sentences.prose_sentences(text)
+    words = sum(len(sentence.split()) for sentence in prose)
+    if len(prose) >= FIRST_VERSION_SENTENCES and words >= FIRST_VERSION_WORDS:
+        return None
+    return (f"no article yet: {words} words in {len(prose)} sentences of prose (a first version "
+            f"needs {FIRST_VERSION_SENTENCES} sentences and {FIRST_VERSION_WORDS} words): "
+            "kept as a suspect check, not a version")
 
 
 def _reschedule_after_store(
@@ -223,7 +244,8 @@ def _reschedule(story: Story, facts: CheckFacts, scheduling: Scheduling) -> Plan
     times = StoryTimes(story.first_seen_at, story.last_changed_at, story.failure_count,
                        story.missing_count)
     plan = plan_after_check(times, facts.checked_at, scheduling.policy,
-                            failed=facts.outcome is Outcome.ERROR, missing=missing)
+                            failed=facts.outcome is Outcome.ERROR, missing=missing,
+                            retry_after=facts.retry_after)
     apply_plan(story, plan, scheduling.worker)
     story.missing_count = plan.missing_count
     story.last_error = facts.error if facts.outcome is Outcome.ERROR else None

@@ -15,10 +15,10 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from tracker.db.engine import Database
 from tracker.db.identity import story_id_for_url
 from tracker.db.models import Diff, Story, StoryStatus, Version
+from tracker.db.types import MAX_INTEGER
 from tracker.errors import NotFoundError
 from tracker.text.urls import story_key
 
-MAX_ID = 2**63 - 1
 """The largest id a database integer holds; a larger number names no story."""
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
@@ -102,8 +102,8 @@ def find_story(db: Database, ref: str | int, *, exact: bool = False) -> StorySum
 
 
 def _story_id(session: Session, ref: str, exact: bool) -> int | None:
-    if ref.isdigit():
-        return int(ref) if int(ref) <= MAX_ID else None
+    if ref.isascii() and ref.isdigit():
+        return int(ref) if int(ref) <= MAX_INTEGER else None
     return story_id_for_url(session, story_key(ref), exact=exact)
 
 
