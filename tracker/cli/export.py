@@ -47,7 +47,7 @@ def export(
     site: Annotated[str | None, typer.Option(
         metavar="SITE", help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
-        min=1, metavar="N", help="atom: how many of the newest versions become entries.")
+        metavar="N", help="atom: how many of the newest versions become entries.")
     ] = FEED_LIMIT,
     feed_url: Annotated[str | None, typer.Option(
         metavar="URL", help="atom: the address the feed is published at, its rel=\"self\" link "
