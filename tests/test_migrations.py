@@ -195,3 +195,27 @@ def test_loading_every_revision_loads_no_live_tracker_module() -> None:
     assert len(files) >= 4 and "tracker.text.analysis" in loaded
     assert [name for name in loaded if name != "tracker" and not name.startswith(FROZEN_ALLOWED)
             ] == []
+
+
+def test_upgrade_to_search_at_scale_answers_as_the_write_path_does(any_db: Database) -> None:
+    """From the revision before 0005_search_at_scale (on PostgreSQL: 'english' vectors, which
+    drop "the"), an upgraded database finds exactly what the write path's index finds."""
+    from sqlalchemy import text
+
+    from tracker.search import search
+    from tracker.sources.importer import import_paths, seeds_dir
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    previous = scripts.get_revision("0005_search_at_scale").down_revision
+    assert isinstance(previous, str)
+    import_paths(any_db, [seeds_dir()])
+    queries = ["the", "Pray", '"more than a dozen"', "missile* -Pelosi", "Pelosi OR dozen"]
+    expected = [search(any_db, query) for query in queries]
+    migrate.downgrade(any_db.engine, previous)
+    if not any_db.is_sqlite:
+        with any_db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT count(*) FROM versions_fts WHERE document @@ 'the'::tsquery")).scalar() == 0
+    migrate.upgrade(any_db.engine, "head")
+    assert [search(any_db, query) for query in queries] == expected
+    assert all(expected)
