@@ -149,13 +149,13 @@ class _Words:
 
 
 def _vector(row_id: int, columns: Sequence[Sequence[str]]) -> str:
-    """Words without positions, pairs at the first word's position (each column's positions
-    one past the previous column's), and the row's block lexemes."""
+    """Words without positions, pairs ("~a b") at the first word's position (each column's
+    positions one past the previous column's), and the row's block lexemes."""
     pairs: dict[str, list[int]] = {}
     start = 1
     for words in columns:
         for offset, (first, second) in enumerate(pairwise(words)):
-            positions = pairs.setdefault(f"{first} {second}", [])
+            positions = pairs.setdefault(f"~{first} {second}", [])
             if len(positions) < MAX_POSITIONS:
                 positions.append(min(start + offset, MAX_POSITION))
         start += len(words) + 1

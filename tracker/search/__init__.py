@@ -10,6 +10,8 @@ stores the version. One query language (tracker.search.query) and one notion of 
 same hits for the same query.
 """
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection
 
 from tracker.db.engine import Database
@@ -28,7 +30,9 @@ __all__ = [
     "Snippet",
     "Term",
     "index_diff",
+    "index_diffs",
     "index_version",
+    "index_versions",
     "parse_query",
     "parse_snippet",
     "rebuild_versions",
@@ -47,6 +51,7 @@ def search(db: Database, query: str, where: SearchFilter | None = None) -> list[
     hits: list[SearchHit] = []
     with db.reading() as session:
         backend = _backend(session.connection())
+        backend.prepare()
         for field in fields:
             hits += backend.search(field, parsed, where)
         # Newest first; a stable sort keeps a change ahead of the full-text hit of the same
@@ -57,12 +62,22 @@ def search(db: Database, query: str, where: SearchFilter | None = None) -> list[
 
 def index_version(connection: Connection, version_id: int, title: str | None, body: str) -> None:
     """Make a new version's full text searchable (called by the write path)."""
-    _backend(connection).index_version(version_id, title, body)
+    index_versions(connection, [(version_id, title, body)])
+
+
+def index_versions(connection: Connection, rows: Sequence[tuple[int, str | None, str]]) -> None:
+    """The same for many (id, title, text) at once, in one statement."""
+    _backend(connection).index_versions(rows)
 
 
 def index_diff(connection: Connection, diff_id: int, added: str, removed: str) -> None:
     """Make a new diff's added and removed text searchable (called by the write path)."""
-    _backend(connection).index_diff(diff_id, added, removed)
+    index_diffs(connection, [(diff_id, added, removed)])
+
+
+def index_diffs(connection: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
+    """The same for many (id, added, removed) at once, in one statement."""
+    _backend(connection).index_diffs(rows)
 
 
 def unindex_diff(connection: Connection, diff_id: int, added: str, removed: str) -> None:

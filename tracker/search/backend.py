@@ -85,12 +85,12 @@ class Backend(ABC):
         """(story id, version number) -> version id of the full-text hits found."""
 
     @abstractmethod
-    def index_version(self, version_id: int, title: str | None, body: str) -> None:
-        """Make a new version's full text searchable."""
+    def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
+        """Make new versions' full text searchable: (id, title, text)."""
 
     @abstractmethod
-    def index_diff(self, diff_id: int, added: str, removed: str) -> None:
-        """Make a diff's added and removed text searchable."""
+    def index_diffs(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Make diffs' added and removed text searchable: (id, added, removed)."""
 
     @abstractmethod
     def unindex_diff(self, diff_id: int, added: str, removed: str) -> None:
@@ -100,6 +100,10 @@ class Backend(ABC):
     @abstractmethod
     def rebuild_versions(self) -> None:
         """Recompute the full-text index of every version from the versions table."""
+
+    @abstractmethod
+    def prepare(self) -> None:
+        """Set up the transaction for the searches that follow."""
 
     def search(self, field: Field, query: Query, where: SearchFilter) -> list[SearchHit]:
         """Matches of `query` in one kind of text, newest stored first."""

@@ -28,19 +28,24 @@ class SqliteBackend(Backend):
     the window's ids below the last one read, newest first, and stops at the page's size.
     """
 
-    def index_version(self, version_id: int, title: str | None, body: str) -> None:
+    def prepare(self) -> None:
+        """Nothing to set up: FTS5 plans every MATCH itself."""
+
+    def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
         self.connection.execute(
             text("INSERT INTO versions_fts(rowid, title, text) VALUES (:id, :title, :body)"),
-            {"id": version_id, "title": title or "", "body": body},
+            [{"id": version_id, "title": title or "", "body": body}
+             for version_id, title, body in rows],
         )
 
-    def index_diff(self, diff_id: int, added: str, removed: str) -> None:
+    def index_diffs(self, rows: Sequence[tuple[int, str, str]]) -> None:
         self.connection.execute(
             text(
                 "INSERT INTO diffs_fts(rowid, added_text, removed_text) "
                 "VALUES (:id, :added, :removed)"
             ),
-            {"id": diff_id, "added": added, "removed": removed},
+            [{"id": diff_id, "added": added, "removed": removed}
+             for diff_id, added, removed in rows],
         )
 
     def unindex_diff(self, diff_id: int, added: str, removed: str) -> None:
