@@ -17,8 +17,11 @@ lexeme, and no word can spell the last two:
 
 Every search is thus a GIN bitmap scan, materialized before anything is sorted or joined; the
 planner is never asked to choose between it and walking the primary key newest first, which it
-did for rare words and then read every row. Snippets are made by FTS5 from the hits' text, as
-on SQLite. Rows go with their diff or version (ON DELETE CASCADE).
+did for rare words and then read every row. The matches are then joined one by one, newest
+first, until a page is full (a LATERAL subquery, which LIMIT 1 keeps from being merged into
+a join that walks the whole primary key of diffs or versions backwards). Snippets are made
+by FTS5 from the hits' text, as on SQLite. Rows go with their diff or version (ON DELETE
+CASCADE).
 """
 
 from collections.abc import Iterable, Sequence
@@ -95,10 +98,11 @@ class PostgresBackend(Backend):
             WITH m AS MATERIALIZED (
                 SELECT version_id FROM versions_fts
                 WHERE document @@ CAST(:query AS tsquery) AND version_id < :below)
-            SELECT v.id AS row_id, v.story_id, v.number, v.observed_at,
-                   s.title AS story_title, s.site, s.url
-            FROM m JOIN versions v ON v.id = m.version_id JOIN stories s ON s.id = v.story_id
-            WHERE TRUE {extra}
+            SELECT hit.* FROM m CROSS JOIN LATERAL (
+                SELECT v.id AS row_id, v.story_id, v.number, v.observed_at,
+                       s.title AS story_title, s.site, s.url
+                FROM versions v JOIN stories s ON s.id = v.story_id
+                WHERE v.id = m.version_id {extra} LIMIT 1) AS hit
             ORDER BY m.version_id DESC LIMIT :size
         """), {**params, "query": windowed(query, window)}).all()
 
@@ -110,9 +114,10 @@ class PostgresBackend(Backend):
             WITH m AS MATERIALIZED (
                 SELECT f.diff_id FROM diffs_fts f
                 WHERE {vector_column} @@ CAST(:query AS tsquery) AND f.diff_id < :below)
-            SELECT {DIFF_COLUMNS}, d.id AS row_id, d.added_text, d.removed_text
-            FROM m JOIN diffs d ON d.id = m.diff_id {DIFF_JOINS}
-            WHERE TRUE {extra}
+            SELECT hit.* FROM m CROSS JOIN LATERAL (
+                SELECT {DIFF_COLUMNS}, d.id AS row_id, d.added_text, d.removed_text
+                FROM diffs d {DIFF_JOINS}
+                WHERE d.id = m.diff_id {extra} LIMIT 1) AS hit
             ORDER BY m.diff_id DESC LIMIT :size
         """), {**params, "query": windowed(query, window)}).all()
 
