@@ -24,7 +24,8 @@ SEARCH_TAGS = (Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION, Tag.HEADLINE, Tag.LEDE, T
 def search_command(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(
-        help='Words and "quoted phrases", all required (stemmed: missile finds missiles).')],
+        help='Words and "quoted phrases", all required (stemmed: missile finds missiles); '
+             "a OR b; -word or NOT word to exclude; prefix* (see README, Searching).")],
     added: Annotated[bool, typer.Option(
         "--added", help="Only text that a change added.")] = False,
     removed: Annotated[bool, typer.Option(
