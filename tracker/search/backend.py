@@ -32,7 +32,9 @@ few versions each, most of them matching when one does)."""
 WINDOW_BITS = (12, 17)
 """The windows of row ids searched in turn: the newest two blocks of 4,096 ids, the newest two
 of 131,072, then all the rest. A word in 3% of the texts fills a page of 200 from the first;
-one in 0.1% from the second; the rest are rare enough that all their matches are few."""
+one in 0.1% from the second; the rest are rare enough that all their matches are few. On
+PostgreSQL these sizes are written into every vector (tracker.search.postgres.BLOCK): changing
+them needs a migration that rebuilds the vectors."""
 
 #: The columns and joins of a diff hit, the same on both databases.
 DIFF_COLUMNS = """
