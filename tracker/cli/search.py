@@ -36,7 +36,8 @@ def search_command(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(
         metavar="QUERY",
-        help='Words and "quoted phrases", all required (stemmed: missile finds missiles).')],
+        help='Words and "quoted phrases", all required (stemmed: missile finds missiles); '
+             "a OR b; -word or NOT word to exclude; prefix* (see README, Searching).")],
     added: Annotated[bool, typer.Option(
         "--added", help="Only text that a change added.")] = False,
     removed: Annotated[bool, typer.Option(
