@@ -46,6 +46,19 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def without_password(url: str) -> str:
+    """A database URL without its password, for a line the user copies somewhere (a crontab):
+    the driver reads the password from its own file instead (~/.pgpass for PostgreSQL)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        # URL.set() takes None as "unchanged"; the named tuple's _replace clears it.
+        return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+    except ArgumentError:
+        return url
+
+
 def display_url(url: str) -> str:
     """The URL as it may be printed: a password in it is masked."""
     from sqlalchemy.engine import make_url

@@ -18,6 +18,7 @@ from tracker.export import (
     select_stories,
     unversioned_stories,
 )
+from tracker.export.atom import FeedLinks
 from tracker.export.history import FEED_LIMIT, Selection, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
 from tracker.text import display
@@ -28,21 +29,33 @@ from tracker.text.timespec import parse_since
 def export(
     ctx: typer.Context,
     story: Annotated[str | None, typer.Argument(
-        metavar="[STORY]",
+        metavar="STORY",
         help="A story id or URL (see `tracker stories`); or use --all / --since / --site.")] = None,
     fmt: Annotated[Format | None, typer.Option(
-        "--format", "-f", help="html, md, json, patch or atom (default: from the -o file's "
+        "--format", "-f", metavar="FORMAT",
+        help="html, md, json, patch or atom (default: from the -o file's "
         "extension, else html).")] = None,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File to write (default: stdout); with many stories in html, md "
+        "--output", "-o", metavar="PATH",
+        help="File to write (default: stdout); with many stories in html, md "
         "or patch, the folder for one file per story.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every story.")] = False,
     since: Annotated[str | None, typer.Option(
+        metavar="WHEN",
         help="Stories changed at or after this UTC date or time (2020-01-07, 2020-01-07T23:00); "
         "atom: versions seen since then (also with a STORY).")] = None,
-    site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
+    site: Annotated[str | None, typer.Option(
+        metavar="SITE", help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
-        help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
+        metavar="N", help="atom: how many of the newest versions become entries.")
+    ] = FEED_LIMIT,
+    feed_url: Annotated[str | None, typer.Option(
+        metavar="URL", help="atom: the address the feed is published at, its rel=\"self\" link "
+        "(default: the -o file).")] = None,
+    reports_url: Annotated[str | None, typer.Option(
+        metavar="URL", help="atom: where the HTML reports of `export --all -f html -o FOLDER` "
+        "are published; each entry links to its version there (default: to the article).")
+    ] = None,
 ) -> None:
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
     check_range("--limit", limit, 1, MAX_RESULTS)
@@ -52,7 +65,9 @@ def export(
     if selection.story is None and not fmt.combines:
         _export_folder(db, selection, fmt, output)
     elif fmt.combines:
-        _emit(render_combined(db, selection, fmt), output)
+        links = FeedLinks(feed_url or (output.resolve().as_uri() if output else None),
+                          reports_url)
+        _emit(render_combined(db, selection, fmt, links), output)
     else:
         assert selection.story is not None
         _emit(render_story(load_history(db, selection.story.id), fmt), output)

@@ -115,7 +115,10 @@ def _create_engine(url: str, create: bool) -> Engine:
             f"no database at {path}: check --db (or {config.DATABASE_URL_ENV}); "
             "`tracker import`, `tracker add` or `tracker db upgrade` create one")
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a cron line's database on a disk that is not mounted
+            raise DatabaseError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     timeout = busy_timeout()
     engine = create_engine(url, connect_args={"timeout": timeout})
     event.listen(engine, "connect", functools.partial(_sqlite_on_connect, timeout))

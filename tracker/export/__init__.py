@@ -11,6 +11,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary
 from tracker.export import atom, html, json, markdown, patch
+from tracker.export.atom import FeedLinks
 from tracker.export.history import Selection, StoryHistory, load_history
 
 
@@ -64,10 +65,13 @@ def render_story(history: StoryHistory, fmt: Format) -> str:
     raise ValueError(f"{fmt} covers many stories at once: use render_combined")
 
 
-def render_combined(db: Database, selection: Selection, fmt: Format) -> str:
-    """Every selected story in one file: a JSON document or an Atom feed."""
+def render_combined(
+    db: Database, selection: Selection, fmt: Format, links: FeedLinks | None = None
+) -> str:
+    """Every selected story in one file: a JSON document or an Atom feed (`links` says where
+    the feed and the reports it links to are published)."""
     if fmt is Format.ATOM:
-        return atom.render_atom(atom.load_feed(db, selection), selection)
+        return atom.render_atom(atom.load_feed(db, selection), selection, links or FeedLinks())
     if fmt is Format.JSON:
         stories = select_stories(db, selection)
         return json.render_json([load_history(db, story.id) for story in stories])

@@ -22,7 +22,7 @@ from tracker.errors import ImportFailed, InvalidInput, TrackerError
 from tracker.sources.encoding import decode_page
 from tracker.sources.extract import extract_article
 from tracker.store.write import Article, Candidate, Observation, StoreResult, store_candidate
-from tracker.text.urls import check_url
+from tracker.text.urls import canonical_url
 
 STORY_FILE = "story.toml"
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
@@ -134,7 +134,7 @@ def _read_folder(folder: Path) -> list[Candidate]:
 
 
 def _read_loose(files: Sequence[Path], url: str | None) -> list[Candidate]:
-    story_url = check_url(url) if url else _url_from_files(files)
+    story_url = canonical_url(url) if url else _url_from_files(files)
     return [_read_version(path, story_url) for path in files]
 
 
@@ -149,7 +149,7 @@ def _read_story_toml(path: Path) -> dict[str, str]:
         raise ImportFailed(f"{path}: not valid TOML: {exc}") from exc
     if not isinstance(meta.get("url"), str):
         raise ImportFailed(f"{path}: needs a url = \"https://...\" line")
-    meta["url"] = check_url(meta["url"], where=str(path))
+    meta["url"] = canonical_url(meta["url"], where=str(path))
     return meta
 
 
@@ -172,7 +172,7 @@ def _html_version(path: Path, url: str, html: str) -> Candidate:
     if not found.text:
         raise ImportFailed(f"{path}: no article text could be extracted from this page")
     article = Article(found.text, found.title, found.byline, found.published_at,
-                      found.updated_at, html=html)
+                      found.updated_at, html=html, canonical_url=found.canonical_url)
     seen = Observation(_time_from_name(path) or _mtime(path), Source.IMPORT)
     return Candidate(url, article, seen)
 
@@ -234,5 +234,5 @@ def _url_from_files(files: Sequence[Path]) -> str:
             match = re.search(r'<link[^>]+rel=["\']canonical["\'][^>]*href=["\']([^"\']+)',
                               _read_text(path), re.I)
             if match and urlsplit(match.group(1)).scheme in ("http", "https"):
-                return match.group(1)
+                return canonical_url(match.group(1))
     return files[0].resolve().as_uri()

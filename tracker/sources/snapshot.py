@@ -69,28 +69,55 @@ class StoryResult:
     version_number: int | None = None
     error: str | None = None
     report: str | None = None
+    title: str | None = None
+    """The new version's headline, so a summary can say which stories changed."""
 
 
 @dataclass
 class SnapshotReport:
+    """What a run did: counts, and the stories that changed, failed or looked suspect by name,
+    for the summary line and `tracker snapshot --json`."""
+
     checked: int = 0
-    new_versions: int = 0
     unchanged: int = 0
     not_modified: int = 0
-    suspect: int = 0
-    failed: int = 0
     gone: int = 0
     feeds_checked: int = 0
     stories_added: int = 0
+    changed: list[StoryResult] = field(default_factory=list)
+    suspects: list[StoryResult] = field(default_factory=list)
+    """Extractions that came back empty or collapsed (kept out of the versions)."""
+    failures: list[StoryResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
 
+    @property
+    def new_versions(self) -> int:
+        return len(self.changed)
+
+    @property
+    def suspect(self) -> int:
+        return len(self.suspects)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def all_failed(self) -> bool:
+        """True when there was something to check and no check got an answer: the network,
+        the DNS or the proxy is down, not one site (cron should hear of it)."""
+        return self.checked > 0 and self.failed == self.checked
+
     def count(self, result: StoryResult) -> None:
         self.checked += 1
-        name = {Outcome.NEW_VERSION: "new_versions", Outcome.UNCHANGED: "unchanged",
-                Outcome.NOT_MODIFIED: "not_modified", Outcome.SUSPECT: "suspect",
-                Outcome.ERROR: "failed"}[result.outcome]
-        setattr(self, name, getattr(self, name) + 1)
+        if result.outcome is Outcome.UNCHANGED:
+            self.unchanged += 1
+        elif result.outcome is Outcome.NOT_MODIFIED:
+            self.not_modified += 1
+        else:
+            {Outcome.NEW_VERSION: self.changed, Outcome.SUSPECT: self.suspects,
+             Outcome.ERROR: self.failures}[result.outcome].append(result)
         if result.report:
             self.errors.append(result.report)
 
@@ -212,7 +239,7 @@ class _Run:
                 outcome = Outcome.NOT_MODIFIED if page.not_modified else Outcome.UNCHANGED
                 quick.append((story, self._facts(outcome, page.status, page.duration_ms)))
                 return
-            result = await self._store(story, page, body_hash, pool)
+            result, title = await self._store(story, page, body_hash, pool)
         except FetchFailed as exc:
             facts = replace(self._facts(Outcome.ERROR, exc.status, error=exc.message),
                             retry_after=exc.retry_after)
@@ -223,20 +250,22 @@ class _Run:
             error = f"{type(exc).__name__}: {exc}"
             quick.append((story, self._facts(Outcome.ERROR, status, error=error)))
         else:
-            self._done(story, result.outcome, version=result.version_number, plan=result.plan)
+            self._done(story, result.outcome, version=result.version_number, plan=result.plan,
+                       title=title)
 
     async def _store(self, story: Claimed, page: Page, body_hash: str,
-                     pool: Executor) -> StoreResult:
+                     pool: Executor) -> tuple[StoreResult, str | None]:
+        """Extract and store the page; the result, with the headline found for the summary."""
         loop = asyncio.get_running_loop()
         found = await loop.run_in_executor(pool, extract.extract_article, page.text,
                                            page.final_url)
         article = Article(found.text, found.title, found.byline, found.published_at,
-                          found.updated_at, html=page.text)
+                          found.updated_at, html=page.text, canonical_url=found.canonical_url)
         seen = _observation(page, body_hash, self.clock())
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,
                                                scheduling=self.scheduling)
-        return result
+        return result, found.title
 
     def _facts(self, outcome: Outcome, status: int | None, duration_ms: int | None = None,
                error: str | None = None) -> CheckFacts:
@@ -244,10 +273,11 @@ class _Run:
                           http_status=status, duration_ms=duration_ms, error=error)
 
     def _done(self, story: Claimed, outcome: Outcome, *, version: int | None = None,
-              error: str | None = None, plan: Plan | None = None) -> None:
+              error: str | None = None, plan: Plan | None = None,
+              title: str | None = None) -> None:
         self.held.discard(story.story_id)
         result = StoryResult(story.story_id, story.url, outcome, version, error,
-                             _to_report(story, error, plan, self.options.policy))
+                             _to_report(story, error, plan, self.options.policy), title)
         if plan is not None and plan.status == StoryStatus.GONE:
             self.report.gone += 1
         self.report.count(result)
@@ -288,6 +318,6 @@ def _extractors(processes: int | None) -> Iterator[Executor]:
             yield thread
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura"])
+    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura", "w3lib.url"])
     with ProcessPoolExecutor(count, mp_context=context) as pool:
         yield pool

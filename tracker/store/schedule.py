@@ -46,8 +46,7 @@ class Policy:
     def from_env(cls) -> "Policy":
         """The defaults, overridden by TRACKER_MIN_INTERVAL, TRACKER_STOP_AFTER and so on."""
         overrides: dict[str, Any] = {}
-        for field in fields(cls):
-            name = f"TRACKER_{field.name.upper()}"
+        for field, name in zip(fields(cls), cls.env_names(), strict=True):
             value = os.environ.get(name)
             if value:
                 parse = _count if field.type is int else parse_duration
@@ -56,6 +55,11 @@ class Policy:
                 except InvalidInput as exc:
                     raise InvalidInput(f"{name}: {exc.message}") from None
         return replace(cls(), **overrides)
+
+    @classmethod
+    def env_names(cls) -> tuple[str, ...]:
+        """The environment variables that set the limits (`tracker cron` passes them on)."""
+        return tuple(f"TRACKER_{field.name.upper()}" for field in fields(cls))
 
 
 @dataclass(frozen=True)

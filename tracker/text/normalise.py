@@ -9,6 +9,7 @@ single spaces, no blank lines.
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 
 # Invisible characters that sites sprinkle in (soft hyphen, zero-width space, BOM, word joiner,
 # bidi marks that do not change the words) and that differ between renders.
@@ -43,7 +44,8 @@ def strip_control(text: str, *, keep_newlines: bool = False) -> str:
     """Remove terminal control sequences and control characters from untrusted text.
 
     ANSI escape sequences are dropped whole (not just their ESC byte), so a page cannot move the
-    cursor, retitle the terminal or hide text. Tabs become spaces.
+    cursor, retitle the terminal or hide text; bidirectional overrides go too, so it cannot
+    reorder what is shown. Tabs become spaces.
     """
     text = _ANSI_SEQUENCE.sub("", text).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
     if keep_newlines:
@@ -56,8 +58,12 @@ _ANSI_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
     r"|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]"
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) go with the
+# control characters: they reorder what the terminal shows, so a URL or a quote could read
+# differently from what it is ("Trojan Source").
+_BIDI = r"\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f" + _BIDI + "]")
+_CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
 
 
 def content_hash(title: str | None, text: str) -> str:
@@ -70,17 +76,20 @@ def content_hash(title: str | None, text: str) -> str:
 
 
 def strip_volatile(text: str) -> str:
-    """Drop the lines of a normalised body that change on their own, not with the story.
+    """Drop what changes on its own, not with the story, from a normalised body.
 
     Generic extraction keeps some page furniture inside the article: "Updated 12 minutes ago"
     above the first paragraph, "Related: <another headline>" and "Advertisement" between
     paragraphs. They change from one fetch to the next, and each change would otherwise be stored
-    as a new version. Only whole lines of a recognisable shape go: a line that starts with an
+    as a new version. Whole lines of a recognisable shape go: a line that starts with an
     update/publication word followed by nothing but a date or time, a bare relative time or date,
-    an ad label, or a short line introduced by "Related:" and the like. A real paragraph that
-    mentions an update or a time keeps every word, so a one-word edit in it is still a change.
+    an ad label, or a short line introduced by "Related:" and the like. Inside the lines that
+    stay, a timestamp phrase goes too (see `strip_volatile_phrases`): a page laid out as a table
+    can come out as one long line. A real paragraph that mentions an update or a time keeps every
+    word, so a one-word edit in it is still a change.
     """
-    return "\n".join(line for line in text.split("\n") if not is_volatile_line(line))
+    kept = (strip_volatile_phrases(line) for line in text.split("\n") if not is_volatile_line(line))
+    return "\n".join(line for line in kept if line)
 
 
 def is_volatile_line(line: str) -> bool:
@@ -105,6 +114,63 @@ def _is_timestamp_line(lowered: str) -> bool:
         return False
     # Alone, only a relative or clock time: a bare date or number may be a table cell or a price.
     return "|" not in lowered and bool(_TIME_ANCHOR.search(lowered)) and _is_time_words(lowered)
+
+
+def strip_volatile_phrases(line: str) -> str:
+    """Remove timestamp phrases from inside a line: "Updated 22 minutes ago", "| 5 hours ago |".
+
+    A phrase is furniture, not a sentence, by its shape: an update/publication word written as a
+    label (capitalised, or after a separator such as "|" or "·") and followed at once by a date
+    or time, or a bare relative time ("3 hours ago", "just now") standing between separators.
+    "Officials updated the toll 2 hours ago" and "the page was updated 2 hours ago" keep every
+    word. The separator left behind by a removed phrase goes with it.
+    """
+    spans = sorted(_volatile_phrases(line))
+    kept = [span for n, span in enumerate(spans) if n == 0 or span[0] >= spans[n - 1][1]]
+    for start, end in reversed(kept):
+        line = _cut(line, start, end)
+    return line
+
+
+def _volatile_phrases(line: str) -> Iterator[tuple[int, int]]:
+    for match in _BARE_RELATIVE_TIME.finditer(line):
+        yield match.start(1), match.end(1)
+    for match in _LABEL_WORD.finditer(line):
+        before = line[: match.start()].rstrip()
+        if match.group()[0].isupper() or not before or before[-1] in _SEPARATORS:
+            end = _time_phrase_end(line, match.end())
+            if end is not None:
+                yield match.start(), end
+
+
+def _time_phrase_end(line: str, position: int) -> int | None:
+    """Where the date or time right after a label word ends, if one follows."""
+    words: list[tuple[str, int, int]] = []  # (word, start, end) of the time words taken
+    while token := _TOKEN.match(line, position):
+        position = token.end()
+        word = token.group(1)
+        if word is None:
+            continue  # punctuation is taken only when a time word follows it
+        lowered = word.lower()
+        if lowered not in _TIME_WORDS and not _NUMERIC_TIME.fullmatch(lowered):
+            break
+        words.append((lowered, token.start(1), token.end(1)))
+    while words and words[-1][0] in _CONNECTORS:
+        words.pop()
+    if not words:
+        return None
+    start, end = words[0][1], words[-1][2]
+    return end if _PHRASE_ANCHOR.search(line[start:end].lower()) else None
+
+
+def _cut(line: str, start: int, end: int) -> str:
+    """The line without [start, end), and without a separator left doubled or dangling."""
+    left, right = line[:start].rstrip(), line[end:].lstrip(" :,")
+    if right[:1] in _SEPARATORS and (not left or left[-1] in _SEPARATORS):
+        right = right[1:].lstrip()
+    if not right and left[-1:] in _SEPARATORS and left[-1:] != "|":
+        left = left[:-1].rstrip()
+    return f"{left} {right}".strip()
 
 
 def _is_time_words(text: str) -> bool:
@@ -142,8 +208,29 @@ _DAYS = (
     "monday tuesday wednesday thursday friday saturday sunday "
     "mon tue tues wed thu thurs fri sat sun"
 )
+_SEPARATORS = "|\u00b7\u2022\u2013\u2014-"  # bar, middle dot, bullet, en and em dash, hyphen
+_LABEL_WORD = re.compile(
+    r"\b(?:last updated|first published|updated|published|posted|modified|aktualisiert|"
+    r"veröffentlicht|mis à jour|publié)\b(?:\s+(?:at|on|am|le))?\s*:?",
+    re.IGNORECASE,
+)
+_BARE_RELATIVE_TIME = re.compile(
+    r"(?:^|[|\u00b7\u2022])\s*((?:about |over )?(?:\d+|an?|one|a few)\s*(?:seconds?|secs?|"
+    r"minutes?|mins?|hours?|hrs?|days?|weeks?|[smhdw])\s+ago|just now)\s*(?=[|\u00b7\u2022]|$)",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"\s*(?:([^\W_]+)|[,.:/-])")
+_CONNECTORS = frozenset(("at", "on", "le", "à", "a", "an", "one"))
 _TIME_WORDS = frozenset((
     f"{_MONTHS} {_DAYS} ago just now a an one few second seconds sec secs minute minutes min mins "
     "hour hours hr hrs h m s day days week weeks at on am pm utc gmt et est edt pt pst pdt ct cst "
     "cdt cet cest bst ist z t st nd rd th today yesterday uhr le à"
 ).split())
+# A phrase is a timestamp only with one of these: a relative time, a clock time, a date (a
+# weekday alone is not one: "Posted on Monday, the video shows" is a sentence).
+_MONTH = "(?:" + "|".join(_MONTHS.split()) + ")"
+_PHRASE_ANCHOR = re.compile(
+    r"\bago\b|\bjust now\b|\btoday\b|\byesterday\b|\b\d{1,2}:\d{2}\b|\b\d{4}-\d{2}-\d{2}"
+    r"|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
+    rf"|\b{_MONTH}\b\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH}\b"
+)
