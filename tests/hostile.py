@@ -1,8 +1,12 @@
-"""Helpers for the hazard tests: plain article pages to serve, and snapshots at a test's clock."""
+"""Helpers for the hazard tests: plain article pages to serve, snapshots at a test's clock, and
+the command line run in this process."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from typer.testing import CliRunner, Result
+
+from tracker.cli import app
 from tracker.db.engine import Database
 from tracker.sources.fetch import FetchLimits
 from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, run_snapshot
@@ -43,3 +47,16 @@ class Snapshots:
                                      "extract_processes": 0, **options}
         settings = SnapshotOptions(**chosen)  # type: ignore[arg-type]
         return run_snapshot(self.db, settings, clock=lambda: self.now)
+
+
+def tracker(db_url: str, *args: str) -> Result:
+    """`tracker --db DB_URL ARGS...` in this process, as a user would run it."""
+    return CliRunner().invoke(app, ["--db", db_url, *args], catch_exceptions=False)
+
+
+def one_line(result: Result) -> str:
+    """The command's error, checked to be the one line on stderr that every failure gives."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("tracker: error: ")
+    return lines[0]

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from typer.testing import CliRunner, Result
 
-from tests.hostile import article
-from tracker.cli import app
+from tests.hostile import article, one_line, tracker
 from tracker.db import queries
 from tracker.db.engine import Database, open_database
 from tracker.errors import ExitCode, InvalidInput
@@ -20,17 +18,6 @@ from tracker.store.schedule import Policy
 from tracker.text.timespec import parse_duration, parse_since
 
 HUGE = "99999999999999999999999"
-
-
-def tracker(db_url: str, *args: str) -> Result:
-    return CliRunner().invoke(app, ["--db", db_url, *args], catch_exceptions=False)
-
-
-def one_line(result: Result) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("tracker: error: ")
-    return lines[0]
 
 
 @pytest.fixture

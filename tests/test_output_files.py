@@ -10,18 +10,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner, Result
 
-from tests.hostile import T0
-from tracker.cli import app
+from tests.hostile import T0, tracker
 from tracker.db.engine import Database
 from tracker.errors import ExitCode
 from tracker.export.json import schema
 from tracker.sources.tracking import track_stories
-
-
-def tracker(db_url: str, *args: str) -> Result:
-    return CliRunner().invoke(app, ["--db", db_url, *args], catch_exceptions=False)
 
 
 @pytest.fixture
@@ -108,11 +102,18 @@ def test_a_fifo_is_written_to_not_replaced(
     assert received and received[0].startswith(b"# ")
 
 
-def test_a_device_is_written_to_not_replaced(sample_db: Database, db_url: str) -> None:
-    """/dev/full takes no bytes: one line, and the device node is still a device (as root,
-    renaming over it replaced it with a file)."""
-    result = tracker(db_url, "export", "1", "-f", "md", "-o", "/dev/full")
+def test_a_device_is_written_to_not_replaced(
+    sample_db: Database, db_url: str, tmp_path: Path
+) -> None:
+    """A device that takes no bytes (/dev/full's own node, made in tmp_path, so a regression
+    replaces that node and not the system's): one line, and the node is still a device. As
+    root, renaming over /dev/full replaced it with a file."""
+    full = tmp_path / "full"
+    try:
+        os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    result = tracker(db_url, "export", "1", "-f", "md", "-o", str(full))
     assert result.exit_code == ExitCode.ERROR
-    assert result.stderr.strip() == ("tracker: error: cannot write /dev/full: No space left on "
-                                     "device")
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert result.stderr.strip() == f"tracker: error: cannot write {full}: No space left on device"
+    assert stat.S_ISCHR(full.stat().st_mode)

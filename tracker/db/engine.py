@@ -47,7 +47,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for queries; it never takes SQLite's write lock."""
-        with _failures_of(self.url), self._sessions() as session:
+        with _failures_of(self.url, "read"), self._sessions() as session:
             yield session
 
     @contextmanager
@@ -57,14 +57,15 @@ class Database:
         On SQLite it starts with BEGIN IMMEDIATE, so two writers queue on the lock instead of one
         failing halfway with "database is locked" when it upgrades a read to a write.
         """
-        with (_failures_of(self.url), self._sessions(bind=self._write_engine) as session,
+        with (_failures_of(self.url, "write to"),
+              self._sessions(bind=self._write_engine) as session,
               session.begin()):
             yield session
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A plain connection, for schema maintenance; it fails like a session does."""
-        with _failures_of(self.url), self.engine.connect() as connection:
+        with _failures_of(self.url, "use"), self.engine.connect() as connection:
             yield connection
 
     @property
@@ -94,7 +95,7 @@ def open_database(
     try:
         _check_reachable(engine)
         if upgrade:
-            with _failures_of(resolved):
+            with _failures_of(resolved, "upgrade"):
                 migrate.ensure_current(engine)
     except BaseException:
         engine.dispose()
@@ -175,7 +176,7 @@ def _check_reachable(engine: Engine) -> None:
 
 
 @contextmanager
-def _failures_of(url: str) -> Iterator[None]:
+def _failures_of(url: str, doing: str) -> Iterator[None]:
     """Turn the database failing under a session into one DatabaseError line (module docstring).
 
     Integrity errors pass through: the write path retries on them (a lost race, not a failure).
@@ -186,14 +187,14 @@ def _failures_of(url: str) -> Iterator[None]:
     except sql_errors.IntegrityError:
         raise
     except (sql_errors.OperationalError, sql_errors.InterfaceError) as exc:
-        raise DatabaseError(_failure_message(url, exc)) from exc
+        raise DatabaseError(_failure_message(url, doing, exc)) from exc
     except sql_errors.DatabaseError as exc:
         if type(exc) is not sql_errors.DatabaseError:  # DataError, ProgrammingError: bugs
             raise
-        raise DatabaseError(_failure_message(url, exc)) from exc
+        raise DatabaseError(_failure_message(url, doing, exc)) from exc
 
 
-def _failure_message(url: str, exc: DBAPIError) -> str:
+def _failure_message(url: str, doing: str, exc: DBAPIError) -> str:
     reason = _first_line(exc.orig)
     where = config.display_url(url)
     lowered = reason.lower()
@@ -207,7 +208,8 @@ def _failure_message(url: str, exc: DBAPIError) -> str:
     if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
         return (f"{where}: the database file is damaged ({reason}): restore it from a backup "
                 "(`sqlite3 FILE .recover` saves what can be read)")
-    return f"{where}: database problem: {reason}"
+    return (f"cannot {doing} the database: {reason} ({where}: is it a tracker database, intact, "
+            "and reachable?)")
 
 
 def _first_line(exc: BaseException | None) -> str:
