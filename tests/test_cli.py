@@ -152,6 +152,16 @@ def test_db_commands(run, db_url: str) -> None:
     assert "(head)" in run("db", "current").stdout
 
 
+def test_a_percent_sign_in_a_database_path_stays_a_percent_sign(tmp_path: Path) -> None:
+    """SQLAlchemy decodes %XX in a URL's path: a folder named "100% a%41b" must not become
+    "100% aAb" (nor the database be looked for at "100%25")."""
+    path = tmp_path / "100% a%41b" / "tracker.db"
+    for args in (["db", "upgrade"], ["stories"], ["db", "current"]):
+        result = CliRunner().invoke(app, ["--db", str(path), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+    assert path.is_file() and [p.name for p in tmp_path.iterdir()] == ["100% a%41b"]
+
+
 def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
     subprocess.run([sys.executable, "-m", "tracker", "--db", db, "db", "upgrade"], check=True,

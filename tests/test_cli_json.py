@@ -5,6 +5,7 @@ name fails, so the documentation cannot fall behind the output)."""
 import json
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -96,6 +97,7 @@ def test_import_then_diff_and_show(run: Run, tmp_path) -> None:
 
 
 def test_db_current(run: Run, db_url: str) -> None:
+    Path(db_url.removeprefix("sqlite:///")).touch()  # an empty SQLite database is an empty file
     code, empty = run("db", "current")
     validate("db-current", empty)
     assert code == 0 and (empty["revision"], empty["current"]) == (None, False)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy import exc as sql_errors
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -138,7 +138,8 @@ def busy_timeout() -> float:
 
 
 def _sqlite_path(url: str) -> Path | None:
-    database = url.split("///", 1)[1] if "///" in url else ""
+    """The file SQLAlchemy opens for the URL: its path decoded as SQLAlchemy decodes it."""
+    database = make_url(url).database or ""
     if database in ("", ":memory:"):
         return None
     return Path(database)
