@@ -230,8 +230,8 @@ def test_search_at_scale_builds_the_vectors_the_write_path_builds() -> None:
 
     from tracker.search import postgres, tokens
 
-    [path] = [path for path in revision_files() if path.name.startswith("0007_")]
-    spec = importlib.util.spec_from_file_location("revision_0007", path)
+    [path] = [path for path in revision_files() if path.stem.endswith("_search_at_scale")]
+    spec = importlib.util.spec_from_file_location("search_at_scale", path)
     assert spec and spec.loader
     revision = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(revision)
