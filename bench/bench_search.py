@@ -1,18 +1,25 @@
 """Ingest, analysis and search at scale: N generated versions through tracker's one write path.
 
-Run: python bench/bench_search.py [--versions N] [--db URL] [--queries Q]
+Run: python -m bench.bench_search [--versions N] [--db URL] [--queries Q] [--bulk]
 
 Generates --versions versions (default 1,000,000, about 200,000 stories of 1-9 versions) of
 article-like text with the edits breaking stories get (paragraphs added, figures changed,
 quotes and sources added, sentences dropped, typos made and fixed, headlines rewritten), and
-stores each through `store_candidate`, one transaction per version as in real use. It prints:
+stores each through `store_candidate`, one transaction per version as in real use; with
+--bulk, through bench/searchdb.py's bulk load instead (minutes instead of hours for a million,
+no analysis). One story in RARE_EVERY carries a word found nowhere else, so that rare words are
+truly rare (in the handful of versions of one story). It prints:
 
 - ingest: versions per second and the total time;
 - database size per version (SQLite: the file after a WAL checkpoint; PostgreSQL: the database);
 - the time to align and tag one diff (tracker.analysis.analyse alone), median and p99;
-- search latency (tracker.search.search, 50 results), median and p99, for a common word, a
-  rare word and a two-word phrase, over everything and over added text only; and, as a peer in
-  the same process, a LIKE scan of the added text for the same common words.
+- search latency (tracker.search.search, 50 results), median and p99, for words in most texts,
+  in about 1% of them, in a handful and in none, for frequent phrases, phrases of two content
+  words (mostly rare or absent as a phrase though each word is common) and a prefix, over
+  everything and over added text only, with the number of results; as a peer in the same
+  process, a LIKE scan of the added text;
+- the plans of the search statements (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on
+  SQLite) for a common word, a rare one and a phrase.
 
 Figures for other sizes are not measured here: anything printed as "extrapolated" is a linear
 projection and says so.
@@ -31,9 +38,11 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
+from bench import searchdb
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Source
 from tracker.search import Field, SearchFilter, search
@@ -49,6 +58,8 @@ SOURCES = ["officials said", "the ministry said", "police said", "a spokesperson
            "according to a senior official", "according to local media", "witnesses said"]
 QUALIFIERS = ["at least", "more than", "about", "nearly", "up to", ""]
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
+RARE_EVERY = 997
+"""One story in this many gets a rare word of its own."""
 
 
 class Corpus:
@@ -62,6 +73,9 @@ class Corpus:
         self.cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(size)))
         self.names = [w.capitalize() for w in self.words[500:1500]]
         self.rng = rng
+        # The syllables never make an x or a j: these words occur only where put.
+        self.rare = [f"x{word}" for word in self.words[:2000]]
+        self.absent = [f"j{word}" for word in self.words[:2000]]
 
     def word(self) -> str:
         return self.words_of(1)[0]
@@ -145,6 +159,9 @@ def candidates(corpus: Corpus, versions: int) -> Iterator[Candidate]:
         story += 1
         url = f"https://site{story % 40}.example.com/news/{story}"
         paragraphs = [corpus.paragraph() for _ in range(rng.randint(4, 12))]
+        if story % RARE_EVERY == 0:
+            rare = corpus.rare[story // RARE_EVERY % len(corpus.rare)].capitalize()
+            paragraphs[0] = f"{paragraphs[0]} {rare} {rng.choice(SOURCES)}."
         title = corpus.sentence()[:80].rstrip(" .,")
         seen = T0 + timedelta(minutes=story)
         for _ in range(min(rng.randint(1, 9), versions - made)):
@@ -192,18 +209,29 @@ def analyse_tables(db: Database) -> None:
     PostgreSQL estimates every text search at 0.5 % of rows and picks plans accordingly."""
     if not db.is_sqlite:
         with db.engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
+            connection.execute(text("ANALYZE stories, versions, diffs, versions_fts, diffs_fts"))
             connection.commit()
 
 
 def database_size(db: Database) -> int:
+    """The SQLite file; on PostgreSQL, the tables and indexes of the schema searched (the
+    database may hold others)."""
     with db.engine.connect() as connection:
         if db.is_sqlite:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             path = db.url.split("///", 1)[1]
             return os.path.getsize(path)
-        size = connection.execute(text("SELECT pg_database_size(current_database())"))
-        return int(size.scalar_one())
+        return sum(postgres_sizes(db).values())
+
+
+def postgres_sizes(db: Database) -> dict[str, int]:
+    """Bytes of each table of the schema, with its indexes and TOAST."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind = 'r'")).all()
+    return {name: int(size) for name, size in rows}
 
 
 def sqlite_breakdown(db: Database) -> str:
@@ -240,33 +268,99 @@ def bench_analysis(pairs: list[tuple[str, str]]) -> list[float]:
     return times
 
 
-def bench_search(db: Database, corpus: Corpus, queries: int) -> None:
+def search_cases(corpus: Corpus, stories: int) -> dict[str, list[str]]:
+    """Queries by kind; rare words are those of stories that exist."""
+    rare = [corpus.rare[n % len(corpus.rare)] for n in range(1, stories // RARE_EVERY + 1)]
+    return {
+        "word in most texts": corpus.words[5:60],
+        "word in ~1% of texts": corpus.words[3000:6000],
+        "rare word (one story)": rare or corpus.rare[:1],
+        "absent word": corpus.absent,
+        "frequent phrase": [f'"{source}"' for source in SOURCES],
+        "phrase of two words": [f'"{" ".join(corpus.sentence().split(" ")[2:4])}"'
+                                for _ in range(200)],
+        "rare phrase": [f'"{word} {source.split()[0]}"' for word in rare[:50]
+                        for source in SOURCES[:2]] or ['"xa officials"'],
+        "prefix of a word": [f"{word[:4]}*" for word in corpus.words[100:150]],
+    }
+
+
+def bench_search(db: Database, corpus: Corpus, queries: int, stories: int) -> None:
     rng = random.Random(7)
-    common = corpus.words[5:60]
-    rare = corpus.words[3000:6000]
-    phrases = [" ".join(corpus.sentence().split(" ")[2:4]) for _ in range(200)]
     everything, added = SearchFilter(), SearchFilter(fields=(Field.ADDED,))
-    cases = [
-        ("common word, all fields", lambda: search(db, rng.choice(common), everything)),
-        ("common word, --added", lambda: search(db, rng.choice(common), added)),
-        ("rare word, all fields", lambda: search(db, rng.choice(rare), everything)),
-        ("phrase, all fields", lambda: search(db, f'"{rng.choice(phrases)}"', everything)),
-        ("phrase, --added", lambda: search(db, f'"{rng.choice(phrases)}"', added)),
-    ]
-    for label, run in cases:
-        run()  # warm the cache
-        print(f"  {label:28} {quantiles(timed(run, queries))}")
-    hits = [len(search(db, word, everything)) for word in common[:5]]
-    print(f"  (common words return {min(hits)}-{max(hits)} results: the limit is 50)")
+    cases = search_cases(corpus, stories)
+    for label, choices in cases.items():
+        for where, scope in ((everything, "all fields"), (added, "--added")):
+            times, counts = measure(db, [rng.choice(choices) for _ in range(queries)], where)
+            print(f"  {label + ', ' + scope:36} {quantiles(times)}   "
+                  f"results median {statistics.median(counts):.0f}")
+    common = cases["word in most texts"]
+    rare = cases["rare word (one story)"]
 
     def like() -> None:
         with db.reading() as session:
-            session.execute(text("SELECT id FROM diffs WHERE added_text LIKE :p LIMIT 50"),
-                            {"p": f"%{rng.choice(common)}%"}).all()
-            session.execute(text("SELECT id FROM diffs WHERE added_text LIKE :p LIMIT 50"),
-                            {"p": f"%{rng.choice(rare)}%"}).all()
+            for words in (common, rare):
+                session.execute(text("SELECT id FROM diffs WHERE added_text LIKE :p LIMIT 50"),
+                                {"p": f"%{rng.choice(words)}%"}).all()
 
-    print(f"  {'peer: LIKE scan, common+rare':28} {quantiles(timed(like, max(5, queries // 10)))}")
+    print(f"  {'peer: LIKE scan, common+rare':36} {quantiles(timed(like, max(5, queries // 10)))}")
+
+
+def measure(db: Database, queries: list[str], where: SearchFilter) -> tuple[list[float], list[int]]:
+    """The time of each search, after one to warm the cache, and the number of results."""
+    search(db, queries[0], where)
+    times, counts = [], []
+    for query in queries:
+        start = time.perf_counter()
+        counts.append(len(search(db, query, where)))
+        times.append(time.perf_counter() - start)
+    return times, counts
+
+
+def statements_of(db: Database, query: str) -> list[tuple[str, Any]]:
+    """The SELECT statements one search runs, with their parameters."""
+    found: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            found.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        search(db, query)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    return found
+
+
+def print_plans(db: Database, corpus: Corpus, stories: int) -> None:
+    """The plan of every statement one search runs, for a few kinds of query."""
+    cases = search_cases(corpus, stories)
+    for label in ("word in most texts", "rare word (one story)", "phrase of two words"):
+        query = cases[label][0]
+        print(f"plans of `tracker search {query}` ({label}):")
+        for statement, parameters in statements_of(db, query):
+            if "_fts" in statement:
+                print("  " + " ".join(statement.split())[:160])
+                for line in explain(db, statement, parameters):
+                    print(f"      {line}")
+
+
+def explain(db: Database, statement: str, parameters: Any) -> list[str]:
+    prefix = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
+    with db.engine.connect() as connection:
+        cursor = connection.connection.cursor()
+        cursor.execute(prefix + statement, parameters)
+        rows = cursor.fetchall()
+    return [row[-1] for row in rows]
+
+
+def report_search(db: Database, corpus: Corpus, queries: int) -> None:
+    with db.reading() as session:
+        stories = session.execute(text("SELECT max(id) FROM stories")).scalar_one()
+    print(f"search ({queries} queries per case, 50 results max):")
+    bench_search(db, corpus, queries, stories)
+    print_plans(db, corpus, stories)
 
 
 def main() -> None:
@@ -276,6 +370,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="searches per case")
     parser.add_argument("--search-only", action="store_true",
                         help="measure search again on the --db a previous run filled")
+    parser.add_argument("--bulk", action="store_true",
+                        help="load with bench/searchdb.py instead of the write path")
     args = parser.parse_args()
     if args.search_only:
         if not args.db:
@@ -283,8 +379,7 @@ def main() -> None:
         db = open_database(args.db)
         analyse_tables(db)
         print(f"machine: {machine()}")
-        print(f"search ({args.queries} queries per case, 50 results max):")
-        bench_search(db, Corpus(random.Random(2020)), args.queries)
+        report_search(db, Corpus(random.Random(2020)), args.queries)
         return
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -294,25 +389,36 @@ def main() -> None:
             server = connection.dialect.server_version_info
         print(f"database: {db.engine.url.render_as_string(hide_password=True)}, "
               f"{db.engine.dialect.name} {'.'.join(map(str, server or ()))}")
-        seconds, pairs = ingest(db, corpus, args.versions)
+        pairs: list[tuple[str, str]] = []
+        if args.bulk:
+            seconds = searchdb.load(db, candidates(corpus, args.versions))
+        else:
+            seconds, pairs = ingest(db, corpus, args.versions)
         analyse_tables(db)
         with db.reading() as session:
             stories = session.execute(text("SELECT count(*) FROM stories")).scalar_one()
             diffs = session.execute(text("SELECT count(*) FROM diffs")).scalar_one()
         size = database_size(db)
-        print(f"ingest: {args.versions:,} versions of {stories:,} stories ({diffs:,} diffs) in "
+        how = "bulk load (searchdb.py)" if args.bulk else "ingest"
+        print(f"{how}: {args.versions:,} versions of {stories:,} stories ({diffs:,} diffs) in "
               f"{seconds:,.1f} s = {args.versions / seconds:,.0f} versions/s "
               f"({seconds / args.versions * 1000:.2f} ms each)")
         print(f"size: {size / 2**20:,.1f} MiB = {size / args.versions / 1024:.2f} KiB per version")
         if db.is_sqlite:
             print(f"  of which: {sqlite_breakdown(db)}")
+        else:
+            sizes = postgres_sizes(db)
+            print("  of which: " + ", ".join(f"{name} {bytes_ / size:.0%}" for name, bytes_
+                                              in sorted(sizes.items(), key=lambda kv: -kv[1])
+                                              if bytes_ / size >= 0.01))
         if args.versions < 1_000_000:
             factor = 1_000_000 / args.versions
             print(f"  extrapolated (linear) to 1,000,000 versions: ingest "
                   f"{seconds * factor / 3600:,.1f} h, size {size * factor / 2**30:,.1f} GiB")
-        print(f"align and tag one diff ({len(pairs)} diffs): {quantiles(bench_analysis(pairs))}")
-        print(f"search ({args.queries} queries per case, 50 results max):")
-        bench_search(db, corpus, args.queries)
+        if pairs:
+            print(f"align and tag one diff ({len(pairs)} diffs): "
+                  f"{quantiles(bench_analysis(pairs))}")
+        report_search(db, corpus, args.queries)
         print(f"machine at the end: {machine()}")
         db.close()
 

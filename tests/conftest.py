@@ -89,6 +89,21 @@ def any_db(request: pytest.FixtureRequest) -> Database:
 
 
 @pytest.fixture
+def run(db_url: str):
+    """Run `tracker --db <a fresh SQLite file> ARGS...` and return the result."""
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, ["--db", db_url, *args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
 def sample_db(db: Database) -> Database:
     """A SQLite database holding the sample story from seeds/ (story id 1, 8 versions)."""
     report = import_paths(db, [seeds_dir()])

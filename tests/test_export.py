@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote
 
+import cmarkgfm
 import feedparser
 import jsonschema
 import pytest
+from cmarkgfm.cmark import Options as CmarkOptions
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner, Result
 
@@ -29,14 +31,17 @@ from tracker.db.engine import Database, open_database
 from tracker.db.models import Source
 from tracker.errors import OutputError
 from tracker.export import Format, render_combined, render_story
+from tracker.export.atom import FeedLinks
 from tracker.export.chart import timeline_chart
-from tracker.export.history import Selection, StoryHistory, load_history, slug
+from tracker.export.history import Change, Selection, StoryHistory, load_history, slug
 from tracker.export.json import schema
 from tracker.export.output import write_atomic
 from tracker.export.patch import version_file
 from tracker.history import compare
 from tracker.store.write import Article, Candidate, Observation, store_candidate
-from tracker.text.diffing import DELETE, INSERT
+from tracker.text import display
+from tracker.text.diffing import DELETE, EQUAL, INSERT
+from tracker.text.urls import canonical_url
 
 from .conftest import SAMPLE_URL
 
@@ -314,6 +319,25 @@ def test_browser_shows_the_sample_report_and_its_diff(
     page.close()
 
 
+def test_browser_shows_the_latest_text_in_full_and_every_version_by_anchor(
+    browser: Browser, sample_db: Database, tmp_path: Path
+) -> None:
+    history = load_history(sample_db, 1)
+    path = tmp_path / "sample.html"
+    path.write_text(render_story(history, Format.HTML), encoding="utf-8")
+    page, _ = open_report(browser, path)
+    assert page.locator("#latest .text p").all_inner_texts() == history.latest.text.split("\n")
+    assert page.locator("#latest h3").inner_text() == history.latest.info.title
+    assert page.locator("#v1 .text p").all_inner_texts() == history.first.text.split("\n")
+    for number in range(1, len(history.versions) + 1):
+        page.goto(f"{path.as_uri()}#v{number}")
+        target = page.evaluate("[document.querySelector(':target')?.id, "
+                               "document.querySelector(':target')?.getBoundingClientRect().top, "
+                               "window.innerHeight]")
+        assert target[0] == f"v{number}" and -1 < target[1] < target[2]
+    page.close()
+
+
 def test_browser_print_view_marks_changes_without_colour(
     browser: Browser, sample_db: Database, tmp_path: Path
 ) -> None:
@@ -348,27 +372,36 @@ def markdown_html(text: str) -> str:
     return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
 
 
+RENDERERS = {
+    "markdown-it": markdown_html,
+    # GitHub renders with cmark-gfm and raw HTML allowed, then sanitises (keeping ins and del).
+    "cmark-gfm": lambda text: cmarkgfm.github_flavored_markdown_to_html(
+        text, options=CmarkOptions.CMARK_OPT_UNSAFE),
+}
+
+
 def test_markdown_of_the_sample_story(sample_db: Database) -> None:
     text = render_story(load_history(sample_db, 1), Format.MARKDOWN)
     assert text.startswith("# Iran launches more than a dozen missiles")
-    assert "launched ~~at least 10~~ **more than a dozen** missiles" in text
+    assert "launched <del>at least 10</del> <ins>more than a dozen</ins> missiles" in text
     (row,) = [line for line in text.splitlines() if line.startswith("| v5 |")]
     assert row.startswith("| v5 | 2020-01-08 00:52 UTC | 491 | +75 | -0 |") and "headline" in row
     rendered = markdown_html(text)
-    assert "<s>at least 10</s> <strong>more than a dozen</strong>" in rendered
+    assert "<del>at least 10</del> <ins>more than a dozen</ins>" in rendered
     assert rendered.count("<h1>") == 1 and rendered.count("<h3>") == 7
     assert "<strong>number changed:</strong> “at least 10” -&gt; “more than a dozen”" in rendered
     assert "- v4 **number changed:** “at least 10” -> “more than a dozen”" in text
     assert rendered.count("<tr>") == 9  # header and 8 versions
 
 
-def test_markdown_injection_stays_text(hostile_db: Database) -> None:
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_markdown_injection_stays_text(renderer: str, hostile_db: Database) -> None:
     text = render_story(injection(hostile_db), Format.MARKDOWN)
-    rendered = markdown_html(text)
+    rendered = RENDERERS[renderer](text)
     assert_no_active_markup(rendered)
     tags = Tags(rendered)
     links = [unquote(attrs["href"] or "") for name, attrs in tags.tags if name == "a"]
-    assert links == [INJECTION_URL]
+    assert links == [unquote(canonical_url(INJECTION_URL))]  # the stored (canonical) form
     assert rendered.count("<h1>") == 1 and rendered.count("<blockquote>") == 0
     assert rendered.count("<ol>") == 0 and rendered.count("<table>") == 1
     history = injection(hostile_db)
@@ -381,11 +414,72 @@ def test_markdown_injection_stays_text(hostile_db: Database) -> None:
     assert "<hr" not in rendered and "<pre>" not in rendered and "<code>not" not in rendered
 
 
+class Marks(HTMLParser):
+    """The text of every <ins> and <del> in rendered HTML, in document order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.marks: list[tuple[str, str]] = []
+        self._open: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("ins", "del"):
+            self._open = tag
+            self.marks.append((tag, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._open:
+            self._open = None
+            self.marks[-1] = (tag, words(self.marks[-1][1]))
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self.marks[-1] = (self._open, self.marks[-1][1] + data)
+
+
+def words(text: str) -> str:
+    return " ".join(display.safe(text).split())
+
+
+def diff_marks(change: Change) -> list[tuple[str, str]]:
+    """What a revision inserts and deletes, run by run: headline, byline, then the body."""
+    view = change.view
+    runs = [view.title_ops] if view.headline_changed else []
+    if view.byline_changed:
+        runs.append([(DELETE, view.old.byline or ""), (INSERT, view.new.byline or "")])
+    runs += display.paragraphs(view.ops)
+    return [("ins" if op == INSERT else "del", words(text))
+            for run in runs for op, text in run if op != EQUAL and words(text)]
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_markdown_changes_render_as_the_diff_in_every_renderer(
+    renderer: str, db: Database, sample_db: Database, hostile_db: Database
+) -> None:
+    """Each revision's rendered insertions and deletions are the diff's, word for word: an
+    insertion starting with punctuation right after a word, and markup around an unchanged
+    word (<M7.1> -> M7.1), included."""
+    store(db, "https://example.org/quake", 0, "The rescuers said.\nA magnitude <M7.1> quake.",
+          "Quake")
+    store(db, "https://example.org/quake", 5,
+          'The rescuers said, and "dozens" were missing.\nA magnitude M7.1 quake.', "Quake")
+    quake = history_of(db, "https://example.org/quake")
+    assert [mark for _, mark in diff_marks(quake.changes[0])] == [
+        ', and "dozens" were missing', "<", ">"]
+    for history in [quake, load_history(sample_db, 1), *histories(hostile_db)]:
+        rendered = RENDERERS[renderer](render_story(history, Format.MARKDOWN))
+        revisions = rendered.split("<h3>")[1:]
+        assert len(revisions) == len(history.changes)
+        for change, section in zip(history.changes, revisions, strict=True):
+            assert Marks(section).marks == diff_marks(change), (history.story.url, change.number)
+
+
 def test_markdown_strips_control_characters_and_keeps_unicode(hostile_db: Database) -> None:
     for history in histories(hostile_db):
         assert_no_control_characters(render_story(history, Format.MARKDOWN))
     rtl = history_of(hostile_db, RTL_URL)
-    assert "~~10~~ **15**" in render_story(rtl, Format.MARKDOWN)
+    assert "<del>10</del> <ins>15</ins>" in render_story(rtl, Format.MARKDOWN)
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -524,6 +618,21 @@ def test_atom_of_the_sample_story_and_hostile_content(hostile_db: Database) -> N
     assert "&lt;script&gt;" in raw.text
 
 
+def test_atom_links_to_itself_and_each_entry_to_its_version(sample_db: Database) -> None:
+    history = load_history(sample_db, 1)
+    bare = feedparser.parse(render_combined(sample_db, Selection(), Format.ATOM))
+    assert [link.href for link in bare.entries[0].links] == [SAMPLE_URL]
+    links = FeedLinks("https://example.org/feeds/all.xml", "https://example.org/reports/")
+    feed = feedparser.parse(render_combined(sample_db, Selection(), Format.ATOM, links))
+    assert not feed.bozo
+    assert [(link.rel, link.href) for link in feed.feed.links] == [
+        ("self", "https://example.org/feeds/all.xml")]
+    for entry in feed.entries:
+        number = entry.title.rsplit("(v", 1)[1].rstrip(")")
+        assert entry.link == f"https://example.org/reports/{slug(history)}.html#v{number}"
+        assert [(link.rel, link.href) for link in entry.links][1] == ("related", SAMPLE_URL)
+
+
 def test_atom_ids_are_stable_and_scopes_filter(hostile_db: Database) -> None:
     first = render_combined(hostile_db, Selection(), Format.ATOM)
     assert render_combined(hostile_db, Selection(), Format.ATOM) == first
@@ -613,6 +722,20 @@ def test_cli_feed_of_one_story_since_a_time(sample_db: Database) -> None:
     result = run(sample_db, SAMPLE_URL, "--since", "2020-01-08T01:00", "-f", "atom")
     feed = feedparser.parse(result.stdout)
     assert [entry.title[-4:] for entry in feed.entries] == ["(v8)", "(v7)", "(v6)"]
+
+
+def test_cli_feed_links_to_where_it_is(sample_db: Database, tmp_path: Path) -> None:
+    target = tmp_path / "feed.xml"
+    assert run(sample_db, "--all", "-o", str(target)).exit_code == 0
+    self_link = ET.fromstring(target.read_text()).find("{http://www.w3.org/2005/Atom}link")
+    assert self_link is not None and self_link.attrib == {
+        "rel": "self", "type": "application/atom+xml", "href": target.as_uri()}
+    result = run(sample_db, "--all", "-f", "atom", "--feed-url", "https://example.org/f.xml",
+                 "--reports-url", "https://example.org/r")
+    feed = feedparser.parse(result.stdout)
+    assert feed.feed.links[0].href == "https://example.org/f.xml"
+    assert feed.entries[0].link.startswith("https://example.org/r/1-iran-launches-")
+    assert feed.entries[0].link.endswith(".html#v8")
 
 
 def test_cli_takes_the_format_from_the_file_name(sample_db: Database, tmp_path: Path) -> None:

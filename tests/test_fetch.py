@@ -11,7 +11,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, decode
+from tracker.sources.encoding import decode_page
+from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits
 
 FAST = FetchLimits(host_delay=0, read_timeout=1, connect_timeout=1, total_timeout=3)
 PAGE = "<html><body><p>Grüße aus Köln, café</p></body></html>"
@@ -48,7 +49,7 @@ async def test_the_charset_comes_from_the_page_when_the_header_has_none(server: 
 
 def test_undeclared_non_utf8_text_is_detected() -> None:
     text = "Переговоры в Женеве зашли в тупик, заявил министр иностранных дел. " * 5
-    assert decode(text.encode("cp1251"), None) == text
+    assert decode_page(text.encode("cp1251"), None) == text
 
 
 async def test_requests_name_tracker_and_are_conditional(server: HTTPServer) -> None:

@@ -3,6 +3,7 @@ and databases that are not ours, newer than us or corrupt are refused without be
 
 import ast
 import multiprocessing
+import re
 import sqlite3
 import subprocess
 import sys
@@ -195,3 +196,53 @@ def test_loading_every_revision_loads_no_live_tracker_module() -> None:
     assert len(files) >= 4 and "tracker.text.analysis" in loaded
     assert [name for name in loaded if name != "tracker" and not name.startswith(FROZEN_ALLOWED)
             ] == []
+
+
+def test_upgrade_to_search_at_scale_answers_as_the_write_path_does(any_db: Database) -> None:
+    """From the revision before 0007_search_at_scale (on PostgreSQL: 'english' vectors, which
+    drop "the"), an upgraded database finds exactly what the write path's index finds."""
+    from sqlalchemy import text
+
+    from tracker.search import search
+    from tracker.sources.importer import import_paths, seeds_dir
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    previous = scripts.get_revision("0007_search_at_scale").down_revision
+    assert isinstance(previous, str)
+    import_paths(any_db, [seeds_dir()])
+    queries = ["the", "Pray", '"more than a dozen"', "missile* -Pelosi", "Pelosi OR dozen"]
+    expected = [search(any_db, query) for query in queries]
+    migrate.downgrade(any_db.engine, previous)
+    if not any_db.is_sqlite:
+        with any_db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT count(*) FROM versions_fts WHERE document @@ 'the'::tsquery")).scalar() == 0
+    migrate.upgrade(any_db.engine, "head")
+    assert [search(any_db, query) for query in queries] == expected
+    assert all(expected)
+
+
+def test_search_at_scale_builds_the_vectors_the_write_path_builds() -> None:
+    """0007_search_at_scale's frozen tokenizer and vector layout are, today, exactly the live
+    ones (tracker.search.tokens and tracker.search.postgres): an upgraded database and a new
+    one hold the same index."""
+    import importlib.util
+
+    from tracker.search import postgres, tokens
+
+    [path] = [path for path in revision_files() if path.stem.endswith("_search_at_scale")]
+    spec = importlib.util.spec_from_file_location("search_at_scale", path)
+    assert spec and spec.loader
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    rows = [(5000, "Iran's café: “COVID-19” at 3.5%", "The the white house\nfire, O'Brien said."),
+            (70_000, "", "")]
+    frozen = revision._Words().of(rows)
+    assert frozen == tokens.column_words([(row[0], row[1:]) for row in rows])
+
+    def lexemes(vector: str) -> dict[str, str]:
+        return dict(re.findall(r"'((?:[^']|'')*)'(?::([\d,]+))?", vector))
+
+    for row_id, columns in frozen.items():
+        assert lexemes(revision._vector(row_id, columns)) == lexemes(
+            postgres.vector(row_id, columns))

@@ -1,6 +1,7 @@
 """The schedule: next-check times, backoff, gone and quiet stories, and claims with leases."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def times(changed_minutes_ago: float | None, failures: int = 0, missing: int = 0
     return StoryTimes(T0 - timedelta(days=1), changed, failures, missing)
 
 
-def interval(plan_times: StoryTimes, **flags: bool) -> timedelta:
+def interval(plan_times: StoryTimes, **flags: Any) -> timedelta:
     return plan_after_check(plan_times, T0, POLICY, **flags).next_check_at - T0
 
 

@@ -88,8 +88,12 @@ def test_limit(sample: Database) -> None:
 
 
 def test_query_syntax_of_the_engines_cannot_be_injected(sample: Database) -> None:
-    assert search(sample, 'NEAR(Pray) OR "* Pelosi', SearchFilter(fields=ADDED)) == []
-    assert parse_query("'dozen' & !missiles | x:y") == ["dozen", "missiles", "x y"]
+    """FTS5's NEAR and column filters, and tsquery's operators, are words and punctuation."""
+    assert search(sample, 'NEAR(Pray) "* Pelosi', SearchFilter(fields=ADDED)) == []
+    assert search(sample, "added_text:Pray", SearchFilter(fields=REMOVED)) == []
+    query = parse_query("'dozen' & !missiles | x:y")
+    assert [[term.words for term in group] for group in query.groups] == [
+        [("dozen",)], [("missil",)], [("x", "y")]]
     with pytest.raises(InvalidInput, match="nothing to search for"):
         parse_query('"" !!')
 

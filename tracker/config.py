@@ -24,7 +24,13 @@ def data_dir() -> Path:
 
 def default_database_url() -> str:
     """The embedded default: a SQLite file in the user's data directory."""
-    return f"sqlite:///{data_dir() / 'tracker.db'}"
+    return sqlite_url(data_dir() / "tracker.db")
+
+
+def sqlite_url(path: Path) -> str:
+    """The URL of a SQLite file. SQLAlchemy decodes %XX in a URL's path, so a '%' in the file's
+    path is written %25 (a data directory named "news 100%" or "a%41b" stays itself)."""
+    return "sqlite:///" + str(path).replace("%", "%25")
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -40,10 +46,23 @@ def database_url(explicit: str | None = None) -> str:
 def normalise_url(url: str) -> str:
     """Accept a bare file path as a SQLite database, and `postgresql://` as psycopg 3."""
     if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
+        return sqlite_url(Path(url).expanduser().resolve())
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def without_password(url: str) -> str:
+    """A database URL without its password, for a line the user copies somewhere (a crontab):
+    the driver reads the password from its own file instead (~/.pgpass for PostgreSQL)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        # URL.set() takes None as "unchanged"; the named tuple's _replace clears it.
+        return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+    except ArgumentError:
+        return url
 
 
 def display_url(url: str) -> str:

@@ -3,36 +3,124 @@
 Data goes to stdout (with `--json` where a script would want it), diagnostics to stderr. A
 `TrackerError` becomes one line on stderr and its exit code; anything else is a bug and keeps
 its traceback. Each module here registers the commands of one area on `app`.
+
+Help reads like git's and sqlite-utils': plain text, `STORY` rather than typer's `{STORY}` in
+the usage line, and a metavar only after an option that takes a value (typer prints `<bool>`
+after flags and `<str>` after everything else). Colour follows `--color auto|always|never`
+and NO_COLOR; tables piped into another program print every value in full.
 """
 
 import functools
-from collections.abc import Callable
-from typing import Annotated, Any
+import io
+import os
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from enum import StrEnum
+from typing import Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
 from rich.table import Column, Table
+from rich.text import Text
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from tracker import __version__
 from tracker.db.engine import Database, open_database
-from tracker.errors import TrackerError
+from tracker.errors import InvalidInput, TrackerError
 from tracker.text import display
 
+
+class _Formatter(Protocol):
+    """What the help layout below needs of typer's help formatter."""
+
+    def section(self, name: str) -> AbstractContextManager[None]: ...
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = ...,
+                 col_spacing: int = ...) -> None: ...
+
+
+def _param_label(param: Any) -> str:
+    """An argument's name, or an option's names with a metavar only when it takes a value."""
+    if isinstance(param, TyperArgument):
+        return (param.metavar or (param.name or "").upper()) + ("..." if param.nargs != 1 else "")
+    short_first = sorted(param.opts, key=lambda opt: opt.startswith("--"))
+    label = ", ".join(short_first) + "".join(f" / {opt}" for opt in param.secondary_opts)
+    if isinstance(param, TyperOption) and not (param.is_flag or param.count):
+        label += f" {param.metavar or (param.name or '').upper()}"
+    return label
+
+
+def _format_params(command: TyperCommand | TyperGroup, ctx: Any, formatter: _Formatter) -> None:
+    """The Arguments and Options sections, typer's help text with our labels."""
+    sections: dict[str, list[tuple[str, str]]] = {"argument": [], "option": []}
+    for param in command.get_params(ctx):
+        record = param.get_help_record(ctx)
+        if record is not None:
+            sections[param.param_type_name].append((_param_label(param), record[1]))
+    for title, kind in (("Arguments", "argument"), ("Options", "option")):
+        if sections[kind]:
+            with formatter.section(title):
+                formatter.write_dl(sections[kind])
+
+
+class _Command(TyperCommand):
+    """A command whose help reads like git's (see the module docstring)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                label = _param_label(param)
+                pieces.append(label if param.required else f"[{label}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        _format_params(self, ctx, formatter)
+
+
+class _Group(TyperGroup):
+    """A command group whose help reads like git's (see the module docstring)."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        _format_params(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+
 app = typer.Typer(
-    help="Keep every version of a breaking news story and see how it changed.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    cls=_Group, help="Keep every version of a breaking news story and see how it changed.",
+    no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+db_app = typer.Typer(cls=_Group, help="Database maintenance.", no_args_is_help=True,
+                     rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 Command = Callable[..., None]
 
+
+_NO_LIMIT = 1_000_000
+"""The width of a table piped into another program: its values are never cut."""
+
+
+class ColorMode(StrEnum):
+    """When to colour output, as git's `--color` takes it."""
+
+    AUTO = "auto"
+    """On a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 DbOption = Annotated[str | None, typer.Option(
-    "--db", envvar="TRACKER_DATABASE_URL", show_envvar=True,
+    "--db", envvar="TRACKER_DATABASE_URL", show_envvar=True, metavar="URL",
     help="Database URL or SQLite file path (default: a SQLite file in your data directory).",
 )]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 StoryArg = Annotated[str, typer.Argument(
     metavar="STORY", help="A story id or URL (see `tracker stories`).")]
+ColorOption = Annotated[ColorMode, typer.Option(
+    "--color", metavar="WHEN",
+    help="Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")]
 
 
 class State:
@@ -44,8 +132,13 @@ class State:
 
     @property
     def db(self) -> Database:
+        """The database to read: one named with --db must exist (the default one is created)."""
+        return self.database()
+
+    def database(self, *, create: bool = False) -> Database:
+        """The database; `create` for the commands that put stories in (import, add...)."""
         if self._db is None:
-            self._db = open_database(self.url)
+            self._db = open_database(self.url, create=create or self.url is None)
         return self._db
 
 
@@ -61,9 +154,21 @@ def command(target: typer.Typer, name: str | None = None) -> Callable[[Command],
                 typer.echo(f"tracker: error: {display.safe(exc.message)}", err=True)
                 raise typer.Exit(exc.exit_code) from None
 
-        return target.command(name)(run)
+        return target.command(name, cls=_Command)(run)
 
     return register
+
+
+MAX_RESULTS = 100_000
+"""The most rows a --limit may ask for: more is every row tracker could show."""
+
+
+def check_range(option: str, value: int, low: int, high: int) -> None:
+    """A whole-number option within its range, checked before anything is read or claimed."""
+    if value < low:
+        raise InvalidInput(f"{option} must be at least {low}")
+    if value > high:
+        raise InvalidInput(f"{option} must be at most {high}")
 
 
 def state(ctx: typer.Context) -> State:
@@ -74,17 +179,46 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
-def out() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+def wants_color(mode: ColorMode = ColorMode.AUTO) -> bool:
+    """Colour only when asked, or on a terminal where NO_COLOR is not set."""
+    if mode is ColorMode.AUTO:
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return mode is ColorMode.ALWAYS
 
 
-def table(headers: list[str], rows: list[list[str]]) -> Table:
-    """A borderless table whose last column takes what width is left and is cut, not wrapped."""
+def out(color: ColorMode = ColorMode.AUTO) -> Console:
+    """The console for stdout: without colour it writes no escape codes at all, and piped into
+    another program it wraps no line. Strings printed to it are never read as rich markup or
+    :emoji: codes: titles, URLs and errors come from the web, and `[link=...]` in a headline
+    must print as it reads, not become a hyperlink (or crash on a stray `[/]`)."""
+    piped = not sys.stdout.isatty()
+    if wants_color(color):
+        return Console(highlight=False, soft_wrap=piped, force_terminal=True, markup=False,
+                       emoji=False)
+    return Console(highlight=False, soft_wrap=piped, color_system=None, markup=False,
+                   emoji=False)
+
+
+def print_table(console: Console, headers: list[str], rows: list[list[str]]) -> None:
+    """A borderless table. On a terminal it fits the width, its last column cut with "…";
+    piped into another program every value is printed in full, as git and sqlite-utils do."""
+    if sys.stdout.isatty():
+        console.print(_table(headers, rows, fit=True))
+        return
+    buffer = io.StringIO()
+    Console(file=buffer, width=_NO_LIMIT, color_system=None).print(_table(headers, rows, fit=False))
+    console.file.write("".join(f"{line.rstrip()}\n" for line in buffer.getvalue().splitlines()))
+
+
+def _table(headers: list[str], rows: list[list[str]], *, fit: bool) -> Table:
+    """Columns that never wrap; fitted, the last one takes the width left and is cut.
+    Cells are plain text (rich `Text`), never markup, whatever console prints the table."""
     fixed = [Column(header, no_wrap=True) for header in headers[:-1]]
-    last = Column(headers[-1], no_wrap=True, overflow="ellipsis", ratio=1)
-    result = Table(*fixed, last, box=None, expand=True)
+    last = Column(headers[-1], no_wrap=True, overflow="ellipsis" if fit else "ignore",
+                  ratio=1 if fit else None)
+    result = Table(*fixed, last, box=None, expand=fit)
     for row in rows:
-        result.add_row(*row)
+        result.add_row(*(Text(cell) for cell in row))
     return result
 
 
@@ -106,8 +240,9 @@ def main_options(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; `python -m tracker` too, which must still be called tracker
+    (in help, and in the shell completion it installs)."""
+    app(prog_name="tracker")
 
 
 # Each module registers its commands on import; keep this list in help order.

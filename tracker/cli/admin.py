@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import app, command, db_app, state
+from tracker.cli import JsonOption, app, command, db_app, state
 from tracker.cli.browse import print_log
 from tracker.config import display_url
 from tracker.db import migrate, queries
@@ -14,20 +14,27 @@ from tracker.db.engine import Database, open_database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
 from tracker.sources.importer import ImportReport, import_paths, seeds_dir
 from tracker.text import display
+from tracker.text.serialize import to_json
 
 
 @command(app, "import")
 def import_command(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Story folders, or text/HTML files.")],
-    url: Annotated[str | None, typer.Option(help="The story's URL, for loose files.")] = None,
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH", help="Story folders, or text/HTML files.")],
+    url: Annotated[str | None, typer.Option(
+        metavar="URL", help="The story's URL, for loose files.")] = None,
+    json: JsonOption = False,
 ) -> None:
     """Import story folders (seeds format) or files as successive versions of one story."""
     for path in paths:
         if not path.exists():
             raise InvalidInput(f"{path}: no such file or folder")
-    report = import_paths(state(ctx).db, paths, url=url)
-    _print_import(report)
+    report = import_paths(state(ctx).database(create=True), paths, url=url)
+    if json:
+        typer.echo(to_json({"stories": report.stories}))
+    else:
+        _print_import(report)
     if report.failed:
         raise typer.Exit(ExitCode.ERROR)
 
@@ -38,7 +45,7 @@ def demo(
     no_tui: Annotated[bool, typer.Option("--no-tui", help="Print the log instead.")] = False,
 ) -> None:
     """Import the sample story (once) and open it in the terminal UI."""
-    db = state(ctx).db
+    db = state(ctx).database(create=True)
     report = import_paths(db, [seeds_dir()])
     story_id = report.stories[0].story_id
     if story_id is None or report.failed:
@@ -53,7 +60,8 @@ def demo(
 @command(app)
 def tui(
     ctx: typer.Context,
-    story: Annotated[str | None, typer.Argument(help="Open this story directly.")] = None,
+    story: Annotated[str | None, typer.Argument(
+        metavar="STORY", help="Open this story directly.")] = None,
 ) -> None:
     """Open the terminal UI."""
     db = state(ctx).db
@@ -64,18 +72,23 @@ def tui(
 @command(db_app, "upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database or bring it to the current schema."""
-    db = state(ctx).db
-    with db.engine.connect() as connection:
+    db = state(ctx).database(create=True)
+    with db.connection() as connection:
         typer.echo(f"{display_url(db.url)}: at revision {migrate.current_revision(connection)}")
 
 
 @command(db_app, "current")
-def db_current(ctx: typer.Context) -> None:
+def db_current(ctx: typer.Context, json: JsonOption = False) -> None:
     """Print the database's URL and schema revision, and whether that is the newest."""
-    db = open_database(state(ctx).url, upgrade=False)
-    with db.engine.connect() as connection:
+    url = state(ctx).url
+    db = open_database(url, upgrade=False, create=url is None)
+    with db.connection() as connection:
         current = migrate.current_revision(connection)
     head = migrate.head_revision()
+    if json:
+        typer.echo(to_json({"url": display_url(db.url), "revision": current, "head": head,
+                            "current": current == head}))
+        return
     typer.echo(f"{display_url(db.url)}: revision {current or 'none (empty)'}"
                f"{' (head)' if current == head else f'; newest is {head}'}")
 

@@ -6,11 +6,19 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli import app, command, state
+from tracker.cli import MAX_RESULTS, app, check_range, command, state
 from tracker.db import queries
 from tracker.db.engine import Database
+from tracker.db.queries import StorySummary
 from tracker.errors import ExitCode, InvalidInput, TrackerError
-from tracker.export import Format, render_combined, render_story, select_stories
+from tracker.export import (
+    Format,
+    render_combined,
+    render_story,
+    select_stories,
+    unversioned_stories,
+)
+from tracker.export.atom import FeedLinks
 from tracker.export.history import FEED_LIMIT, Selection, load_history, slug
 from tracker.export.output import prepare_folder, write_atomic
 from tracker.text import display
@@ -21,33 +29,49 @@ from tracker.text.timespec import parse_since
 def export(
     ctx: typer.Context,
     story: Annotated[str | None, typer.Argument(
-        metavar="[STORY]",
+        metavar="STORY",
         help="A story id or URL (see `tracker stories`); or use --all / --since / --site.")] = None,
     fmt: Annotated[Format | None, typer.Option(
-        "--format", "-f", help="html, md, json, patch or atom (default: from the -o file's "
+        "--format", "-f", metavar="FORMAT",
+        help="html, md, json, patch or atom (default: from the -o file's "
         "extension, else html).")] = None,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File to write (default: stdout); with many stories in html, md "
+        "--output", "-o", metavar="PATH",
+        help="File to write (default: stdout); with many stories in html, md "
         "or patch, the folder for one file per story.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every story.")] = False,
     since: Annotated[str | None, typer.Option(
+        metavar="WHEN",
         help="Stories changed at or after this UTC date or time (2020-01-07, 2020-01-07T23:00); "
         "atom: versions seen since then (also with a STORY).")] = None,
-    site: Annotated[str | None, typer.Option(help="Stories of this site (example.com).")] = None,
+    site: Annotated[str | None, typer.Option(
+        metavar="SITE", help="Stories of this site (example.com).")] = None,
     limit: Annotated[int, typer.Option(
-        min=1, help="atom: how many of the newest versions become entries.")] = FEED_LIMIT,
+        metavar="N", help="atom: how many of the newest versions become entries.")
+    ] = FEED_LIMIT,
+    feed_url: Annotated[str | None, typer.Option(
+        metavar="URL", help="atom: the address the feed is published at, its rel=\"self\" link "
+        "(default: the -o file).")] = None,
+    reports_url: Annotated[str | None, typer.Option(
+        metavar="URL", help="atom: where the HTML reports of `export --all -f html -o FOLDER` "
+        "are published; each entry links to its version there (default: to the article).")
+    ] = None,
 ) -> None:
     """Export stories' histories: an HTML report, Markdown, JSON, patches or an Atom feed."""
+    check_range("--limit", limit, 1, MAX_RESULTS)
     db = state(ctx).db
     fmt = fmt or _format_of(output)
     selection = _selection(db, story, every, since, site, limit, fmt)
     if selection.story is None and not fmt.combines:
         _export_folder(db, selection, fmt, output)
     elif fmt.combines:
-        _emit(render_combined(db, selection, fmt), output)
+        links = FeedLinks(feed_url or (output.resolve().as_uri() if output else None),
+                          reports_url)
+        _emit(render_combined(db, selection, fmt, links), output)
     else:
         assert selection.story is not None
         _emit(render_story(load_history(db, selection.story.id), fmt), output)
+    _say_skipped(unversioned_stories(db, selection))
 
 
 def _selection(
@@ -86,6 +110,15 @@ def _emit(text: str, output: Path | None) -> None:
         return
     write_atomic(output, text)
     typer.echo(f"wrote {output}", err=True)
+
+
+def _say_skipped(stories: list[StorySummary]) -> None:
+    """Stories added but not yet checked have no version: say they were left out, and which."""
+    if stories:
+        ids = ", ".join(str(story.id) for story in stories[:10])
+        more = f" and {len(stories) - 10} more" if len(stories) > 10 else ""
+        count = "1 story" if len(stories) == 1 else f"{len(stories)} stories"
+        typer.echo(f"skipped {count} with no version yet (story {ids}{more})", err=True)
 
 
 def _export_folder(db: Database, selection: Selection, fmt: Format, output: Path | None) -> None:

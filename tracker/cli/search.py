@@ -1,12 +1,23 @@
 """Commands over the change index: search, reindex."""
 
+import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
-from tracker.cli import JsonOption, app, command, state
+from tracker.cli import (
+    MAX_RESULTS,
+    ColorMode,
+    ColorOption,
+    JsonOption,
+    app,
+    check_range,
+    command,
+    out,
+    state,
+    wants_color,
+)
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, search
 from tracker.store.reindex import reindex as reindex_all
@@ -24,18 +35,24 @@ SEARCH_TAGS = (Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION, Tag.NEGATION, Tag.HEADLIN
 def search_command(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(
-        help='Words and "quoted phrases", all required (stemmed: missile finds missiles).')],
+        metavar="QUERY",
+        help='Words and "quoted phrases", all required (stemmed: missile finds missiles); '
+             "a OR b; -word or NOT word to exclude; prefix* (see README, Searching).")],
     added: Annotated[bool, typer.Option(
         "--added", help="Only text that a change added.")] = False,
     removed: Annotated[bool, typer.Option(
         "--removed", help="Only text that a change removed.")] = False,
     tag: Annotated[str | None, typer.Option(
-        help="Only changes with this tag: " + ", ".join(SEARCH_TAGS) + ".")] = None,
-    site: Annotated[str | None, typer.Option(help="Only stories from this site.")] = None,
+        metavar="TAG", help="Only changes with this tag: " + ", ".join(SEARCH_TAGS) + ".")
+    ] = None,
+    site: Annotated[str | None, typer.Option(
+        metavar="SITE", help="Only stories from this site.")] = None,
     since: Annotated[str | None, typer.Option(
-        help="Only changes seen since: a date, a time or an age (12h, 3d, 2w).")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many results.")] = 50,
+        metavar="WHEN", help="Only changes seen since: a date, a time or an age (12h, 3d, 2w).")
+    ] = None,
+    limit: Annotated[int, typer.Option(metavar="N", help="At most this many results.")] = 50,
     json: JsonOption = False,
+    color: ColorOption = ColorMode.AUTO,
 ) -> None:
     """Search the text that changes added or removed, and the stories' full text.
 
@@ -44,8 +61,7 @@ def search_command(
     """
     if tag is not None and tag not in {str(t) for t in SEARCH_TAGS}:
         raise InvalidInput(f"unknown --tag {tag!r}: use one of {', '.join(SEARCH_TAGS)}")
-    if limit < 1:
-        raise InvalidInput("--limit must be at least 1")
+    check_range("--limit", limit, 1, MAX_RESULTS)
     fields = tuple(f for f, wanted in ((Field.ADDED, added), (Field.REMOVED, removed)) if wanted)
     where = SearchFilter(
         fields=fields or (Field.ADDED, Field.REMOVED, Field.TEXT), tag=tag, site=site,
@@ -58,7 +74,7 @@ def search_command(
     if not hits:
         typer.echo("No matches.", err=True)
         return
-    _print_hits(hits)
+    _print_hits(hits, color)
 
 
 @command(app)
@@ -74,13 +90,14 @@ def reindex(ctx: typer.Context) -> None:
     typer.echo(f"Reindexed {count} diffs and every version's text.", err=True)
 
 
-def _print_hits(hits: list[SearchHit]) -> None:
-    console = Console(highlight=False)
-    plain = not console.is_terminal
+def _print_hits(hits: list[SearchHit], color: ColorMode) -> None:
+    """Matches highlighted, or in [[...]] without colour; whole lines when piped."""
+    console = out(color)
+    plain = not wants_color(color)
     for hit in hits:
-        console.print(_hit_header(hit), soft_wrap=plain)
+        console.print(_hit_header(hit), soft_wrap=not sys.stdout.isatty())
         console.print(Text("  ").append_text(render.snippet_text(hit.snippet, markers=plain)),
-                      soft_wrap=plain)
+                      soft_wrap=not sys.stdout.isatty())
 
 
 def _hit_header(hit: SearchHit) -> Text:

@@ -1,10 +1,12 @@
 """Commands for live tracking: add, remove, pause, resume, snapshot, watch, cron, status."""
 
+import os
 import shlex
 import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,11 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tracker import config
-from tracker.cli import JsonOption, app, command, out, state, table
+from tracker.cli import JsonOption, app, command, out, print_table, state
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.models import StoryStatus
-from tracker.errors import InvalidInput
+from tracker.errors import FetchError, InvalidInput, OutputError
 from tracker.sources.fetch import FetchLimits
 from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, StoryResult, run_snapshot
 from tracker.sources.tracking import (
@@ -31,7 +33,7 @@ from tracker.text import display
 from tracker.text.serialize import to_json
 from tracker.text.timespec import parse_duration
 
-StoriesArg = Annotated[list[str], typer.Argument(help="Story ids or URLs.")]
+StoriesArg = Annotated[list[str], typer.Argument(metavar="STORY", help="Story ids or URLs.")]
 FeedOption = Annotated[bool, typer.Option("--feed", help="The URLs are RSS/Atom feeds.")]
 
 
@@ -42,18 +44,25 @@ def _now() -> datetime:
 @command(app)
 def add(
     ctx: typer.Context,
-    urls: Annotated[list[str], typer.Argument(help="http(s) URLs of stories (or feeds).")],
+    urls: Annotated[list[str], typer.Argument(
+        metavar="URL", help="http(s) URLs of stories (or feeds).")],
     feed: FeedOption = False,
+    json: JsonOption = False,
 ) -> None:
     """Start tracking stories; with --feed, follow feeds whose new entries become stories."""
-    db = state(ctx).db
-    if feed:
-        for url in urls:
-            tracked = track_feed(db, url, _now())
-            verb = "following" if tracked.added else "already following"
-            typer.echo(f"feed {tracked.story_id} {display.safe(url)}: {verb}")
+    db = state(ctx).database(create=True)
+    tracked = ([track_feed(db, url, _now()) for url in urls] if feed
+               else track_stories(db, urls, _now()))
+    if json:
+        rows = [{"id": item.story_id, "url": item.url, "added": item.added} for item in tracked]
+        typer.echo(to_json({"stories": [] if feed else rows, "feeds": rows if feed else []}))
         return
-    for story in track_stories(db, urls, _now()):
+    if feed:
+        for item in tracked:
+            verb = "following" if item.added else "already following"
+            typer.echo(f"feed {item.story_id} {display.safe(item.url)}: {verb}")
+        return
+    for story in tracked:
         verb = "tracking" if story.added else "already tracked"
         typer.echo(f"story {story.story_id} {display.safe(story.url)}: {verb}")
     typer.echo("They are checked on the next `tracker snapshot` (see `tracker cron`).", err=True)
@@ -71,7 +80,8 @@ def remove(
             remove_feed(db, url)
             typer.echo(f"feed {display.safe(url)}: removed (its stories stay tracked)")
         return
-    found = [queries.find_story(db, ref) for ref in stories]
+    # Exactly the stories named: an id or a story's own URL, never an alias of another.
+    found = [queries.find_story(db, ref, exact=True) for ref in stories]
     keep = [story for story in found if story.version_count and not yes]
     if keep:
         raise InvalidInput(
@@ -100,23 +110,35 @@ def _set_status(db: Database, refs: list[str], status: StoryStatus, verb: str) -
         typer.echo(f"story {story.id} {display.safe(story.url)}: {verb}")
 
 
-ConcurrencyOption = Annotated[int, typer.Option(help="Pages fetched at once, in all.")]
-PerHostOption = Annotated[int, typer.Option(help="Pages fetched at once from one site.")]
-DelayOption = Annotated[float, typer.Option(help="Seconds between requests to one site.")]
+ConcurrencyOption = Annotated[int, typer.Option(
+    metavar="N", help="Pages fetched at once, in all.")]
+PerHostOption = Annotated[int, typer.Option(
+    metavar="N", help="Pages fetched at once from one site.")]
+DelayOption = Annotated[float, typer.Option(
+    metavar="SECONDS", help="Seconds between requests to one site.")]
+#: How many changed stories the summary line names.
+NAMED_IN_SUMMARY = 3
 
 
 @command(app)
 def snapshot(
     ctx: typer.Context,
     story: Annotated[list[str] | None, typer.Option(
-        "--story", help="Check only this story (id or URL); repeatable.")] = None,
+        "--story", metavar="STORY", help="Check only this story (id or URL); repeatable.")
+    ] = None,
     every: Annotated[bool, typer.Option("--all", help="Check every tracked story now.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print errors only.")] = False,
     concurrency: ConcurrencyOption = FetchLimits.concurrency,
     per_host: PerHostOption = FetchLimits.per_host,
     delay: DelayOption = FetchLimits.host_delay,
+    json: JsonOption = False,
 ) -> None:
-    """Fetch the stories that are due, store what changed, and print a summary."""
+    """Fetch the stories that are due, store what changed, and print a summary.
+
+    Exits with 5 when there was something to check and every check failed (the network is
+    down), and 4 when the database cannot be reached, so cron and monitoring hear of it; a run
+    with nothing due exits with 0.
+    """
     _stop_on_sigterm()
     db = state(ctx).db
     ids = tuple(queries.find_story(db, ref).id for ref in story or [])
@@ -124,8 +146,15 @@ def snapshot(
         limits=FetchLimits(concurrency=concurrency, per_host=per_host, host_delay=delay),
         policy=Policy.from_env(), story_ids=ids, every=every,
     )
-    report = _run_with_progress(db, options, show=not quiet and sys.stderr.isatty())
-    _print_report(report, quiet)
+    report = _run_with_progress(db, options, show=not (quiet or json) and sys.stderr.isatty())
+    if json:
+        _print_errors(report)
+        typer.echo(to_json(_report_data(report)))
+    else:
+        _print_report(report, quiet)
+    if report.all_failed:
+        raise FetchError(f"none of the {report.checked} checks got an answer: "
+                         "is the network down?")
 
 
 def _stop_on_sigterm() -> None:
@@ -154,9 +183,14 @@ def _run_with_progress(db: Database, options: SnapshotOptions, *, show: bool) ->
         return run_snapshot(db, options, on_result=advance)
 
 
-def _print_report(report: SnapshotReport, quiet: bool) -> None:
+def _print_errors(report: SnapshotReport) -> None:
     for error in report.errors:
         typer.echo(f"tracker: {display.safe(error)}", err=True)
+
+
+def _print_report(report: SnapshotReport, quiet: bool) -> None:
+    """The errors, then one summary line that names the first few stories that changed."""
+    _print_errors(report)
     if quiet:
         return
     unchanged = report.unchanged + report.not_modified
@@ -168,13 +202,39 @@ def _print_report(report: SnapshotReport, quiet: bool) -> None:
         parts.append(f"{report.gone} gone")
     if report.stories_added:
         parts.append(f"{report.stories_added} new from feeds")
-    typer.echo(f"{_now():%Y-%m-%d %H:%M:%S} UTC checked {report.checked}: {', '.join(parts)}")
+    typer.echo(f"{_now():%Y-%m-%d %H:%M:%S} UTC checked {report.checked}: {', '.join(parts)}"
+               + _changed_names(report.changed))
+
+
+def _changed_names(changed: list[StoryResult]) -> str:
+    """'; changed: 12 "Storm hits coast", 15 "Minister resigns" and 4 more' (or nothing)."""
+    if not changed:
+        return ""
+    names = [f'{result.story_id} "{display.safe(result.title or result.url)}"'
+             for result in changed[:NAMED_IN_SUMMARY]]
+    more = len(changed) - len(names)
+    return f"; changed: {', '.join(names)}" + (f" and {more} more" if more else "")
+
+
+def _report_data(report: SnapshotReport) -> dict[str, object]:
+    """What `tracker snapshot --json` prints (the shape is tracker/cli/schemas/snapshot.json)."""
+    return {
+        "finished_at": _now(), "checked": report.checked,
+        "changed": [{"id": r.story_id, "url": r.url, "title": r.title,
+                     "version": r.version_number} for r in report.changed],
+        "unchanged": report.unchanged, "not_modified": report.not_modified,
+        "suspect": [{"id": r.story_id, "url": r.url} for r in report.suspects],
+        "failed": [{"id": r.story_id, "url": r.url, "error": r.error} for r in report.failures],
+        "gone": report.gone, "feeds_checked": report.feeds_checked,
+        "stories_added": report.stories_added, "errors": report.errors,
+    }
 
 
 @command(app)
 def watch(
     ctx: typer.Context,
-    every: Annotated[str, typer.Option(help="How often to run, e.g. 5m, 10m, 1h.")] = "10m",
+    every: Annotated[str, typer.Option(
+        metavar="DURATION", help="How often to run, e.g. 5m, 10m, 1h.")] = "10m",
     quiet: Annotated[bool, typer.Option("--quiet", help="Print errors only.")] = False,
 ) -> None:
     """Run `tracker snapshot` every so often in the foreground (for those without cron)."""
@@ -194,18 +254,58 @@ def watch(
 @command(app)
 def cron(
     ctx: typer.Context,
-    every: Annotated[str, typer.Option(help="How often: 1m to 59m, or whole hours.")] = "10m",
-    log: Annotated[str | None, typer.Option(
-        help="Log file [default: snapshot.log in the data directory].")] = None,
+    every: Annotated[str | None, typer.Option(
+        metavar="DURATION", help="How often: 1m to 59m, or whole hours.",
+        show_default="TRACKER_MIN_INTERVAL, 5m unless set")] = None,
+    log: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Where the runs' output goes; its folder is created.",
+        show_default="snapshot.log in the data directory")] = None,
 ) -> None:
-    """Print a crontab line that runs `tracker snapshot` for this install and database."""
-    schedule = _cron_schedule(parse_duration(every))
+    """Print a crontab line that runs `tracker snapshot` for this install and database.
+
+    The line names this Python and the database, carries your TRACKER_* settings (cron starts
+    with an empty environment) and escapes % (which cron reads as a line break). By default
+    it runs as often as the shortest check interval, so young stories are checked on time.
+    """
+    interval = parse_duration(every) if every else _cron_interval(Policy.from_env().min_interval)
+    schedule = _cron_schedule(interval)
     url = config.database_url(state(ctx).url)
-    log_path = log or str(config.data_dir() / "snapshot.log")
-    command_line = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "tracker"))
-    typer.echo(f"{schedule} {command_line} --db {shlex.quote(url)} snapshot "
-               f">> {shlex.quote(log_path)} 2>&1")
+    shown = config.without_password(url)
+    log_path = (log or config.data_dir() / "snapshot.log").expanduser().absolute()
+    _create_folder(log_path.parent)
+    command_words = [sys.executable, "-m", "tracker", "--db", shown, "snapshot"]
+    line = " ".join([schedule, *_settings(), *map(shlex.quote, command_words),
+                     ">>", shlex.quote(str(log_path)), "2>&1"])
+    typer.echo(line.replace("%", "\\%"))
+    if shown != url:  # a crontab is readable by whoever reads the user's files
+        typer.echo("The database password is left out of the line: give it to the cron job in "
+                   "~/.pgpass (or the file $PGPASSFILE names).", err=True)
     typer.echo("Add it with `crontab -e`; overlapping runs are safe.", err=True)
+
+
+def _settings() -> list[str]:
+    """The user's settings as NAME=value words for the line (the schedule's limits and the data
+    directory): cron runs with none of the user's environment."""
+    names = (config.DATA_DIR_ENV, *Policy.env_names())
+    return [f"{name}={shlex.quote(os.environ[name])}" for name in names if os.environ.get(name)]
+
+
+def _create_folder(folder: Path) -> None:
+    """The log's folder, so that cron's first run can write there (no error from cron is seen
+    until then)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {folder}: {exc.strerror or exc}") from None
+
+
+def _cron_interval(shortest: timedelta) -> timedelta:
+    """The longest interval cron can keep that is no longer than `shortest`."""
+    fits = [minutes for minutes in _CRON_MINUTES if timedelta(minutes=minutes) <= shortest]
+    return timedelta(minutes=max(fits, default=1))
+
+
+_CRON_MINUTES = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 720)
 
 
 def _cron_schedule(interval: timedelta) -> str:
@@ -223,7 +323,7 @@ def _cron_schedule(interval: timedelta) -> str:
 
 @command(app)
 def status(ctx: typer.Context, json: JsonOption = False) -> None:
-    """The schedule: stories by state, what is due, what is failing, and the feeds."""
+    """The schedule: stories by state, what is due, failing or suspect, and the feeds."""
     now = _now()
     info = queries.schedule_status(state(ctx).db, now)
     if json:
@@ -242,12 +342,17 @@ def status(ctx: typer.Context, json: JsonOption = False) -> None:
                                               for name, count in sorted(info.workers.items())))
     if info.failing:
         console.print("failing:")
-        console.print(table(["story", "failures", "next try", "error / url"], [
+        print_table(console, ["story", "failures", "next try", "error / url"], [
             [str(s.id), str(s.failure_count), display.format_time(s.next_check_at),
-             f"{display.safe(s.last_error)}  {display.safe(s.url)}"] for s in info.failing]))
+             f"{display.safe(s.last_error)}  {display.safe(s.url)}"] for s in info.failing])
+    if info.suspect:
+        console.print("suspect (the page gave no usable text; no version was stored):")
+        print_table(console, ["story", "checked", "why / url"], [
+            [str(s.id), display.format_time(s.checked_at),
+             f"{display.safe(s.reason)}  {display.safe(s.url)}"] for s in info.suspect])
     if info.feeds:
         console.print("feeds:")
-        console.print(table(["feed", "stories", "last read", "url"], [
+        print_table(console, ["feed", "stories", "last read", "url"], [
             [str(f.id), str(f.story_count), display.format_time(f.last_checked_at),
              display.safe(f.url) + (f"  ({display.safe(f.last_error)})" if f.last_error else "")]
-            for f in info.feeds]))
+            for f in info.feeds])

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from tracker.db.types import EnumText, UTCDateTime
@@ -70,14 +71,29 @@ class Story(Base):
 
     `status` is active (checked on schedule), paused (by the user), quiet (unchanged for so long
     that checking stopped) or gone (404/410 several times in a row). Snapshot workers find due
-    stories through the index on (status, next_check_at).
+    stories through the index on (status, next_check_at); `tracker status` reads the leases,
+    the failures and the last check through the other three, the first two partial so that
+    they hold only the few stories under a lease or failing.
     """
 
     __tablename__ = "stories"
-    __table_args__ = (Index("ix_stories_status_next_check_at", "status", "next_check_at"),)
+    __table_args__ = (
+        Index("ix_stories_status_next_check_at", "status", "next_check_at"),
+        Index("ix_stories_claimed_until", "claimed_until",
+              postgresql_where=sql_text("claimed_until IS NOT NULL"),
+              sqlite_where=sql_text("claimed_until IS NOT NULL")),
+        Index("ix_stories_failure_count", "failure_count",
+              postgresql_where=sql_text("failure_count > 0"),
+              sqlite_where=sql_text("failure_count > 0")),
+        Index("ix_stories_last_checked_at", "last_checked_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
+    """The story's URL in tracker.text.urls' canonical form: one story per canonical URL."""
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    """The URL the page itself declares (<link rel="canonical"> or og:url, on its own site),
+    in canonical form; two stories that declare the same one are merged (tracker.store.merge)."""
     site: Mapped[str] = mapped_column(String(255), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     status: Mapped[StoryStatus] = mapped_column(
@@ -108,6 +124,18 @@ class Story(Base):
 
     versions: Mapped[list["Version"]] = relationship(
         back_populates="story", order_by="Version.number", passive_deletes=True
+    )
+
+
+class StoryAlias(Base):
+    """A URL that was a story of its own until it was merged into `story_id`: looking it up,
+    adding it again or a feed listing it again finds that story instead of a new one."""
+
+    __tablename__ = "story_aliases"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), index=True
     )
 
 
@@ -147,6 +175,8 @@ class Version(Base):
     __table_args__ = (
         UniqueConstraint("story_id", "number"),
         Index("ix_versions_story_id_content_hash", "story_id", "content_hash"),
+        # --since and feeds of changes: versions by observation time, newest first.
+        Index("ix_versions_observed_at_id", "observed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,6 +8,9 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+MAX_INTEGER = 2**63 - 1
+"""The largest integer either database stores: a larger id or number names nothing."""
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware UTC datetime on every backend.

@@ -11,6 +11,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary
 from tracker.export import atom, html, json, markdown, patch
+from tracker.export.atom import FeedLinks
 from tracker.export.history import Selection, StoryHistory, load_history
 
 
@@ -33,8 +34,21 @@ class Format(StrEnum):
 
 
 def select_stories(db: Database, selection: Selection) -> list[StorySummary]:
+    """The stories to export: the one named, or those matching the filters that have a version
+    (a story added but not checked yet has nothing to show; see `unversioned_stories`)."""
     if selection.story is not None:
         return [selection.story]
+    return [story for story in _matching(db, selection) if story.version_count]
+
+
+def unversioned_stories(db: Database, selection: Selection) -> list[StorySummary]:
+    """The stories matching the filters that an export leaves out: they have no version yet."""
+    if selection.story is not None:
+        return []
+    return [story for story in _matching(db, selection) if not story.version_count]
+
+
+def _matching(db: Database, selection: Selection) -> list[StorySummary]:
     return queries.list_stories(db, site=selection.site, changed_since=selection.since)
 
 
@@ -51,10 +65,13 @@ def render_story(history: StoryHistory, fmt: Format) -> str:
     raise ValueError(f"{fmt} covers many stories at once: use render_combined")
 
 
-def render_combined(db: Database, selection: Selection, fmt: Format) -> str:
-    """Every selected story in one file: a JSON document or an Atom feed."""
+def render_combined(
+    db: Database, selection: Selection, fmt: Format, links: FeedLinks | None = None
+) -> str:
+    """Every selected story in one file: a JSON document or an Atom feed (`links` says where
+    the feed and the reports it links to are published)."""
     if fmt is Format.ATOM:
-        return atom.render_atom(atom.load_feed(db, selection), selection)
+        return atom.render_atom(atom.load_feed(db, selection), selection, links or FeedLinks())
     if fmt is Format.JSON:
         stories = select_stories(db, selection)
         return json.render_json([load_history(db, story.id) for story in stories])

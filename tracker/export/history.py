@@ -6,17 +6,19 @@ the formats never touch the database and render the same facts the same way.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.queries import StorySummary, VersionDetail
+from tracker.errors import NotFoundError
 from tracker.history import compare
 from tracker.history.compare import DiffView
 from tracker.text import display
 from tracker.text.analysis import Fact, Tag
+from tracker.text.urls import without_credentials
 
 #: Versions in an Atom feed unless the caller asks for another number: readers want recent ones.
 FEED_LIMIT = 100
@@ -104,10 +106,19 @@ class Selection:
 
 def load_history(db: Database, story_id: int) -> StoryHistory:
     """Everything an export shows about one story."""
-    story = queries.find_story(db, story_id)
+    story = shareable(queries.find_story(db, story_id))
     versions = queries.list_version_texts(db, story_id)
+    if not versions:
+        raise NotFoundError(f"story {story_id} has no version yet: nothing to export until a "
+                            "snapshot stores one")
     changes = [Change(view) for view in compare.list_diffs(db, versions)]
     return StoryHistory(story, versions, changes)
+
+
+def shareable(story: StorySummary) -> StorySummary:
+    """The story as a report may show it: a user name or password in its URL is left out, since
+    reports are shared and the credentials are the user's."""
+    return replace(story, url=without_credentials(story.url))
 
 
 def format_utc(moment: datetime | None) -> str:
@@ -130,7 +141,13 @@ def is_web_url(url: str) -> bool:
 
 
 def slug(history: StoryHistory, *, length: int = 60) -> str:
-    """A file name stem for a story: its id then its headline in ASCII (ids keep it unique)."""
-    title = unicodedata.normalize("NFKD", history.story.title or history.story.site)
+    """A file name stem for a story's export (see `story_slug`)."""
+    return story_slug(history.story, length=length)
+
+
+def story_slug(story: StorySummary, *, length: int = 60) -> str:
+    """A file name stem for a story: its id then its headline in ASCII (ids keep it unique).
+    Feeds use it too, to link to the reports written under these names."""
+    title = unicodedata.normalize("NFKD", story.title or story.site)
     words = re.sub(r"[^a-z0-9]+", "-", title.encode("ascii", "ignore").decode().lower())
-    return f"{history.story.id}-{words.strip('-')[:length].strip('-')}".rstrip("-")
+    return f"{story.id}-{words.strip('-')[:length].strip('-')}".rstrip("-")

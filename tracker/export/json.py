@@ -43,12 +43,13 @@ def story_data(history: StoryHistory) -> dict[str, Any]:
         "status": story.status, "first_seen_at": iso_utc(story.first_seen_at),
         "last_changed_at": _time(story.last_changed_at),
         "last_checked_at": _time(story.last_checked_at),
-        "versions": [_version(version) for version in history.versions],
-        "diffs": [_diff(change) for change in history.changes],
+        "versions": [version_data(version) for version in history.versions],
+        "diffs": [diff_data(change) for change in history.changes],
     }
 
 
-def _version(version: VersionDetail) -> dict[str, Any]:
+def version_data(version: VersionDetail) -> dict[str, Any]:
+    """One version as the schema's `version` (`tracker show --json` prints it too)."""
     info = version.info
     return {
         "number": info.number, "observed_at": iso_utc(info.observed_at), "title": info.title,
@@ -59,7 +60,8 @@ def _version(version: VersionDetail) -> dict[str, Any]:
     }
 
 
-def _diff(change: Change) -> dict[str, Any]:
+def diff_data(change: Change) -> dict[str, Any]:
+    """One diff as the schema's `diff` (`tracker diff --json` prints it too)."""
     view = change.view
     return {
         "from_version": view.old.number, "to_version": view.new.number,

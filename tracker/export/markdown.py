@@ -1,20 +1,25 @@
 """Markdown: a story's history that pastes well into an issue, a chat or a newsletter.
 
 Story text is escaped so that it stays text wherever the Markdown lands: no headings, lists,
-links, images, raw HTML, tables or mentions can come out of a page. Changes are shown as
-~~struck~~ and **bold** text, which GitHub, GitLab, Discord and most newsletter tools render,
-and which still reads as a change where Markdown is shown raw.
+links, images, raw HTML, tables or mentions can come out of a page. Changes are marked with
+the HTML tags <del> and <ins>, which every CommonMark renderer passes through the same way and
+GitHub and GitLab keep: `~~` and `**` are only read as marks where CommonMark's flanking rules
+allow, so an insertion that starts with punctuation right after a word stayed literal, and an
+edit of `<M7.1>` to `M7.1` struck out the unchanged "M7.1". Where raw HTML is dropped, the
+words are still there, only unmarked.
 """
 
 import re
 from urllib.parse import quote
 
+from tracker.db.queries import VersionDetail
 from tracker.export.history import Change, StoryHistory, format_utc, is_web_url, plural
 from tracker.text import display
 from tracker.text.analysis import Fact
 from tracker.text.diffing import DELETE, INSERT, Ops
 
 CONTEXT_PARAGRAPHS = 1
+_MARKS = {INSERT: ("<ins>", "</ins>"), DELETE: ("<del>", "</del>")}
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 
 # Characters with a meaning anywhere in a line (emphasis, code, links and images, raw HTML and
@@ -25,12 +30,15 @@ _INLINE = re.compile(r"([\\`*_\[\]<|~&@$])")
 # What makes a line a heading, quote, list item, thematic break or setext underline; in an
 # ordered-list marker ("1.") it is the punctuation that gets the backslash.
 _LINE_START = re.compile(r"^(\s*\d*)([#>+\-=.)])")
+# GitHub-flavoured renderers turn bare web addresses into links, and backslash escapes inside
+# such a link show as backslashes; an escaped ':' or '.' keeps "http://..." and "www." text.
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp)(?=://)|\bwww(?=\.))([:.])")
 
 
 def escape(text: str | None) -> str:
     """Untrusted text as literal Markdown on one line: control characters go, syntax is escaped."""
     flat = display.safe(text).replace("\n", " ")
-    return _INLINE.sub(r"\\\1", flat)
+    return _AUTOLINK.sub(r"\1\\\2", _INLINE.sub(r"\\\1", flat))
 
 
 def render_markdown(history: StoryHistory) -> str:
@@ -39,24 +47,26 @@ def render_markdown(history: StoryHistory) -> str:
              _corrections(history)]
     parts += ["## Revisions"] if history.changes else []
     parts += [_revision(change) for change in history.changes]
-    parts.append(_first_version(history))
+    if history.changes:
+        parts.append(_full_text("Latest version", history.latest))
+    parts.append(_full_text("First version", history.first))
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def change_markdown(ops: Ops) -> str:
-    """One run of diff segments with deletions as ~~...~~ and insertions as **...**.
+    """One run of diff segments with deletions in <del> and insertions in <ins>.
 
-    Emphasis markers must touch the text they wrap, so surrounding spaces stay outside them.
+    Surrounding spaces stay outside the tags, so a change marks its words and nothing else.
     """
     pieces = []
     for index, (op, text) in enumerate(ops):
         body = escape(text)
-        if op in (INSERT, DELETE) and body.strip():
-            mark = "**" if op == INSERT else "~~"
+        if op in _MARKS and body.strip():
+            opening, closing = _MARKS[op]
             lead, core, trail = _split_space(body)
-            body = f"{lead}{mark}{core}{mark}{trail}"
+            body = f"{lead}{opening}{core}{closing}{trail}"
         if op == INSERT and index and ops[index - 1][0] == DELETE and not body[:1].isspace():
-            body = " " + body  # "~~old~~ **new**" reads better than "~~old~~**new**"
+            body = " " + body  # "<del>old</del> <ins>new</ins>" reads better without the tags
         pieces.append(body)
     return _escape_line_start("".join(pieces))
 
@@ -165,14 +175,15 @@ def _summary(change: Change) -> str:
     return " · ".join(parts)
 
 
-def _first_version(history: StoryHistory) -> str:
-    """The text every revision builds on, so the Markdown stands alone like the HTML report."""
-    first = history.first
-    lines = [f"## First version (v1, {format_utc(first.info.observed_at)})",
-             f"**{escape(first.info.title or '(no headline)')}**"]
-    if first.info.byline:
-        lines.append(f"*{escape(first.info.byline)}*")
-    lines += [_escape_line_start(escape(line)) for line in first.text.split("\n") if line]
+def _full_text(label: str, version: VersionDetail) -> str:
+    """A version's whole text: the latest as it reads now, and the first that every revision
+    builds on, so the Markdown stands alone like the HTML report."""
+    info = version.info
+    lines = [f"## {label} (v{info.number}, {format_utc(info.observed_at)})",
+             f"**{escape(info.title or '(no headline)')}**"]
+    if info.byline:
+        lines.append(f"*{escape(info.byline)}*")
+    lines += [_escape_line_start(escape(line)) for line in version.text.split("\n") if line]
     return "\n\n".join(lines)
 
 

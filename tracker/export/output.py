@@ -1,8 +1,15 @@
 """Writing exports: atomically, so a reader (a web server, a feed reader, a cron job's next run)
-never sees a half-written file, and a failed export leaves the previous file as it was."""
+never sees a half-written file, and a failed export leaves the previous file as it was.
+
+The file a user names is the one that changes: through a symbolic link the link's target is
+replaced (the link stays), a file's permissions are kept (a private 0600 report stays private),
+and what is not a regular file (a FIFO, /dev/stdout, /dev/full) is written to directly, since
+renaming over it would replace the device node or the pipe with a file.
+"""
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -10,7 +17,30 @@ from tracker.errors import OutputError
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
+    """Write to a temporary file beside `path` (or beside the file a link points to), flush it
+    to disk, then rename it over that file; write other kinds of file in place."""
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        existing = os.stat(target)
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        _write_in_place(target, text)
+        return
+    mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
+    _replace(target, text, mode)
+
+
+def _write_in_place(path: Path, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _replace(path: Path, text: str, mode: int) -> None:
+    """The atomic write: a new file with `mode`, renamed over `path`."""
     try:
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -20,7 +50,7 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; exports are for sharing
+        os.chmod(temp, mode)  # mkstemp makes it private; new exports are for sharing
         os.replace(temp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -5,29 +5,34 @@ diff, see tracker.store) and every version's full text. Each database has one ba
 that owns both its index writes and its queries (tracker.search.sqlite, tracker.search.postgres,
 over the shared algorithm in tracker.search.backend); the functions here pick the backend for
 a connection and delegate. The indexes are filled by the write path in the transaction that
-stores the version, and created by the migration 0003_analysis_search. Both stem English words,
-so "missile" finds "missiles" on either.
+stores the version. One query language (tracker.search.query) and one notion of a word
+(tracker.search.tokens: stemmed, so "missile" finds "missiles") make both databases find the
+same hits for the same query.
 """
 
-import re
+from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
 from tracker.db.engine import Database
-from tracker.errors import InvalidInput
 from tracker.search.backend import Backend
 from tracker.search.model import Field, SearchFilter, SearchHit, Snippet, parse_snippet
 from tracker.search.postgres import PostgresBackend
+from tracker.search.query import Query, Term, parse_query
 from tracker.search.sqlite import SQLITE_TOKENIZER, SqliteBackend
 
 __all__ = [
     "SQLITE_TOKENIZER",
     "Field",
+    "Query",
     "SearchFilter",
     "SearchHit",
     "Snippet",
+    "Term",
     "index_diff",
+    "index_diffs",
     "index_version",
+    "index_versions",
     "parse_query",
     "parse_snippet",
     "rebuild_versions",
@@ -35,48 +40,44 @@ __all__ = [
     "unindex_diff",
 ]
 
-_TERM = re.compile(r'"([^"]*)"|(\S+)')
-_WORD = re.compile(r"\w+")
-
 
 def search(db: Database, query: str, where: SearchFilter | None = None) -> list[SearchHit]:
     """At most `where.limit` matches, newest first. Each kind of text is read newest stored
     first (see Backend), which is the order tracker saw the versions in unless old versions
     were imported later."""
     where = where or SearchFilter()
-    terms = parse_query(query)
+    parsed = parse_query(query)
     fields = [f for f in where.fields if not (where.tag and f == Field.TEXT)]
     hits: list[SearchHit] = []
     with db.reading() as session:
         backend = _backend(session.connection())
+        backend.prepare()
         for field in fields:
-            hits += backend.search(field, terms, where)
+            hits += backend.search(field, parsed, where)
         # Newest first; a stable sort keeps a change ahead of the full-text hit of the same
         # version. Full-text snippets are made for the hits kept only: they cost the most.
         hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
-        return backend.with_text_snippets(terms, hits[: where.limit])
-
-
-def parse_query(query: str) -> list[str]:
-    """Words and "quoted phrases", all required; punctuation is dropped as the indexes drop it."""
-    terms = []
-    for phrase, word in _TERM.findall(query):
-        words = _WORD.findall(phrase or word)
-        if words:
-            terms.append(" ".join(words))
-    if not terms:
-        raise InvalidInput(f"nothing to search for in {query!r}: give a word or a \"phrase\"")
-    return terms
+        return backend.with_text_snippets(parsed, hits[: where.limit])
 
 
 def index_version(connection: Connection, version_id: int, title: str | None, body: str) -> None:
     """Make a new version's full text searchable (called by the write path)."""
-    _backend(connection).index_version(version_id, title, body)
+    index_versions(connection, [(version_id, title, body)])
+
+
+def index_versions(connection: Connection, rows: Sequence[tuple[int, str | None, str]]) -> None:
+    """The same for many (id, title, text) at once, in one statement."""
+    _backend(connection).index_versions(rows)
 
 
 def index_diff(connection: Connection, diff_id: int, added: str, removed: str) -> None:
     """Make a new diff's added and removed text searchable (called by the write path)."""
-    _backend(connection).index_diff(diff_id, added, removed)
+    index_diffs(connection, [(diff_id, added, removed)])
+
+
+def index_diffs(connection: Connection, rows: Sequence[tuple[int, str, str]]) -> None:
+    """The same for many (id, added, removed) at once, in one statement."""
+    _backend(connection).index_diffs(rows)
 
 
 def unindex_diff(connection: Connection, diff_id: int, added: str, removed: str) -> None:

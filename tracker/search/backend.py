@@ -4,31 +4,37 @@ A backend owns one database's full-text index: the writes that keep it in step w
 versions and diffs, and the queries that read it. This base class holds the search algorithm
 and the SQL both databases share; tracker.search.sqlite and tracker.search.postgres fill in
 the rest.
+
+Results are newest first, and a search wants only the newest few matches of words that may be
+in every text or in none. Both backends therefore read matches window by window, newest rows
+first (see windows()): a common word is answered from the newest few thousand rows, a rare one
+by the index over everything, which it finds in a few entries. Neither ever reads the rows of a
+window that cannot hold a match: on SQLite FTS5 seeks to the window's row ids in its own index;
+on PostgreSQL each vector carries lexemes naming the blocks of row ids it falls in, so the GIN
+index itself narrows a word to a window (tracker.search.postgres).
 """
 
 from abc import ABC, abstractmethod
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
-from tracker.search.model import (
-    MATCH_START,
-    MATCH_STOP,
-    Field,
-    SearchFilter,
-    SearchHit,
-    Snippet,
-    parse_snippet,
-)
+from tracker.search.model import Field, SearchFilter, SearchHit, Snippet, parse_snippet
+from tracker.search.query import Query
 from tracker.text.analysis import ordered_tags
 
-SNIPPET_TOKENS = 24
-"""Words in a snippet, on either database."""
 CHUNK_STORIES = 4
 """Full-text matches are read in pages of this many rows per result wanted (stories have a
 few versions each, most of them matching when one does)."""
+WINDOW_BITS = (12, 17)
+"""The windows of row ids searched in turn: the newest two blocks of 4,096 ids, the newest two
+of 131,072, then all the rest. A word in 3% of the texts fills a page of 200 from the first;
+one in 0.1% from the second; the rest are rare enough that all their matches are few. On
+PostgreSQL these sizes are written into every vector (tracker.search.postgres.BLOCK): changing
+them needs a migration that rebuilds the vectors."""
 
 #: The columns and joins of a diff hit, the same on both databases.
 DIFF_COLUMNS = """
@@ -40,21 +46,40 @@ DIFF_JOINS = """
     JOIN versions fv ON fv.id = d.from_version_id
     JOIN versions tv ON tv.id = d.to_version_id
 """
+#: Whether any row below a window was seen since the --since time: when none was, the search
+#: stops there instead of reading older matches only to drop them (ix_versions_observed_at_id).
+SEEN_SINCE = {
+    "versions": "SELECT 1 FROM versions WHERE observed_at >= :since AND id < :below LIMIT 1",
+    "diffs": "SELECT 1 FROM diffs d JOIN versions v ON v.id = d.to_version_id "
+             "WHERE v.observed_at >= :since AND d.id < :below LIMIT 1",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Row ids from `low` up, searched together; `bits` and `blocks` name them as blocks of
+    2**bits ids (None: no block, the window is everything below the previous one)."""
+
+    low: int
+    bits: int | None = None
+    blocks: range = range(0)
+
+
+def windows(top: int) -> list[Window]:
+    """The windows below the newest row id `top`, newest first (see WINDOW_BITS)."""
+    found = []
+    for bits in WINDOW_BITS:
+        last = top >> bits
+        first = max(last - 1, 0)
+        found.append(Window(first << bits, bits, range(first, last + 1)))
+        if first == 0:
+            return found
+    return [*found, Window(0)]
 
 
 class Backend(ABC):
     """One database's full-text index: its writes (called by the write path, in the
-    transaction that stores the version) and the search algorithm over it.
-
-    Matches are read newest stored first (descending row id, which both indexes can return in
-    order), so a common word stops after `limit` rows instead of sorting every match: at a
-    million versions that is the difference between milliseconds and seconds.
-    """
-
-    #: The matching versions: their tables, the match condition, the order of newest first.
-    version_from: str
-    version_match: str
-    version_order: str
+    transaction that stores the version) and the search algorithm over it."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -62,12 +87,12 @@ class Backend(ABC):
         """(story id, version number) -> version id of the full-text hits found."""
 
     @abstractmethod
-    def index_version(self, version_id: int, title: str | None, body: str) -> None:
-        """Make a new version's full text searchable."""
+    def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
+        """Make new versions' full text searchable: (id, title, text)."""
 
     @abstractmethod
-    def index_diff(self, diff_id: int, added: str, removed: str) -> None:
-        """Make a diff's added and removed text searchable."""
+    def index_diffs(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Make diffs' added and removed text searchable: (id, added, removed)."""
 
     @abstractmethod
     def unindex_diff(self, diff_id: int, added: str, removed: str) -> None:
@@ -78,75 +103,95 @@ class Backend(ABC):
     def rebuild_versions(self) -> None:
         """Recompute the full-text index of every version from the versions table."""
 
-    def search(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
-        """Matches of all `terms` in one kind of text, newest stored first."""
-        if field == Field.TEXT:
-            return self._text_hits(terms, where)
-        return self._diff_hits(field, terms, where)
+    @abstractmethod
+    def prepare(self) -> None:
+        """Set up the transaction for the searches that follow."""
 
-    def with_text_snippets(self, terms: list[str], hits: list[SearchHit]) -> list[SearchHit]:
+    def search(self, field: Field, query: Query, where: SearchFilter) -> list[SearchHit]:
+        """Matches of `query` in one kind of text, newest stored first."""
+        if field == Field.TEXT:
+            return self._text_hits(query, where)
+        return self._diff_hits(field, query, where)
+
+    def with_text_snippets(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
         """The hits with the snippets of their full-text hits filled in, in one statement."""
         wanted = {self.text_versions[hit.story_id, hit.to_version]: hit
                   for hit in hits if hit.field == Field.TEXT}
         if not wanted:
             return hits
-        snippets = self._version_snippets(terms, list(wanted))
+        snippets = self._version_snippets(query, list(wanted))
         made = {id(hit): replace(hit, snippet=parse_snippet(snippets.get(version, "")))
                 for version, hit in wanted.items()}
         return [made.get(id(hit), hit) for hit in hits]
 
-    def _diff_hits(self, field: Field, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+    def _diff_hits(self, field: Field, query: Query, where: SearchFilter) -> list[SearchHit]:
         extra, params = self._filters(where, "tv.observed_at")
-        sql, match = self._diff_sql(field, terms)
-        rows = self.connection.execute(text(sql.replace("{extra}", extra)), {
-            **params, **match, "limit": where.limit, "start": MATCH_START, "stop": MATCH_STOP,
-        }).all()
+        rows: list[Any] = []
+        for page in self._newest("diffs", where, where.limit, lambda window, below: (
+            self._diff_page(field, query, window, extra, {
+                **params, "below": below, "low": window.low, "size": where.limit}))):
+            rows += page[: where.limit - len(rows)]
+            if len(rows) == where.limit:
+                break
+        snippets = self._diff_snippets(field, query, rows)
         tags = self._tags([row.diff_id for row in rows])
         return [
             SearchHit(
                 story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
                 field=field, from_version=row.from_version, to_version=row.to_version,
-                observed_at=as_datetime(row.observed_at), snippet=parse_snippet(row.snippet),
+                observed_at=as_datetime(row.observed_at),
+                snippet=parse_snippet(snippets.get(row.diff_id, "")),
                 tags=tags.get(row.diff_id, ()), significance=row.significance,
             )
             for row in rows
         ]
 
-    def _newest_per_story(self, terms: list[str], where: SearchFilter) -> list[Any]:
+    def _newest_per_story(self, query: Query, where: SearchFilter) -> list[Any]:
         """The newest matching version of each story, for up to `limit` stories: matches are
         read newest first in pages of CHUNK_STORIES * limit rows until enough stories are
-        found. A LIMIT lets each database pick its plan by the term's frequency (walk the
-        newest rows for a common word, look a rare one up in the index) where an open-ended
-        cursor made PostgreSQL walk every row for a rare one."""
+        found."""
         extra, params = self._filters(where, "v.observed_at")
-        params |= {**self._match(terms), "chunk": CHUNK_STORIES * where.limit}
+        size = CHUNK_STORIES * where.limit
         picked: dict[int, Any] = {}
-        before = ""
-        while True:
-            rows = self.connection.execute(text(f"""
-                SELECT v.id AS version_id, v.story_id, v.number, v.observed_at,
-                       s.title AS story_title, s.site, s.url
-                FROM {self.version_from} JOIN stories s ON s.id = v.story_id
-                WHERE {self.version_match} {extra} {before}
-                ORDER BY {self.version_order} DESC LIMIT :chunk
-            """), params).all()
-            for row in rows:
+        for page in self._newest("versions", where, size, lambda window, below: (
+            self._version_page(query, window, extra, {
+                **params, "below": below, "low": window.low, "size": size}))):
+            for row in page:
                 picked.setdefault(row.story_id, row)
                 if len(picked) == where.limit:
                     return list(picked.values())
-            if len(rows) < params["chunk"]:
-                return list(picked.values())
-            before = f"AND {self.version_order} < :before"
-            params["before"] = rows[-1].version_id
+        return list(picked.values())
 
-    def _text_hits(self, terms: list[str], where: SearchFilter) -> list[SearchHit]:
+    def _newest(
+        self, table: str, where: SearchFilter, size: int,
+        page: Callable[[Window, int], Sequence[Row[Any]]],
+    ) -> Iterator[Sequence[Row[Any]]]:
+        """Pages of up to `size` matching rows of `table` (versions or diffs), newest first:
+        `page(window, below)` reads the matches in `window` with ids below `below`. Stops
+        when a window is exhausted and no older row can match (none left, or none seen since
+        --since)."""
+        top = self.connection.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+        below = (top or 0) + 1
+        for window in windows(top or 0):
+            while rows := page(window, below):
+                yield rows
+                if len(rows) < size:
+                    break
+                below = rows[-1].row_id
+            below = window.low
+            if below == 0 or (where.since and not self.connection.execute(
+                    text(SEEN_SINCE[table]), {"since": self._time(where.since),
+                                              "below": below}).first()):
+                return
+
+    def _text_hits(self, query: Query, where: SearchFilter) -> list[SearchHit]:
         """Full-text hits, in one more statement whatever the count (each story's first
         matching version); their snippets wait for with_text_snippets."""
-        rows = self._newest_per_story(terms, where)
+        rows = self._newest_per_story(query, where)
         if not rows:
             return []
-        firsts = self._first_matches(terms, [row.story_id for row in rows])
-        self.text_versions = {(row.story_id, row.number): row.version_id for row in rows}
+        firsts = self._first_matches(query, [row.story_id for row in rows])
+        self.text_versions = {(row.story_id, row.number): row.row_id for row in rows}
         return [
             SearchHit(
                 story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
@@ -188,20 +233,32 @@ class Backend(ABC):
         return {diff_id: ordered_tags(tags) for diff_id, tags in found.items()}
 
     @abstractmethod
-    def _diff_sql(self, field: Field, terms: list[str]) -> tuple[str, dict[str, str]]:
-        """The diff query (with an {extra} slot for the filters) and its parameters: the match,
-        and any the snippet needs besides :start, :stop and :limit."""
+    def _version_page(
+        self, query: Query, window: Window, extra: str, params: dict[str, Any]
+    ) -> Sequence[Row[Any]]:
+        """Up to :size matching versions in `window` with ids below :below, newest first,
+        narrowed by the filters in `extra`: row_id (the version's), story_id, number,
+        observed_at, story_title, site, url."""
 
     @abstractmethod
-    def _match(self, terms: list[str]) -> dict[str, str]:
-        """The parameters of version_match for these terms."""
+    def _diff_page(
+        self, field: Field, query: Query, window: Window, extra: str, params: dict[str, Any]
+    ) -> Sequence[Row[Any]]:
+        """The same for diffs whose `field` text matches: DIFF_COLUMNS, diff_id as row_id,
+        and what _diff_snippets needs."""
 
     @abstractmethod
-    def _first_matches(self, terms: list[str], story_ids: list[int]) -> dict[int, int]:
+    def _diff_snippets(
+        self, field: Field, query: Query, rows: Sequence[Any]
+    ) -> dict[int, str]:
+        """Marked snippets of these diff rows' `field` text, by diff id."""
+
+    @abstractmethod
+    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
         """Each story's first version that matches."""
 
     @abstractmethod
-    def _version_snippets(self, terms: list[str], version_ids: list[int]) -> dict[int, str]:
+    def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:
         """Marked snippets of these versions' full text, by version id."""
 
 

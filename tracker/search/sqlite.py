@@ -5,38 +5,47 @@ given a row's old text to drop it (triggers do that when rows are deleted, unind
 diff's text is rewritten). The porter stemmer makes "missile" find "missiles".
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 
-from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, SNIPPET_TOKENS, Backend, id_list
+from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, Backend, Window, id_list
 from tracker.search.model import MATCH_START, MATCH_STOP, Field
+from tracker.search.query import Query, to_fts5
+from tracker.search.tokens import SNIPPET_TOKENS, TOKENIZER
 
-SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
+SQLITE_TOKENIZER = TOKENIZER
 """The tokenizer of the FTS5 tables (the migration 0003_analysis_search creates them)."""
+_COLUMNS = {Field.ADDED: ("added_text", 0), Field.REMOVED: ("removed_text", 1)}
 
 
 class SqliteBackend(Backend):
-    """The FTS5 tables diffs_fts (added_text, removed_text) and versions_fts (title, text)."""
+    """The FTS5 tables diffs_fts (added_text, removed_text) and versions_fts (title, text).
 
-    version_from = "versions_fts JOIN versions v ON v.id = versions_fts.rowid"
-    version_match = "versions_fts MATCH :match"
-    version_order = "versions_fts.rowid"
+    FTS5 reads a MATCH in row id order and seeks to a range of row ids, so each page asks for
+    the window's ids below the last one read, newest first, and stops at the page's size.
+    """
 
-    def index_version(self, version_id: int, title: str | None, body: str) -> None:
+    def prepare(self) -> None:
+        """Nothing to set up: FTS5 plans every MATCH itself."""
+
+    def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
         self.connection.execute(
             text("INSERT INTO versions_fts(rowid, title, text) VALUES (:id, :title, :body)"),
-            {"id": version_id, "title": title or "", "body": body},
+            [{"id": version_id, "title": title or "", "body": body}
+             for version_id, title, body in rows],
         )
 
-    def index_diff(self, diff_id: int, added: str, removed: str) -> None:
+    def index_diffs(self, rows: Sequence[tuple[int, str, str]]) -> None:
         self.connection.execute(
             text(
                 "INSERT INTO diffs_fts(rowid, added_text, removed_text) "
                 "VALUES (:id, :added, :removed)"
             ),
-            {"id": diff_id, "added": added, "removed": removed},
+            [{"id": diff_id, "added": added, "removed": removed}
+             for diff_id, added, removed in rows],
         )
 
     def unindex_diff(self, diff_id: int, added: str, removed: str) -> None:
@@ -56,20 +65,40 @@ class SqliteBackend(Backend):
         """SQLite holds times as UTC text in SQLAlchemy's format, compared as text."""
         return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
-    def _match(self, terms: list[str]) -> dict[str, str]:
-        return {"match": _fts5_query(terms)}
+    def _version_page(
+        self, query: Query, window: Window, extra: str, params: dict[str, Any]
+    ) -> Sequence[Row[Any]]:
+        return self.connection.execute(text(f"""
+            SELECT v.id AS row_id, v.story_id, v.number, v.observed_at,
+                   s.title AS story_title, s.site, s.url
+            FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
+            JOIN stories s ON s.id = v.story_id
+            WHERE versions_fts MATCH :match AND versions_fts.rowid < :below
+              AND versions_fts.rowid >= :low {extra}
+            ORDER BY versions_fts.rowid DESC LIMIT :size
+        """), {**params, "match": to_fts5(query)}).all()
 
-    def _diff_sql(self, field: Field, terms: list[str]) -> tuple[str, dict[str, str]]:
-        column, index = ("added_text", 0) if field == Field.ADDED else ("removed_text", 1)
-        return f"""
-            SELECT {DIFF_COLUMNS},
+    def _diff_page(
+        self, field: Field, query: Query, window: Window, extra: str, params: dict[str, Any]
+    ) -> Sequence[Row[Any]]:
+        column, index = _COLUMNS[field]
+        return self.connection.execute(text(f"""
+            SELECT {DIFF_COLUMNS}, d.id AS row_id,
                    snippet(diffs_fts, {index}, :start, :stop, '…', {SNIPPET_TOKENS}) AS snippet
             FROM diffs_fts JOIN diffs d ON d.id = diffs_fts.rowid {DIFF_JOINS}
-            WHERE diffs_fts MATCH :match {{extra}}
-            ORDER BY diffs_fts.rowid DESC LIMIT :limit
-        """, {"match": f"{column} : ({_fts5_query(terms)})"}
+            WHERE diffs_fts MATCH :match AND diffs_fts.rowid < :below
+              AND diffs_fts.rowid >= :low {extra}
+            ORDER BY diffs_fts.rowid DESC LIMIT :size
+        """), {**params, "match": f"{column} : ({to_fts5(query)})", "start": MATCH_START,
+               "stop": MATCH_STOP}).all()
 
-    def _first_matches(self, terms: list[str], story_ids: list[int]) -> dict[int, int]:
+    def _diff_snippets(
+        self, field: Field, query: Query, rows: Sequence[Any]
+    ) -> dict[int, str]:
+        """FTS5 made them with the matches."""
+        return {row.diff_id: row.snippet for row in rows}
+
+    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
         """FTS5 is asked only about the range of row ids these stories' versions occupy, which
         it can seek to: a common word does not mean reading every match."""
         ids = id_list(story_ids)
@@ -82,17 +111,13 @@ class SqliteBackend(Backend):
             WHERE versions_fts MATCH :match AND versions_fts.rowid BETWEEN :low AND :high
               AND v.story_id IN ({ids})
             GROUP BY v.story_id
-        """), {"low": low, "high": high, **self._match(terms)})
+        """), {"low": low, "high": high, "match": to_fts5(query)})
         return {story: first for story, first in rows}
 
-    def _version_snippets(self, terms: list[str], version_ids: list[int]) -> dict[int, str]:
+    def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:
         rows = self.connection.execute(text(f"""
             SELECT rowid, snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS})
             FROM versions_fts WHERE versions_fts MATCH :match AND rowid IN ({id_list(version_ids)})
-        """), {"start": MATCH_START, "stop": MATCH_STOP, **self._match(terms)})
+        """), {"start": MATCH_START, "stop": MATCH_STOP, "match": to_fts5(query)})
         return {version: snippet for version, snippet in rows}
 
-
-def _fts5_query(terms: list[str]) -> str:
-    """Each term as an FTS5 string (a phrase when it has several words), all required."""
-    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)

@@ -8,9 +8,15 @@ one lost the article, the site's name out of the title, no headline line, no tea
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+from tracker.errors import InvalidInput
 from tracker.sources import cleanup
+from tracker.sources.encoding import without_control_references
+from tracker.sources.timestamps import page_times
 from tracker.text.normalise import normalise_line, normalise_text
+from tracker.text.urls import canonical_url, same_site
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,9 @@ class Extracted:
     title: str | None = None
     byline: str | None = None
     published_at: datetime | None = None
+    canonical_url: str | None = None
+    """The URL the page declares for itself (see `declared_canonical`)."""
+    updated_at: datetime | None = None
 
 
 def extract_article(html: str, url: str | None = None) -> Extracted:
@@ -43,9 +52,11 @@ def extract_draft(html: str, url: str | None = None) -> tuple[Extracted, cleanup
     """
     import trafilatura
 
+    html = without_control_references(html)
     page = trafilatura.load_html(html)
     if page is None:
         return Extracted(text=""), None
+    canonical = declared_canonical(page, url) if url else None  # extraction prunes the tree
     document = trafilatura.bare_extraction(
         page, url=url, with_metadata=True, include_comments=False, include_tables=True,
         favor_precision=True, deduplicate=False,
@@ -53,19 +64,44 @@ def extract_draft(html: str, url: str | None = None) -> tuple[Extracted, cleanup
     if document is None:  # no text at all: the metadata alone, and the rules may find the text
         document = trafilatura.extract_metadata(page, default_url=url)
     fields = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    times = page_times(html)
     extracted = Extracted(
         text=normalise_text(fields.get("text") or ""),
         title=normalise_line(fields.get("title")),
         byline=normalise_line(fields.get("author")),
-        published_at=_parse_date(fields.get("date")),
+        published_at=times.published or _parse_date(fields.get("date")),
+        updated_at=times.modified,
+        canonical_url=canonical,
     )
     draft = cleanup.Draft(text=extracted.text, title=extracted.title, page=page,
                           url=url or fields.get("url"), site_name=fields.get("sitename"))
     return extracted, draft
 
 
+def declared_canonical(tree: Any, page_url: str) -> str | None:
+    """The URL a page declares for itself: its <link rel="canonical">, else its og:url, resolved
+    against the page's URL and in canonical form.
+
+    Only a URL on the page's own site counts (a page cannot claim to be another site's story),
+    and never the site's front page: consent walls, error pages and paywalls declare that, and
+    taking it would merge every story behind the wall into one.
+    """
+    links = tree.xpath('.//head//link[contains(concat(" ", normalize-space(translate(@rel, '
+                       '"CANONICAL", "canonical")), " "), " canonical ")]/@href')
+    metas = tree.xpath('.//head//meta[@property="og:url" or @name="og:url"]/@content')
+    declared = [*links, *metas]
+    if not declared:
+        return None
+    try:
+        url = canonical_url(urljoin(page_url, str(declared[0]).strip()))
+    except InvalidInput:
+        return None
+    return url if same_site(url, page_url) and urlsplit(url).path != "/" else None
+
+
 def _parse_date(value: str | None) -> datetime | None:
-    """trafilatura gives dates as YYYY-MM-DD; keep them as midnight UTC, or None if unparsable."""
+    """trafilatura gives dates as YYYY-MM-DD: midnight UTC, for pages whose metadata states no
+    time of day (tracker.sources.timestamps), or None if unparsable."""
     if not value:
         return None
     try:

@@ -12,7 +12,7 @@ from tracker.sources.fetch import FEED_TYPES, Fetcher, FetchFailed, Page
 from tracker.sources.tracking import record_feed_check, track_stories
 from tracker.store.schedule import claim_feeds
 from tracker.store.write import Scheduling
-from tracker.text.urls import check_url
+from tracker.text.urls import AddressKind, address_kind, canonical_url
 
 
 @dataclass
@@ -31,7 +31,12 @@ class ParsedFeed:
 
 
 def parse_feed(page: Page) -> ParsedFeed:
-    """The feed's title and its entries' http(s) links, resolved against the final URL.
+    """The feed's title and its entries' http(s) links, resolved against the final URL and in
+    canonical form (feeds add tracking parameters to their links: utm_source=rss and the like).
+
+    A link to a loopback, private or link-local address is dropped, without any request to it,
+    unless the feed itself is at such an address (`allowed_entry`): a public feed must not make
+    tracker fetch pages from the machine it runs on or from its network.
 
     feedparser is imported here, when a feed is read: most runs track no feed, and every
     `tracker snapshot` imports this module.
@@ -48,10 +53,19 @@ def parse_feed(page: Page) -> ParsedFeed:
         if not link:
             continue
         try:
-            links.append(check_url(urljoin(page.final_url, link)))
+            url = canonical_url(urljoin(page.final_url, link))
         except InvalidInput:
             continue  # a mailto: or javascript: entry is nothing tracker can follow
+        if allowed_entry(url, page.url):
+            links.append(url)
     return ParsedFeed(parsed.feed.get("title"), links)
+
+
+def allowed_entry(url: str, feed_url: str) -> bool:
+    """An entry may be on a public address, or on the same kind of address as the feed (a feed
+    on loopback may list loopback pages, an intranet feed intranet pages)."""
+    kind = address_kind(url)
+    return kind is AddressKind.PUBLIC or kind is address_kind(feed_url)
 
 
 async def poll_feeds(
@@ -68,7 +82,8 @@ async def poll_feeds(
                                        accept=FEED_TYPES)
             parsed = ParsedFeed(None, []) if page.not_modified else parse_feed(page)
         except FetchFailed as exc:
-            if await write(record_feed_check, db, feed.id, clock(), scheduling, error=exc.message):
+            if await write(record_feed_check, db, feed.id, clock(), scheduling, error=exc.message,
+                           retry_after=exc.retry_after):
                 report.errors.append(f"feed {feed.url}: {exc.message}")
             continue
         now = clock()

@@ -15,20 +15,21 @@ URL is reported. ETag and Last-Modified from the previous fetch make the request
 """
 
 import asyncio
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from functools import cached_property
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
 
-import charset_normalizer
 import httpx
 
 from tracker import __version__
-from tracker.errors import FetchError
+from tracker.errors import FetchError, InvalidInput
+from tracker.sources.encoding import decode_page
 
 USER_AGENT = f"tracker/{__version__} (news revision tracker; keeps the versions of stories)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -36,8 +37,12 @@ FEED_TYPES = (
     "application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
     "application/rdf+xml", "application/feed+json", "text/html",
 )
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SNIFF_BYTES = 4096
+MAX_CONNECTIONS = 1000
+MAX_RETRY_AFTER = timedelta(days=30)
+"""The longest Retry-After read as such; the schedule waits at most `stop_after` anyway."""
+MAX_SECONDS = 3600.0
+_OPTIONS = {"concurrency": "--concurrency", "per_host": "--per-host", "host_delay": "--delay"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,17 @@ class FetchLimits:
     """A whole fetch, so a server dripping one byte a second cannot hold a slot for ever."""
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
+
+    def __post_init__(self) -> None:
+        """Refuse limits before a run claims anything: no free slot (`--per-host 0`) would hang
+        it while it holds its claims, and a negative one would fail every story it took."""
+        for name in ("concurrency", "per_host"):
+            _check_limit(name, getattr(self, name), 1, MAX_CONNECTIONS)
+        _check_limit("host_delay", self.host_delay, 0, MAX_SECONDS)
+        for name in ("connect_timeout", "read_timeout", "total_timeout"):
+            _check_limit(name, getattr(self, name), 0.001, MAX_SECONDS)
+        _check_limit("max_bytes", self.max_bytes, 1, 2**40)
+        _check_limit("max_redirects", self.max_redirects, 0, 100)
 
 
 @dataclass(frozen=True)
@@ -78,15 +94,19 @@ class Page:
     @cached_property
     def text(self) -> str:
         """The decoded page, decoded only when asked: an unchanged page never needs it."""
-        return decode(self.body, self.charset) if self.body else ""
+        return decode_page(self.body, self.charset) if self.body else ""
 
 
 class FetchFailed(FetchError):
-    """A fetch that produced no usable page; `status` is the HTTP status when there was one."""
+    """A fetch that produced no usable page; `status` is the HTTP status when there was one,
+    `retry_after` how long the server asked tracker to wait (429, 503 with Retry-After)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: timedelta | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
 
     @property
     def missing(self) -> bool:
@@ -151,7 +171,7 @@ class Fetcher:
             if response.status_code == 304:
                 return _page(url, response, b"", started)
             if response.status_code >= 400:
-                raise FetchFailed(f"HTTP {response.status_code}", response.status_code)
+                raise _http_error(response)
             content_type = _media_type(response)
             body = self._read_body(response, started)
         if not _acceptable(content_type, body, accept):
@@ -198,24 +218,42 @@ class _HostGate:
         self._slots.release()
 
 
-def decode(body: bytes, declared: str | None) -> str:
-    """Text of a page: the HTTP charset, else the page's <meta charset>, else detection."""
-    for candidate in (declared, _meta_charset(body)):
-        if candidate:
-            try:
-                return body.decode(candidate, errors="replace")
-            except LookupError:  # an unknown charset name: try the next way
-                continue
+def _http_error(response: httpx.Response) -> FetchFailed:
+    """An HTTP error status; a date in Retry-After counts from the answer's own Date, so a
+    server whose clock is off from ours still gets the wait it asked for."""
+    sent = _http_date(response.headers.get("date"))
+    wait = retry_after(response.headers.get("retry-after"), sent)
+    said = f" (retry after {wait.total_seconds():g} s)" if wait is not None else ""
+    return FetchFailed(f"HTTP {response.status_code}{said}", response.status_code, wait)
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> timedelta | None:
+    """A Retry-After header (seconds, or an HTTP date) as a wait, at most MAX_RETRY_AFTER; None
+    when there is none or it cannot be read."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit():
+        seconds = int(value) if len(value) < 12 else MAX_RETRY_AFTER.total_seconds()
+        return min(timedelta(seconds=seconds), MAX_RETRY_AFTER)
+    when = _http_date(value)
+    if when is None:
+        return None
+    wait = when - (now or datetime.now(UTC))
+    return min(max(wait, timedelta(0)), MAX_RETRY_AFTER)
+
+
+def _http_date(value: str | None) -> datetime | None:
     try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(body[:200_000]).best()
-        return body.decode(best.encoding if best else "cp1252", errors="replace")
+        when = parsedate_to_datetime(value or "")
+    except (TypeError, ValueError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when  # RFC 9110 dates are GMT
 
 
-def _meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:_SNIFF_BYTES])
-    return match.group(1).decode("ascii") if match else None
+def _check_limit(name: str, value: float, low: float, high: float) -> None:
+    """`value` must be a number from `low` to `high` (a NaN is neither, so it fails too)."""
+    if not low <= value <= high:
+        raise InvalidInput(f"{_OPTIONS.get(name, name)} must be from {low:g} to {high:g}, "
+                           f"not {value}")
 
 
 def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:

@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 from tracker.db.engine import Database
 from tracker.db.models import Outcome, Source
 from tracker.errors import ImportFailed, InvalidInput, TrackerError
+from tracker.sources.encoding import decode_page
 from tracker.sources.extract import extract_article
 from tracker.store.write import Article, Candidate, Observation, StoreResult, store_candidate
-from tracker.text.urls import check_url
+from tracker.text.urls import canonical_url
 
 STORY_FILE = "story.toml"
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
@@ -133,7 +134,7 @@ def _read_folder(folder: Path) -> list[Candidate]:
 
 
 def _read_loose(files: Sequence[Path], url: str | None) -> list[Candidate]:
-    story_url = check_url(url) if url else _url_from_files(files)
+    story_url = canonical_url(url) if url else _url_from_files(files)
     return [_read_version(path, story_url) for path in files]
 
 
@@ -148,7 +149,7 @@ def _read_story_toml(path: Path) -> dict[str, str]:
         raise ImportFailed(f"{path}: not valid TOML: {exc}") from exc
     if not isinstance(meta.get("url"), str):
         raise ImportFailed(f"{path}: needs a url = \"https://...\" line")
-    meta["url"] = check_url(meta["url"], where=str(path))
+    meta["url"] = canonical_url(meta["url"], where=str(path))
     return meta
 
 
@@ -170,7 +171,8 @@ def _html_version(path: Path, url: str, html: str) -> Candidate:
     found = extract_article(html, url)
     if not found.text:
         raise ImportFailed(f"{path}: no article text could be extracted from this page")
-    article = Article(found.text, found.title, found.byline, found.published_at, html=html)
+    article = Article(found.text, found.title, found.byline, found.published_at,
+                      found.updated_at, html=html, canonical_url=found.canonical_url)
     seen = Observation(_time_from_name(path) or _mtime(path), Source.IMPORT)
     return Candidate(url, article, seen)
 
@@ -208,27 +210,21 @@ def _mtime(path: Path) -> datetime:
 
 
 def _read_text(path: Path) -> str:
+    """The file's text, decoded as a browser would (tracker.sources.encoding).
+
+    At most the size limit plus one byte is read, so a device or a pipe that never ends
+    (`/dev/zero`) is refused after 20 MB instead of being read to exhaustion.
+    """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if len(data) > MAX_FILE_BYTES:
         raise ImportFailed(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB; not an article")
     if b"\x00" in data[:8192]:
         raise ImportFailed(f"{path}: a binary file, not text or HTML")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return _decode_guess(path, data)
-
-
-def _decode_guess(path: Path, data: bytes) -> str:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ImportFailed(f"{path}: cannot tell the text encoding")
-    return str(best)
+    return decode_page(data)
 
 
 def _url_from_files(files: Sequence[Path]) -> str:
@@ -238,5 +234,5 @@ def _url_from_files(files: Sequence[Path]) -> str:
             match = re.search(r'<link[^>]+rel=["\']canonical["\'][^>]*href=["\']([^"\']+)',
                               _read_text(path), re.I)
             if match and urlsplit(match.group(1)).scheme in ("http", "https"):
-                return match.group(1)
+                return canonical_url(match.group(1))
     return files[0].resolve().as_uri()

@@ -9,6 +9,7 @@ leaves each story either checked or still claimed, and a claim runs out after th
 """
 
 import asyncio
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -17,13 +18,14 @@ import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from tracker.db.engine import Database
 from tracker.db.models import Outcome, Source, StoryStatus
+from tracker.errors import DatabaseError
 from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
@@ -67,28 +69,55 @@ class StoryResult:
     version_number: int | None = None
     error: str | None = None
     report: str | None = None
+    title: str | None = None
+    """The new version's headline, so a summary can say which stories changed."""
 
 
 @dataclass
 class SnapshotReport:
+    """What a run did: counts, and the stories that changed, failed or looked suspect by name,
+    for the summary line and `tracker snapshot --json`."""
+
     checked: int = 0
-    new_versions: int = 0
     unchanged: int = 0
     not_modified: int = 0
-    suspect: int = 0
-    failed: int = 0
     gone: int = 0
     feeds_checked: int = 0
     stories_added: int = 0
+    changed: list[StoryResult] = field(default_factory=list)
+    suspects: list[StoryResult] = field(default_factory=list)
+    """Extractions that came back empty or collapsed (kept out of the versions)."""
+    failures: list[StoryResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
 
+    @property
+    def new_versions(self) -> int:
+        return len(self.changed)
+
+    @property
+    def suspect(self) -> int:
+        return len(self.suspects)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def all_failed(self) -> bool:
+        """True when there was something to check and no check got an answer: the network,
+        the DNS or the proxy is down, not one site (cron should hear of it)."""
+        return self.checked > 0 and self.failed == self.checked
+
     def count(self, result: StoryResult) -> None:
         self.checked += 1
-        name = {Outcome.NEW_VERSION: "new_versions", Outcome.UNCHANGED: "unchanged",
-                Outcome.NOT_MODIFIED: "not_modified", Outcome.SUSPECT: "suspect",
-                Outcome.ERROR: "failed"}[result.outcome]
-        setattr(self, name, getattr(self, name) + 1)
+        if result.outcome is Outcome.UNCHANGED:
+            self.unchanged += 1
+        elif result.outcome is Outcome.NOT_MODIFIED:
+            self.not_modified += 1
+        else:
+            {Outcome.NEW_VERSION: self.changed, Outcome.SUSPECT: self.suspects,
+             Outcome.ERROR: self.failures}[result.outcome].append(result)
         if result.report:
             self.errors.append(result.report)
 
@@ -133,11 +162,28 @@ class _Run:
                         await self._feeds(fetcher)
                     while batch := await self._claim(started):
                         await self._check_batch(batch, fetcher, extractors)
+        except DatabaseError as exc:
+            raise DatabaseError(exc.message + self._give_back_after_failure()) from exc
         finally:
             renewal.cancel()
             release(self.db, self.options.worker, sorted(self.held))
             self.writer.shutdown()
         return self.report
+
+    def _give_back_after_failure(self) -> str:
+        """Give back the stories still held after the database failed, and say so: the run
+        stops (the next story would fail alike), and no story's backoff counts the failure."""
+        held, self.held = sorted(self.held), set()
+        if not held:
+            return ""
+        stories = "1 story" if len(held) == 1 else f"{len(held)} stories"
+        try:
+            release(self.db, self.options.worker, held)
+        except DatabaseError:
+            minutes = self.options.policy.lease.total_seconds() / 60
+            return (f"; the {stories} this run held will be checked again when its lease runs "
+                    f"out ({minutes:g} minutes)")
+        return f"; the {stories} this run held were given back unchecked"
 
     async def _keep_leases(self) -> None:
         """Renew the lease on the stories in hand every third of it (see `schedule.renew`)."""
@@ -145,8 +191,9 @@ class _Run:
         while True:
             await asyncio.sleep(policy.lease.total_seconds() / 3)
             if self.held:
-                await self.write(renew, self.db, self.options.worker, sorted(self.held),
-                                 self.clock(), policy)
+                with contextlib.suppress(DatabaseError):  # the run's own writes report it
+                    await self.write(renew, self.db, self.options.worker, sorted(self.held),
+                                     self.clock(), policy)
 
     async def _feeds(self, fetcher: Fetcher) -> None:
         feeds = await poll_feeds(self.db, fetcher, self.scheduling, self.clock, self.write)
@@ -164,8 +211,15 @@ class _Run:
 
     async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher, pool: Executor) -> None:
         quick: list[tuple[Claimed, CheckFacts]] = []
-        checks = (self._check(story, fetcher, pool, quick) for story in batch)
-        await asyncio.gather(*checks)
+        checks = [asyncio.ensure_future(self._check(story, fetcher, pool, quick))
+                  for story in batch]
+        try:
+            await asyncio.gather(*checks)
+        except DatabaseError:  # stop the others now: each would wait for the same database
+            for check in checks:
+                check.cancel()
+            await asyncio.gather(*checks, return_exceptions=True)
+            raise
         plans = await self.write(record_checks, self.db,
                                  [(story.story_id, facts) for story, facts in quick],
                                  self.scheduling)
@@ -185,27 +239,33 @@ class _Run:
                 outcome = Outcome.NOT_MODIFIED if page.not_modified else Outcome.UNCHANGED
                 quick.append((story, self._facts(outcome, page.status, page.duration_ms)))
                 return
-            result = await self._store(story, page, body_hash, pool)
+            result, title = await self._store(story, page, body_hash, pool)
         except FetchFailed as exc:
-            quick.append((story, self._facts(Outcome.ERROR, exc.status, error=exc.message)))
+            facts = replace(self._facts(Outcome.ERROR, exc.status, error=exc.message),
+                            retry_after=exc.retry_after)
+            quick.append((story, facts))
+        except DatabaseError:  # not the story's fault: the run stops (see main)
+            raise
         except Exception as exc:  # one bad page (extractor crash, odd markup) stops only itself
             error = f"{type(exc).__name__}: {exc}"
             quick.append((story, self._facts(Outcome.ERROR, status, error=error)))
         else:
-            self._done(story, result.outcome, version=result.version_number, plan=result.plan)
+            self._done(story, result.outcome, version=result.version_number, plan=result.plan,
+                       title=title)
 
     async def _store(self, story: Claimed, page: Page, body_hash: str,
-                     pool: Executor) -> StoreResult:
+                     pool: Executor) -> tuple[StoreResult, str | None]:
+        """Extract and store the page; the result, with the headline found for the summary."""
         loop = asyncio.get_running_loop()
         found = await loop.run_in_executor(pool, extract.extract_article, page.text,
                                            page.final_url)
         article = Article(found.text, found.title, found.byline, found.published_at,
-                          html=page.text)
+                          found.updated_at, html=page.text, canonical_url=found.canonical_url)
         seen = _observation(page, body_hash, self.clock())
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,
                                                scheduling=self.scheduling)
-        return result
+        return result, found.title
 
     def _facts(self, outcome: Outcome, status: int | None, duration_ms: int | None = None,
                error: str | None = None) -> CheckFacts:
@@ -213,10 +273,11 @@ class _Run:
                           http_status=status, duration_ms=duration_ms, error=error)
 
     def _done(self, story: Claimed, outcome: Outcome, *, version: int | None = None,
-              error: str | None = None, plan: Plan | None = None) -> None:
+              error: str | None = None, plan: Plan | None = None,
+              title: str | None = None) -> None:
         self.held.discard(story.story_id)
         result = StoryResult(story.story_id, story.url, outcome, version, error,
-                             _to_report(story, error, plan, self.options.policy))
+                             _to_report(story, error, plan, self.options.policy), title)
         if plan is not None and plan.status == StoryStatus.GONE:
             self.report.gone += 1
         self.report.count(result)
@@ -257,6 +318,6 @@ def _extractors(processes: int | None) -> Iterator[Executor]:
             yield thread
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura"])
+    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura", "w3lib.url"])
     with ProcessPoolExecutor(count, mp_context=context) as pool:
         yield pool

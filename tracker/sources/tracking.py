@@ -5,18 +5,19 @@ These writes change what is on the schedule; versions and checks go through `tra
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.db.engine import Database
+from tracker.db.identity import story_id_for_url
 from tracker.db.models import Feed, Story, StoryStatus
 from tracker.errors import NotFoundError
 from tracker.store.schedule import apply_plan, plan_feed_check
 from tracker.store.write import RACE_RETRIES, Scheduling
-from tracker.text.urls import check_url, site_of
+from tracker.text.urls import canonical_url, check_url, site_of
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,11 @@ def track_stories(
 ) -> list[Tracked]:
     """Put stories on the schedule, due now; a story known from an import is scheduled too.
 
-    URLs are checked before anything is written: one bad URL adds nothing, so the user can fix
-    the command and run it again.
+    URLs are checked and put in canonical form (tracker.text.urls) before anything is written:
+    one bad URL adds nothing, so the user can fix the command and run it again. A URL that names
+    a story already (tracker.db.identity: its URL, an alias, a declared canonical URL) adds none.
     """
-    checked = list(dict.fromkeys(check_url(url) for url in urls))
+    checked = list(dict.fromkeys(canonical_url(url) for url in urls))
     for attempt in range(RACE_RETRIES):  # a feed in another worker may add the same URL
         try:
             with db.writing() as session:
@@ -48,7 +50,8 @@ def track_stories(
 
 
 def _track(session: Session, url: str, now: datetime, feed_id: int | None) -> Tracked:
-    story = session.scalars(select(Story).where(Story.url == url)).one_or_none()
+    story_id = story_id_for_url(session, url)
+    story = session.get(Story, story_id) if story_id is not None else None
     if story is None:
         story = Story(url=url, site=site_of(url), status=StoryStatus.ACTIVE, first_seen_at=now,
                       next_check_at=now, feed_id=feed_id)
@@ -57,8 +60,8 @@ def _track(session: Session, url: str, now: datetime, feed_id: int | None) -> Tr
         return Tracked(story.id, url, True)
     if story.next_check_at is None:
         story.next_check_at = now
-        return Tracked(story.id, url, True)
-    return Tracked(story.id, url, False)
+        return Tracked(story.id, story.url, True)
+    return Tracked(story.id, story.url, False)
 
 
 def set_status(db: Database, story_id: int, status: StoryStatus, now: datetime) -> None:
@@ -107,14 +110,15 @@ def remove_feed(db: Database, url: str) -> None:
 def record_feed_check(
     db: Database, feed_id: int, now: datetime, scheduling: Scheduling, *,
     title: str | None = None, etag: str | None = None, last_modified: str | None = None,
-    error: str | None = None,
+    error: str | None = None, retry_after: timedelta | None = None,
 ) -> bool:
     """Reschedule a feed after reading it; True when an error should be reported (once)."""
     with db.writing() as session:
         feed = session.get(Feed, feed_id)
         if feed is None:
             return False
-        plan = plan_feed_check(feed.failure_count, now, scheduling.policy, failed=bool(error))
+        plan = plan_feed_check(feed.failure_count, now, scheduling.policy, failed=bool(error),
+                               retry_after=retry_after)
         apply_plan(feed, plan, scheduling.worker)
         feed.last_error, feed.last_checked_at = error, now
         if not error:

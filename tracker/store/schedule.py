@@ -46,12 +46,20 @@ class Policy:
     def from_env(cls) -> "Policy":
         """The defaults, overridden by TRACKER_MIN_INTERVAL, TRACKER_STOP_AFTER and so on."""
         overrides: dict[str, Any] = {}
-        for field in fields(cls):
-            value = os.environ.get(f"TRACKER_{field.name.upper()}")
+        for field, name in zip(fields(cls), cls.env_names(), strict=True):
+            value = os.environ.get(name)
             if value:
                 parse = _count if field.type is int else parse_duration
-                overrides[field.name] = parse(value)
+                try:
+                    overrides[field.name] = parse(value)
+                except InvalidInput as exc:
+                    raise InvalidInput(f"{name}: {exc.message}") from None
         return replace(cls(), **overrides)
+
+    @classmethod
+    def env_names(cls) -> tuple[str, ...]:
+        """The environment variables that set the limits (`tracker cron` passes them on)."""
+        return tuple(f"TRACKER_{field.name.upper()}" for field in fields(cls))
 
 
 @dataclass(frozen=True)
@@ -79,18 +87,25 @@ class Plan:
 
 
 def _count(text: str) -> int:
-    if not text.strip().isdigit():
-        raise InvalidInput(f"{text!r} is not a whole number")
-    return int(text)
+    """A setting that counts answers or failures: a whole number from 1 to 1000."""
+    digits = text.strip()
+    count = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 4 else 0
+    if not 1 <= count <= 1000:
+        raise InvalidInput(f"{text!r} is not a whole number from 1 to 1000")
+    return count
 
 
 def plan_after_check(
     times: StoryTimes, now: datetime, policy: Policy, *, failed: bool = False,
-    missing: bool = False,
+    missing: bool = False, retry_after: timedelta | None = None,
 ) -> Plan:
-    """The next check after one at `now`; `failed` for errors, `missing` for a 404/410."""
+    """The next check after one at `now`; `failed` for errors, `missing` for a 404/410.
+
+    A server's `retry_after` (429, 503) is honoured: the next check is no earlier, up to
+    `stop_after`, whatever the backoff says.
+    """
     if failed or missing:
-        return _plan_failure(times, now, policy, missing)
+        return _not_before(_plan_failure(times, now, policy, missing), now, retry_after, policy)
     since_change = now - (times.last_changed_at or times.first_seen_at)
     if since_change >= policy.stop_after:
         return Plan(now + policy.max_interval, StoryStatus.QUIET, 0, 0)
@@ -98,10 +113,22 @@ def plan_after_check(
     return Plan(now + interval, StoryStatus.ACTIVE, 0, 0)
 
 
-def plan_feed_check(failure_count: int, now: datetime, policy: Policy, *, failed: bool) -> Plan:
-    """The next read of a feed: every `min_interval` while it answers, backing off while not."""
+def plan_feed_check(
+    failure_count: int, now: datetime, policy: Policy, *, failed: bool,
+    retry_after: timedelta | None = None,
+) -> Plan:
+    """The next read of a feed: every `min_interval` while it answers, backing off while not,
+    and no earlier than the server's `retry_after`."""
     failures = failure_count + 1 if failed else 0
-    return Plan(now + _backoff(failures, policy), StoryStatus.ACTIVE, failures, 0)
+    plan = Plan(now + _backoff(failures, policy), StoryStatus.ACTIVE, failures, 0)
+    return _not_before(plan, now, retry_after, policy)
+
+
+def _not_before(plan: Plan, now: datetime, wait: timedelta | None, policy: Policy) -> Plan:
+    if wait is None:
+        return plan
+    earliest = now + min(wait, policy.stop_after)
+    return replace(plan, next_check_at=max(plan.next_check_at, earliest))
 
 
 def _plan_failure(times: StoryTimes, now: datetime, policy: Policy, missing: bool) -> Plan:

@@ -6,15 +6,16 @@ byline differ from the latest version's: a changed byline is an edit to the reco
 A new version, its diff against the previous version, the diff's analysis (tracker.text.analysis),
 the search index rows (tracker.search) and the check row are committed in one transaction or not
 at all. Concurrent writers are made safe by the schema (one version number per story, one diff
-per pair, one story per URL): the loser of a race gets an IntegrityError, and the retry sees the
-winner's version and records an unchanged check instead of a duplicate. Recomputing the analysis
-of stored diffs is tracker.store.reindex's job.
+per pair, one story per URL in canonical form): the loser of a race gets an IntegrityError, and
+the retry sees the winner's version and records an unchanged check instead of a duplicate.
+Recomputing the analysis of stored diffs is tracker.store.reindex's job; stories that turn out
+to be one are merged by tracker.store.merge.
 """
 
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,14 +23,20 @@ from sqlalchemy.orm import Session, defer
 
 from tracker import search
 from tracker.db.engine import Database
-from tracker.db.models import Check, Diff, DiffTag, Outcome, Source, Story, StoryStatus, Version
+from tracker.db.identity import story_id_for_url
+from tracker.db.models import Check, Outcome, Source, Story, StoryStatus, Version
 from tracker.errors import InvalidInput
+from tracker.store import merge
+from tracker.store.diffs import add_diff
 from tracker.store.schedule import Plan, Policy, StoryTimes, apply_plan, plan_after_check
-from tracker.text import analysis, diffing
+from tracker.text import diffing, sentences
 from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_volatile
-from tracker.text.urls import site_of
+from tracker.text.urls import canonical_url, site_of, story_key
 
 RACE_RETRIES = 3
+FIRST_VERSION_SENTENCES = 2
+FIRST_VERSION_WORDS = 20
+"""A snapshot's first text must hold this much prose to become version 1 (see _suspect)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,9 @@ class Article:
     updated_at: datetime | None = None
     html: str | None = None
     """The raw page, kept compressed with a new version so extraction can be redone later."""
+    canonical_url: str | None = None
+    """The URL the page declares for itself on its own site (tracker.sources.extract): two
+    stories that declare the same one are one story (tracker.store.merge)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,8 @@ class CheckFacts:
     duration_ms: int | None = None
     error: str | None = None
     version_id: int | None = None
+    retry_after: timedelta | None = None
+    """How long the server asked to be left alone (HTTP 429/503 Retry-After)."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,10 @@ def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreRes
     if suspect is not None:
         _add_check(session, story, _check_of(candidate.seen, Outcome.SUSPECT, None, suspect))
         return StoreResult(story.id, Outcome.SUSPECT)
+    declared = _canonical_or_none(candidate.article.canonical_url)
+    if declared is not None and declared != story.canonical_url:  # a wall page declares none
+        story = merge.follow_canonical(session, story, declared)
+        latest = _latest_version(session, story.id)
     if not text:
         raise InvalidInput(
             f"{candidate.url}: the version seen {candidate.seen.observed_at} has no text")
@@ -170,7 +186,7 @@ def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreRes
         _add_check(session, story, _check_of(candidate.seen, Outcome.UNCHANGED, latest))
         return StoreResult(story.id, Outcome.UNCHANGED, latest.number)
     version = _add_version(session, story, latest, candidate, text, title, digest)
-    stats = _add_diff(session, story, latest, version) if latest is not None else None
+    stats = add_diff(session, story, latest, version) if latest is not None else None
     _add_check(session, story, _check_of(candidate.seen, Outcome.NEW_VERSION, version))
     return StoreResult(story.id, Outcome.NEW_VERSION, version.number, stats)
 
@@ -181,15 +197,31 @@ def _suspect(
     """Why a snapshot's extraction cannot be trusted as a version, or None when it can.
 
     A text that is only the headline counts as empty: extraction found the page, not the story.
+    The first version must read as an article; a later one must not collapse below `min_ratio`
+    of the latest version.
     """
     if candidate.min_ratio is None:
         return None
     if not text or text == title:
         return "extraction found no article text"
-    if latest is not None and len(text) < latest.char_count * candidate.min_ratio:
+    if latest is None:
+        return _not_an_article_yet(text)
+    if len(text) < latest.char_count * candidate.min_ratio:
         return (f"extraction collapsed to {len(text)} characters from {latest.char_count}: "
                 "kept as a suspect check, not a version")
     return None
+
+
+def _not_an_article_yet(text: str) -> str | None:
+    """Why a story's first text is not an article (a navigation page, a "Loading…" or "enable
+    JavaScript" stub), or None when it reads as one: its first version must be the story."""
+    prose = sentences.prose_sentences(text)
+    words = sum(len(sentence.split()) for sentence in prose)
+    if len(prose) >= FIRST_VERSION_SENTENCES and words >= FIRST_VERSION_WORDS:
+        return None
+    return (f"no article yet: {words} words in {len(prose)} sentences of prose (a first version "
+            f"needs {FIRST_VERSION_SENTENCES} sentences and {FIRST_VERSION_WORDS} words): "
+            "kept as a suspect check, not a version")
 
 
 def _reschedule_after_store(
@@ -201,7 +233,7 @@ def _reschedule_after_store(
     story = session.get_one(Story, result.story_id)
     story.body_hash = seen.body_hash
     story.etag, story.last_modified = seen.etag, seen.last_modified
-    story.final_url = seen.final_url
+    story.final_url = _canonical_or_none(seen.final_url)
     facts = CheckFacts(seen.observed_at, seen.source, result.outcome, seen.http_status)
     return replace(result, plan=_reschedule(story, facts, scheduling))
 
@@ -212,7 +244,8 @@ def _reschedule(story: Story, facts: CheckFacts, scheduling: Scheduling) -> Plan
     times = StoryTimes(story.first_seen_at, story.last_changed_at, story.failure_count,
                        story.missing_count)
     plan = plan_after_check(times, facts.checked_at, scheduling.policy,
-                            failed=facts.outcome is Outcome.ERROR, missing=missing)
+                            failed=facts.outcome is Outcome.ERROR, missing=missing,
+                            retry_after=facts.retry_after)
     apply_plan(story, plan, scheduling.worker)
     story.missing_count = plan.missing_count
     story.last_error = facts.error if facts.outcome is Outcome.ERROR else None
@@ -220,15 +253,25 @@ def _reschedule(story: Story, facts: CheckFacts, scheduling: Scheduling) -> Plan
 
 
 def _story_for(session: Session, candidate: Candidate) -> Story:
-    story = session.scalars(select(Story).where(Story.url == candidate.url)).one_or_none()
-    if story is None:
-        story = Story(
-            url=candidate.url, site=site_of(candidate.url), status=StoryStatus.ACTIVE,
-            first_seen_at=candidate.seen.observed_at,
-        )
-        session.add(story)
-        session.flush()
+    """The story the candidate's URL names (tracker.db.identity), or a new one at its
+    canonical form."""
+    url = story_key(candidate.url)
+    story_id = story_id_for_url(session, url)
+    if story_id is not None:
+        return session.get_one(Story, story_id)
+    story = Story(url=url, site=site_of(url), status=StoryStatus.ACTIVE,
+                  first_seen_at=candidate.seen.observed_at)
+    session.add(story)
+    session.flush()
     return story
+
+
+def _canonical_or_none(url: str | None) -> str | None:
+    """A URL from a page or a redirect in canonical form; one tracker cannot hold is dropped."""
+    try:
+        return canonical_url(url) if url else None
+    except InvalidInput:
+        return None
 
 
 def _latest_version(session: Session, story_id: int) -> Version | None:
@@ -289,33 +332,6 @@ def _reverted_to(
         Version.story_id == story_id, Version.content_hash == digest
     )
     return session.scalars(query.order_by(Version.number.desc()).limit(1)).one_or_none()
-
-
-def _add_diff(session: Session, story: Story, old: Version, new: Version) -> diffing.DiffStats:
-    ops = diffing.diff_texts(old.text, new.text)
-    title_ops = diffing.diff_title(old.title, new.title)
-    stats = diffing.diff_stats(ops)
-    found = analysis.analyse_diff(_side(old), _side(new), ops, title_ops)
-    diff = Diff(
-        story_id=story.id, from_version_id=old.id, to_version_id=new.id,
-        delta=diffing.to_delta(ops), title_delta=diffing.to_delta(title_ops),
-        words_added=stats.words_added, words_removed=stats.words_removed,
-        chars_added=stats.chars_added, chars_removed=stats.chars_removed,
-        headline_changed=(old.title or "") != (new.title or ""),
-        byline_changed=(old.byline or "") != (new.byline or ""),
-        engine=diffing.ENGINE_NAME, created_at=datetime.now(UTC),
-        analysis=analysis.to_json(found.result), significance=found.result.significance,
-        added_text=found.added, removed_text=found.removed,
-        tags=[DiffTag(tag=str(tag)) for tag in found.result.tags],
-    )
-    session.add(diff)
-    session.flush()
-    search.index_diff(session.connection(), diff.id, found.added, found.removed)
-    return stats
-
-
-def _side(version: Version) -> analysis.Side:
-    return analysis.Side(version.text, version.title, version.byline)
 
 
 def _check_of(

@@ -130,6 +130,7 @@ _OPENERS = "\"'“\u2018([«"
 _BOUNDARY = re.compile(
     rf"([.!?…]+)([{re.escape(_CLOSERS)}]*)(\s+)(?=[{re.escape(_OPENERS)}]*[A-Z0-9À-Þ])"
 )
+_TERMINATED = re.compile(rf"[.!?…][{re.escape(_CLOSERS)}]*$")
 _LAST_WORD = re.compile(r"(\S+)$")
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]?$")
 _NEXT_WORD = re.compile(rf"[{re.escape(_OPENERS)}]*([\w'\u2019]+)")
@@ -188,3 +189,13 @@ def _ends_sentence(paragraph: str, match: re.Match[str]) -> bool:
 def _next_word(paragraph: str, at: int) -> str:
     found = _NEXT_WORD.match(paragraph, at)
     return found.group(1) if found else ""
+
+
+def prose_sentences(text: str) -> list[str]:
+    """The sentences of `text` that end as sentences do (. ! ? or …, then closing quotes).
+
+    Headings, navigation links, "Loading…" teasers aside, this is what a reader reads: a page
+    with hardly any of it holds no article yet (see tracker.store.write).
+    """
+    return [sentence for sentence in (s.text for s in split_text(text))
+            if _TERMINATED.search(sentence) and len(sentence.split()) > 1]

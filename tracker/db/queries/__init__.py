@@ -7,7 +7,13 @@ results to widgets on another thread. They return what is stored and nothing com
 `versions` (texts, stored diffs, checks) and `schedule`; callers use the names re-exported here.
 """
 
-from tracker.db.queries.schedule import FailingStory, FeedRow, ScheduleStatus, schedule_status
+from tracker.db.queries.schedule import (
+    FailingStory,
+    FeedRow,
+    ScheduleStatus,
+    SuspectStory,
+    schedule_status,
+)
 from tracker.db.queries.stories import (
     StoryOrder,
     StorySummary,
@@ -32,7 +38,8 @@ from tracker.db.queries.versions import (
 
 __all__ = [
     "CheckRow", "FailingStory", "FeedRow", "ScheduleStatus", "StoredDelta", "StoryOrder",
-    "StorySummary", "VersionDetail", "VersionSummary", "count_stories", "find_story",
-    "get_version", "list_checks", "list_stories", "list_version_texts", "list_versions",
-    "list_versions_since", "schedule_status", "stored_delta", "stored_deltas", "version_texts",
+    "StorySummary", "SuspectStory", "VersionDetail", "VersionSummary", "count_stories",
+    "find_story", "get_version", "list_checks", "list_stories", "list_version_texts",
+    "list_versions", "list_versions_since", "schedule_status", "stored_delta", "stored_deltas",
+    "version_texts",
 ]

@@ -13,9 +13,13 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, func, or_,
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from tracker.db.engine import Database
+from tracker.db.identity import story_id_for_url
 from tracker.db.models import Diff, Story, StoryStatus, Version
+from tracker.db.types import MAX_INTEGER
 from tracker.errors import NotFoundError
+from tracker.text.urls import story_key
 
+"""The largest id a database integer holds; a larger number names no story."""
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 
@@ -33,6 +37,8 @@ class StorySummary:
     top_significance: float | None = None
     """The significance of the story's most substantive change (None before its second
     version): what `tracker stories --sort significance` orders by."""
+    canonical_url: str | None = None
+    """The URL the page declares for itself, when it differs from `url` (see the README)."""
 
 
 class StoryOrder(StrEnum):
@@ -82,13 +88,23 @@ def count_stories(db: Database, *, contains: str | None = None) -> int:
         return session.scalar(query) or 0
 
 
-def find_story(db: Database, ref: str | int) -> StorySummary:
-    """A story by id or by URL (scheme, 'www.' and a trailing slash may differ)."""
+def find_story(db: Database, ref: str | int, *, exact: bool = False) -> StorySummary:
+    """A story by id, or by URL: the story that URL names once in canonical form (see
+    tracker.db.identity). With `exact`, only the story's own URL, not an alias or a declared
+    canonical URL: what `tracker remove` asks for. Any other reference is not found."""
     with db.reading() as session:
-        row = session.execute(_story_query().where(_story_ref_clause(session, ref))).first()
+        story_id = _story_id(session, str(ref).strip(), exact)
+        row = (None if story_id is None else
+               session.execute(_story_query().where(Story.id == story_id)).first())
     if row is None:
         raise NotFoundError(f"no story {ref!r}: give an id or a URL from `tracker stories`")
     return _story_summary(*row)
+
+
+def _story_id(session: Session, ref: str, exact: bool) -> int | None:
+    if ref.isascii() and ref.isdigit():
+        return int(ref) if int(ref) <= MAX_INTEGER else None
+    return story_id_for_url(session, story_key(ref), exact=exact)
 
 
 def _story_query() -> Select[Story, int, float | None]:
@@ -141,19 +157,10 @@ def _top_significance() -> ScalarSelect[float | None]:
     )
 
 
-def _story_ref_clause(session: Session, ref: str | int) -> ColumnElement[bool]:
-    text = str(ref).strip()
-    if text.isdigit():
-        return Story.id == int(text)
-    bare = text.split("://", 1)[-1].removeprefix("www.").rstrip("/")
-    candidates = [f"{scheme}://{www}{bare}{slash}" for scheme in ("https", "http")
-                  for www in ("", "www.") for slash in ("", "/")]
-    return Story.url.in_([text, *candidates])
-
-
 def _story_summary(story: Story, count: int, top: float | None = None) -> StorySummary:
     return StorySummary(
         id=story.id, url=story.url, site=story.site, title=story.title, status=story.status,
         first_seen_at=story.first_seen_at, last_changed_at=story.last_changed_at,
         last_checked_at=story.last_checked_at, version_count=count, top_significance=top,
+        canonical_url=story.canonical_url if story.canonical_url != story.url else None,
     )

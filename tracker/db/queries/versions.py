@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased, defer, selectinload
 
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Outcome, Source, Story, Version
+from tracker.db.types import MAX_INTEGER
 from tracker.errors import NotFoundError
 from tracker.text.analysis import Analysis, from_json, ordered_tags
 
@@ -187,6 +188,8 @@ def _version_query() -> Select[Version, Diff]:
 
 
 def _resolve_number(session: Session, story_id: int, number: int) -> int:
+    if number > MAX_INTEGER:
+        raise NotFoundError(f"story {story_id} has no version {number}")
     if number > 0:
         return number
     newest = session.scalar(select(func.max(Version.number)).where(Version.story_id == story_id))

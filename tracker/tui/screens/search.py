@@ -29,8 +29,8 @@ SCOPES = ("everything", "added text", "removed text")
 SCOPE_FIELDS = {"everything": (Field.ADDED, Field.REMOVED, Field.TEXT),
                 "added text": (Field.ADDED,), "removed text": (Field.REMOVED,)}
 """What Ctrl+T steps through: all of the index, or only what changes added or removed."""
-HINT = ('Words and "quoted phrases", all required; missile also finds missiles. '
-        "Enter on a result opens the story at that version.")
+HINT = ('Words and "quoted phrases", all required; missile also finds missiles; a OR b, '
+        "-word to exclude, prefix*. Enter on a result opens the story at that version.")
 
 
 def hit_version(hit: SearchHit) -> int:
@@ -132,7 +132,7 @@ class SearchScreen(Screen[None]):
         results = self.query_one("#hits", OptionList)
         results.set_options(Option(hit_option(hit), id=str(index))
                             for index, hit in enumerate(hits))
-        self.query_one("#search-status", Static).update(status)
+        self.query_one("#search-status", Static).update(Text(status))
 
     @on(OptionList.OptionSelected, "#hits")
     def _open_hit(self, event: OptionList.OptionSelected) -> None:

@@ -232,7 +232,8 @@ class StoryScreen(Screen[None]):
         try:
             seen.mark_seen(self.db, self.story_id, number)
         except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, describe(error), severity="warning")
+            self.app.call_from_thread(self.notify, describe(error), severity="warning",
+                                      markup=False)
 
     def _show_status(self) -> None:
         assert self.request is not None
@@ -297,12 +298,12 @@ class StoryScreen(Screen[None]):
     def action_open_url(self) -> None:
         if self.story is not None:
             self.app.open_url(self.story.url)
-            self.notify(f"Opening {display.safe(self.story.url)}")
+            self.notify(f"Opening {display.safe(self.story.url)}", markup=False)
 
     def action_copy_url(self) -> None:
         if self.story is not None:
             self.app.copy_to_clipboard(self.story.url)
-            self.notify(f"Copied {display.safe(self.story.url)}")
+            self.notify(f"Copied {display.safe(self.story.url)}", markup=False)
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(), self._export_chosen)
@@ -316,9 +317,10 @@ class StoryScreen(Screen[None]):
         try:
             path = export_story(self.db, self.story_id, request)
         except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, describe(error), severity="error")
+            self.app.call_from_thread(self.notify, describe(error), severity="error",
+                                      markup=False)
             return
-        self.app.call_from_thread(self.notify, f"Wrote {path}")
+        self.app.call_from_thread(self.notify, f"Wrote {display.safe(str(path))}", markup=False)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:  # the default screen, the story list, this screen

@@ -214,7 +214,7 @@ class StoryListScreen(Screen[None]):
         shown = f"{self.total} stor{'y' if self.total == 1 else 'ies'}"
         if self.request.contains:
             shown += f" matching “{display.safe(self.request.contains)}”"
-        status.update(f"{shown}  ·  sorted by {ORDER_LABELS[self.request.order]} {arrow}",
+        status.update(Text(f"{shown}  ·  sorted by {ORDER_LABELS[self.request.order]} {arrow}"),
                       layout=False)
 
     @on(DataTable.RowHighlighted)
