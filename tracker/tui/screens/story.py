@@ -35,6 +35,8 @@ TIMELINE_MIN_WIDTH = 100
 """Below this many columns the timeline starts collapsed, leaving the width to the text."""
 SIDE_MIN_WIDTH = 120
 """Side by side needs this much room to show the timeline as well."""
+PREFETCH_AHEAD = 3
+"""Versions prepared ahead in the direction the reader is stepping (one the other way)."""
 
 
 class StoryScreen(ReadingScreen):
@@ -113,6 +115,8 @@ class StoryScreen(ReadingScreen):
         self.request: panes.PaneRequest | None = None
         self.cache = panes.PaneCache()
         self.seen_up_to = 0
+        self.direction = -1
+        """The way the last step went: prefetching reads ahead that way."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="story-title")
@@ -202,7 +206,11 @@ class StoryScreen(ReadingScreen):
 
     @on(Timeline.OptionHighlighted)
     def _version_selected(self) -> None:
-        self.refresh_pane()
+        """A click, or a highlight set while loading; keys go through `_go`, which has shown
+        the version already."""
+        number = self.query_one(Timeline).selected_number()
+        if self.request is None or number != self.request.number:
+            self.refresh_pane()
 
     @on(DiffPane.Resized)
     def _pane_resized(self) -> None:
@@ -242,9 +250,11 @@ class StoryScreen(ReadingScreen):
         return panes.lay_out(texts.PaneContent.of(Text(line, "bold red")), request.width)
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
-    def prefetch(self, request: panes.PaneRequest) -> None:
-        """Prepare the versions either side of the one shown, so a step finds them ready."""
-        for number in (request.number - 1, request.number + 1):
+    def prefetch(self, request: panes.PaneRequest, direction: int) -> None:
+        """Prepare the versions either side of the one shown, and a few more the way the
+        reader is going, so that steps (even with a key held down) find them ready."""
+        ahead = [request.number + direction * step for step in range(1, PREFETCH_AHEAD + 1)]
+        for number in [ahead[0], request.number - direction, *ahead[1:]]:
             neighbour = replace(request, number=number)
             if get_current_worker().is_cancelled:
                 return
@@ -266,7 +276,7 @@ class StoryScreen(ReadingScreen):
     def _display(self, request: panes.PaneRequest, laid: panes.Laid) -> None:
         self.show_laid(laid)
         if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
-            self.prefetch(request)
+            self.prefetch(request, self.direction)
         if request.number == len(self.versions) and request.number > self.seen_up_to:
             self.seen_up_to = request.number
             self.record_seen(request.number)
@@ -327,8 +337,16 @@ class StoryScreen(ReadingScreen):
             self._go(index + delta)
 
     def _go(self, index: int) -> None:
-        if self.versions:
-            self.query_one(Timeline).highlighted = max(0, min(index, len(self.versions) - 1))
+        """Highlight version `index + 1` and show it, in one frame when it is ready."""
+        if not self.versions:
+            return
+        timeline = self.query_one(Timeline)
+        index = max(0, min(index, len(self.versions) - 1))
+        if index != timeline.highlighted:
+            self.direction = 1 if index > (timeline.highlighted or 0) else -1
+        with self.app.batch_update():
+            timeline.highlighted = index
+            self.refresh_pane()
 
     def action_mode(self, mode: str) -> None:
         self.mode = Mode(mode)

@@ -114,12 +114,13 @@ class StoryListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).loading = True
-        self.reload()
         self.set_interval(REFRESH_SECONDS, self.watch_database)
 
     def on_screen_resume(self) -> None:
-        """Back from a story: its count of new versions has changed."""
-        if self.stories:
+        """Load when shown: first (not while `tracker tui STORY` opens the story on top, whose
+        first screen must not wait for the list), and back from a story, whose count of new
+        versions has changed."""
+        if self.is_current:
             self.reload(keep=len(self.stories))
 
     def reload(self, keep: int = PAGE_SIZE) -> None:
@@ -330,7 +331,7 @@ class StoryListScreen(Screen[None]):
 
     def watch_database(self) -> None:
         """Poll for stories or versions added by another process (a snapshot, an import)."""
-        if not self.fetching:
+        if not self.fetching and self.is_current:
             self.read_fingerprint()
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)

@@ -7,9 +7,10 @@ so showing a 40 KB diff costs the same as showing a short one.
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -40,6 +41,7 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.laid = Laid(PaneContent("", ""), [], 0)
+        self._base = Style()
 
     @property
     def content(self) -> PaneContent:
@@ -57,14 +59,18 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(y=line, animate=False, immediate=True)
         self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The base style is the same for every line of a frame: worked out once per frame
+        (it walks the CSS of every ancestor), not once per line."""
+        self._base = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        index = scroll_y + y
         if index >= len(self.laid.lines):
-            return Strip.blank(width, self.rich_style)
-        line = self.laid.lines[index].crop_extend(scroll_x, scroll_x + width, self.rich_style)
-        return line.apply_style(self.rich_style)
+            return Strip.blank(width, self._base)
+        return self.laid.lines[index].extend_cell_length(width).apply_style(self._base)
 
     def on_resize(self, event: Resize) -> None:
         if self.text_width != self.laid.width and self.text_width > 0:

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -90,12 +91,27 @@ def timeline_row(
 
 
 class Timeline(OptionList):
-    """The versions of one story; moving the highlight selects the version to show."""
+    """The versions of one story; moving the highlight selects the version to show.
+
+    The keys that move the highlight are the story screen's, which moves it and shows the
+    version in one frame; and a move repaints only the two rows it changed, not the list.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Newer", show=False),
-        Binding("k", "cursor_up", "Older", show=False),
+        Binding("down,j", "screen.newer", "Newer", show=False),
+        Binding("up,k", "screen.older", "Older", show=False),
+        Binding("home", "screen.first", "First", show=False),
+        Binding("end", "screen.last", "Last", show=False),
     ]
+
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
+        """One option is one line (rows never wrap), so the rows to repaint are the indexes."""
+        for index in {old, new} - {None}:
+            assert index is not None
+            self.refresh_line(index)
+        super().watch_highlighted(new)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
