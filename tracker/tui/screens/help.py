@@ -87,10 +87,18 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text(INTRO), id="help-intro")
-            yield Static(key_table("This screen", list(self.under.BINDINGS)))
+            yield Static(key_table("This screen", self.screen_bindings()))
             yield Static(key_table("Everywhere", self.app_bindings))
             if self.under.query("DiffPane"):
                 yield Static(legend())
+
+    def screen_bindings(self) -> list[BindingType]:
+        """The screen's keys, then those of our widget that has focus (the list's j and k)."""
+        bindings = list(self.under.BINDINGS)
+        focused = type(self.under.focused) if self.under.focused else None
+        if focused is not None and focused.__module__.startswith("tracker."):
+            bindings += focused.BINDINGS
+        return bindings
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "Keys"

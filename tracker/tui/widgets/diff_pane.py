@@ -28,8 +28,10 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "scroll_up", "Scroll up", show=False),
-        Binding("down,j", "scroll_down", "Scroll down", show=False),
+        Binding("up,k", "scroll_up", "Scroll up", show=False,
+                tooltip="Scroll the text up a line (when the versions are hidden)"),
+        Binding("down,j", "scroll_down", "Scroll down", show=False,
+                tooltip="Scroll the text down a line (when the versions are hidden)"),
     ]
 
     @dataclass

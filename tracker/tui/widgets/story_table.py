@@ -15,8 +15,9 @@ class StoryTable(DataTable[object]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("home,g", "scroll_top", "First", show=False),
-        Binding("end,G", "screen.last_story", "Last", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="The next story"),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="The previous story"),
+        Binding("home,g", "scroll_top", "First", show=False, tooltip="The first story"),
+        Binding("end,G", "screen.last_story", "Last", show=False,
+                tooltip="The last story (loading the rest of the list)"),
     ]

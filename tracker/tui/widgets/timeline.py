@@ -98,10 +98,12 @@ class Timeline(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "screen.newer", "Newer", show=False),
-        Binding("up,k", "screen.older", "Older", show=False),
-        Binding("home", "screen.first", "First", show=False),
-        Binding("end", "screen.last", "Last", show=False),
+        Binding("down,j", "screen.newer", "Newer", show=False,
+                tooltip="The version after this one (in the list of versions)"),
+        Binding("up,k", "screen.older", "Older", show=False,
+                tooltip="The version before this one (in the list of versions)"),
+        Binding("home", "screen.first", "", show=False),  # in the help as the screen's
+        Binding("end", "screen.last", "", show=False),
     ]
 
     highlighted: reactive[int | None] = reactive(None, repaint=False)
