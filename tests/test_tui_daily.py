@@ -337,7 +337,9 @@ async def test_one_version_site_width_and_footer_while_typing(
         await settle(pilot)
         row = story_list(pilot).query_one(DataTable).get_row_at(0)
         assert site in [str(getattr(cell, "plain", cell)) for cell in row]
-        assert story_list(pilot).query_one(DataTable).columns["site"].width >= len(site)
+        widths = {str(key.value): column.width
+                  for key, column in story_list(pilot).query_one(DataTable).columns.items()}
+        assert widths["site"] >= len(site)
         keys = [key.key_display for key in pilot.app.screen.query(FooterKey)]
         assert "?" in keys and "F1" not in keys
         await pilot.press("slash")
