@@ -29,7 +29,7 @@ from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.reading import READING_BINDINGS, ReadingScreen
 from tracker.tui.texts import Look, Mode
 from tracker.tui.widgets.diff_pane import DiffPane
-from tracker.tui.widgets.timeline import CHROME, Timeline, header_row
+from tracker.tui.widgets.timeline import CHROME, Columns, Timeline, header_row
 
 TIMELINE_MIN_WIDTH = 100
 """Below this many columns the timeline starts collapsed, leaving the width to the text."""
@@ -170,9 +170,10 @@ class StoryScreen(ReadingScreen):
             self.show_message(Text("This story has no versions."))
             return
         added = len(message.versions) - timeline.option_count
+        columns = Columns.of(message.versions)  # sized first, so the rows are measured once
+        self.query_one("#timeline-box").styles.width = columns.width + CHROME
+        self.query_one("#timeline-head", Static).update(header_row(columns))
         timeline.show_versions(message.versions, {self.base} if self.base else set())
-        self.query_one("#timeline-head", Static).update(header_row(timeline.columns))
-        self.query_one("#timeline-box").styles.width = timeline.columns.width + CHROME
         numbers = [version.number for version in self.versions]
         if self.first_shown in numbers:
             timeline.highlighted = numbers.index(self.first_shown)
@@ -204,7 +205,7 @@ class StoryScreen(ReadingScreen):
         if not self.query_one("#find", Input).display:
             (self.query_one(Timeline) if shown else self.query_one(DiffPane)).focus()
 
-    @on(Timeline.OptionHighlighted)
+    @on(Timeline.Highlighted)
     def _version_selected(self) -> None:
         """A click, or a highlight set while loading; keys go through `_go`, which has shown
         the version already."""

@@ -11,11 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tracker.db.queries import VersionSummary
 from tracker.text.display import format_time
@@ -90,13 +94,16 @@ def timeline_row(
     return row
 
 
-class Timeline(OptionList):
+class Timeline(ScrollView, can_focus=True):
     """The versions of one story; moving the highlight selects the version to show.
 
-    The keys that move the highlight are the story screen's, which moves it and shows the
-    version in one frame; and a move repaints only the two rows it changed, not the list.
+    One row per version, never wrapped, painted only while in view: an OptionList measured
+    every one of a 300-version story's rows before showing any. The keys that move the
+    highlight are the story screen's, which moves it and shows the version in one frame; a
+    move repaints only the two rows it changed.
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"timeline--cursor"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "screen.newer", "Newer", show=False,
                 tooltip="The version after this one (in the list of versions)"),
@@ -108,29 +115,71 @@ class Timeline(OptionList):
 
     highlighted: reactive[int | None] = reactive(None, repaint=False)
 
-    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
-        """One option is one line (rows never wrap), so the rows to repaint are the indexes."""
-        for index in {old, new} - {None}:
-            assert index is not None
-            self.refresh_line(index)
-        super().watch_highlighted(new)
+    @dataclass
+    class Highlighted(Message):
+        """The highlight moved to row `index` (by a click, or by the screen)."""
+
+        index: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns = Columns(2, 2)
+        self.rows: list[Text] = []
+        self.numbers: list[int] = []
+        self._strips: dict[int, Strip] = {}
+        self._styles = (Style(), Style())
+
+    @property
+    def option_count(self) -> int:
+        return len(self.rows)
 
     def show_versions(self, versions: list[VersionSummary], marked: set[int]) -> None:
         """Fill the list, keeping the highlight where it was when the versions only grew."""
         largest = max((v.words_added + v.words_removed for v in versions[1:]), default=0)
         self.columns = Columns.of(versions)
+        self.rows = [timeline_row(v, largest, self.columns, v.number in marked)
+                     for v in versions]
+        self.numbers = [v.number for v in versions]
+        self._strips.clear()
+        self.virtual_size = Size(self.columns.width, len(self.rows))
         keep = self.highlighted
-        self.set_options(
-            Option(timeline_row(v, largest, self.columns, v.number in marked), id=str(v.number))
-            for v in versions
-        )
         self.highlighted = keep if keep is not None else len(versions) - 1
+        self.refresh()
+
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        if highlighted is None or not self.rows:
+            return None
+        return max(0, min(highlighted, len(self.rows) - 1))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        for index in {old, new} - {None}:
+            assert index is not None
+            self.refresh_line(index)
+        if new is not None:
+            self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
+            self.post_message(self.Highlighted(new))
 
     def selected_number(self) -> int | None:
         """The version number under the highlight."""
-        option = self.highlighted_option
-        return int(option.id) if option is not None and option.id else None
+        index = self.highlighted
+        return self.numbers[index] if index is not None else None
+
+    def on_click(self, event: Click) -> None:
+        self.highlighted = self.scroll_offset.y + event.y
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Work out the row and cursor styles once a frame (they walk the CSS)."""
+        self._styles = (self.rich_style, self.get_component_rich_style("timeline--cursor"))
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        base, cursor = self._styles
+        width = self.scrollable_content_region.width
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = Strip(self.rows[index].render(self.app.console))
+        style = base + cursor if index == self.highlighted else base
+        return strip.crop_extend(0, width, style).apply_style(style)
