@@ -230,7 +230,8 @@ class StoryScreen(ReadingScreen):
         cached = self.cache.get(request)
         if cached is not None:
             self._display(request, cached)
-        else:
+        else:  # reading ahead of where the reader no longer is only slows this read
+            self.workers.cancel_group(self, "prefetch")
             self.prepare(request)
 
     @work(thread=True, exclusive=True, group="pane", exit_on_error=False)
