@@ -134,6 +134,14 @@ def stop(process: subprocess.Popen[bytes], main: int) -> None:
     os.close(main)
 
 
+def import_floor() -> float:
+    """The peer of the command's times: starting Python and importing Textual and SQLAlchemy's
+    ORM, which any Textual app over this database pays before drawing anything."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import textual.app, sqlalchemy.orm"], check=True)
+    return time.perf_counter() - started
+
+
 async def first_list(db: Database) -> float:
     started = time.perf_counter()
     app = TrackerApp(db)
@@ -215,6 +223,7 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
                      for _ in range(args.repeat)]
     command_stories = [command_first_frame(url, [str(info.big_story_id)], newest)
                        for _ in range(args.repeat)]
+    floor = [import_floor() for _ in range(args.repeat)]
     lists = [await first_list(db) for _ in range(args.repeat)]
     stories = [await first_story(db, info) for _ in range(args.repeat)]
     figures = await steps(db, info, args.steps)
@@ -223,6 +232,9 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
           "pseudo-terminal, start-up included")
     report("story list with rows", command_lists)
     report("long story with its newest diff", command_stories)
+    report("peer: python, import textual + sqlalchemy", floor)
+    print(f"  list / peer (medians): "
+          f"{statistics.median(command_lists) / statistics.median(floor):.2f}x")
     print("time to first screen in-process (pilot), start-up excluded")
     report("story list with rows", lists)
     report("long story with its newest diff", stories)

@@ -296,3 +296,13 @@ async def test_the_neighbours_of_the_shown_version_are_prepared_ahead(
         await pilot.press("left")
         await pilot.pause()  # no wait for workers: the cache answers at once
         assert shown(pilot).startswith("v6 -> v7")
+
+
+async def test_escape_from_a_story_opened_directly_shows_the_list(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(pilot.app.screen_stack) == 2  # the list is built only when asked for
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, StoryListScreen)
+        assert pilot.app.screen.stories[0].id == 1

@@ -40,9 +40,16 @@ class TrackerApp(App[None]):
         self.story_id = story_id
 
     def on_mount(self) -> None:
-        self.push_screen(StoryListScreen(self.db))
-        if self.story_id is not None:
+        """The story list, or the story asked for alone: its first frame does not wait for
+        the list to be built underneath (Esc brings the list then)."""
+        if self.story_id is None:
+            self.push_screen(StoryListScreen(self.db))
+        else:
             self.push_screen(StoryScreen(self.db, self.story_id))
+
+    def action_back_to_list(self) -> None:
+        """Esc on a story opened directly: the list takes its place."""
+        self.switch_screen(StoryListScreen(self.db))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a text box has focus, ?, f and q type themselves: the footer offers F1."""

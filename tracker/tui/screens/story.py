@@ -26,7 +26,8 @@ from tracker.terminal import render
 from tracker.text import display
 from tracker.tui import panes, texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
-from tracker.tui.screens.reading import READING_BINDINGS, ReadingScreen
+from tracker.tui.screens.reading import READING_BINDINGS
+from tracker.tui.screens.sharing import SharingScreen
 from tracker.tui.texts import Look, Mode
 from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import CHROME, Columns, Timeline, header_row
@@ -39,7 +40,7 @@ PREFETCH_AHEAD = 3
 """Versions prepared ahead in the direction the reader is stepping (one the other way)."""
 
 
-class StoryScreen(ReadingScreen):
+class StoryScreen(SharingScreen):
     """One story: step through its versions and read what changed in each."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -378,54 +379,10 @@ class StoryScreen(ReadingScreen):
             self.notify(f"Marked v{self.base}: select another version to compare with it.")
         self.refresh_pane()
 
-    def action_open_url(self) -> None:
-        if self.story is not None:
-            self.open_in_browser(self.story.url)
-
-    @work(thread=True, group="browser", exit_on_error=False)
-    def open_in_browser(self, url: str) -> None:
-        """webbrowser says whether a browser took the URL; Textual's open_url does not."""
-        import webbrowser
-
-        if webbrowser.open(url):
-            self.app.call_from_thread(self.notify, f"Opened {display.safe(url)}", markup=False)
-        else:
-            self.app.call_from_thread(
-                self.notify, f"No web browser could be opened here (set BROWSER to choose one)."
-                f" The URL: {display.safe(url)}", severity="warning", markup=False, timeout=10)
-
-    def action_copy_url(self) -> None:
-        """The copy goes through the terminal (OSC 52), which never says whether it took it."""
-        if self.story is not None:
-            self.app.copy_to_clipboard(self.story.url)
-            self.notify(f"Sent {display.safe(self.story.url)} to the clipboard through the "
-                        "terminal; terminals without OSC 52 (or tmux without set-clipboard) "
-                        "ignore it", markup=False, timeout=8)
-
-    def action_export(self) -> None:
-        from tracker.tui.screens.export import ExportScreen  # the exporters load when needed
-
-        self.app.push_screen(ExportScreen(), self._export_chosen)
-
-    def _export_chosen(self, request: object) -> None:
-        if request is not None:
-            self.export(request)
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def export(self, request: object) -> None:
-        from tracker.tui.screens.export import ExportRequest, export_story
-
-        assert isinstance(request, ExportRequest)
-        try:
-            path = export_story(self.db, self.story_id, request)
-        except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, describe(error), severity="error",
-                                      markup=False)
-            return
-        self.app.call_from_thread(self.notify, f"Wrote {display.safe(str(path))}", markup=False)
-
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.close_find():
             return
         if len(self.app.screen_stack) > 2:  # the default screen, the story list, this screen
             self.app.pop_screen()
+        else:  # opened directly (tracker tui STORY): the list was never built
+            await self.app.run_action("back_to_list")
