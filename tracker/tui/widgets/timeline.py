@@ -145,6 +145,16 @@ class Timeline(ScrollView, can_focus=True):
         keep = self.highlighted
         self.highlighted = keep if keep is not None else len(versions) - 1
         self.refresh()
+        self.call_after_refresh(self.scroll_to_highlight)  # once it has its size
+
+    def scroll_to_highlight(self) -> None:
+        """Bring the highlighted row into view."""
+        if self.highlighted is not None:
+            self.scroll_to_region(Region(0, self.highlighted, 1, 1), animate=False,
+                                  immediate=True)
+
+    def on_resize(self) -> None:
+        self.scroll_to_highlight()
 
     def validate_highlighted(self, highlighted: int | None) -> int | None:
         if highlighted is None or not self.rows:
@@ -156,7 +166,7 @@ class Timeline(ScrollView, can_focus=True):
             assert index is not None
             self.refresh_line(index)
         if new is not None:
-            self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
+            self.scroll_to_highlight()
             self.post_message(self.Highlighted(new))
 
     def selected_number(self) -> int | None:
