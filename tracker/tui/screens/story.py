@@ -118,6 +118,8 @@ class StoryScreen(SharingScreen):
         self.seen_up_to = 0
         self.direction = -1
         """The way the last step went: prefetching reads ahead that way."""
+        self.building: panes.PaneRequest | None = None
+        """What the read-ahead worker is preparing now (set in that worker)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="story-title")
@@ -233,24 +235,26 @@ class StoryScreen(SharingScreen):
             self._display(request, cached)
         else:  # reading ahead of where the reader no longer is only slows this read
             self.workers.cancel_group(self, "prefetch")
-            self.prepare(request)
+            if self.building != request:  # else it is being read already: its result shows
+                self.prepare(request)
 
     @work(thread=True, exclusive=True, group="pane", exit_on_error=False)
     def prepare(self, request: panes.PaneRequest) -> None:
-        try:
-            prepared = self.Prepared(request, panes.prepare(self.db, request))
-        except READ_ERRORS as error:
-            prepared = self.Prepared(request, self._error(describe(error), request), True)
-        except Exception as error:  # a bug must not leave the last text on screen
-            line = (f"could not show v{request.number}: {type(error).__name__}: {error} "
-                    "(a bug in tracker: please report it)")
-            prepared = self.Prepared(request, self._error(line, request), True)
+        prepared = self._prepared_or_error(request)
         if not get_current_worker().is_cancelled:
             self.post_message(prepared)
 
-    @staticmethod
-    def _error(line: str, request: panes.PaneRequest) -> panes.Laid:
-        return panes.lay_out(texts.PaneContent.of(Text(line, "bold red")), request.width)
+    def _prepared_or_error(self, request: panes.PaneRequest) -> Prepared:
+        """The pane for `request`, or a message saying why there is none (in a worker)."""
+        try:
+            return self.Prepared(request, panes.prepare(self.db, request))
+        except READ_ERRORS as error:
+            line = describe(error)
+        except Exception as error:  # a bug must not leave the last text on screen
+            line = (f"could not show v{request.number}: {type(error).__name__}: {error} "
+                    "(a bug in tracker: please report it)")
+        laid = panes.lay_out(texts.PaneContent.of(Text(line, "bold red")), request.width)
+        return self.Prepared(request, laid, failed=True)
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
     def prefetch(self, request: panes.PaneRequest, direction: int) -> None:
@@ -263,11 +267,11 @@ class StoryScreen(SharingScreen):
                 return
             if not 1 <= number <= len(self.versions) or neighbour in self.cache:
                 continue
+            self.building = neighbour
             try:
-                laid = panes.prepare(self.db, neighbour)
-            except READ_ERRORS:
-                return  # the step itself will read again and report the error
-            self.post_message(self.Prepared(neighbour, laid))
+                self.post_message(self._prepared_or_error(neighbour))
+            finally:
+                self.building = None
 
     @on(Prepared)
     def _prepared(self, message: Prepared) -> None:
