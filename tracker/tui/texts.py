@@ -168,7 +168,3 @@ def short_time(moment: datetime | None, now: datetime | None = None) -> str:
         return local.strftime("%m-%d %H:%M")
     return local.strftime("%Y-%m-%d")
 
-
-def message(text: str) -> PaneContent:
-    """A plain message in the pane: an empty state or an error."""
-    return PaneContent.of(Text(text))
