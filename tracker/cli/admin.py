@@ -84,6 +84,7 @@ def db_current(ctx: typer.Context, json: JsonOption = False) -> None:
     db = open_database(url, upgrade=False, create=url is None)
     with db.connection() as connection:
         current = migrate.current_revision(connection)
+    migrate.refuse_newer(db.engine, current)  # exit 4, as every other command would
     head = migrate.head_revision()
     if json:
         typer.echo(to_json({"url": display_url(db.url), "revision": current, "head": head,
