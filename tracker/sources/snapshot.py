@@ -146,6 +146,8 @@ class _Run:
         self.report = SnapshotReport()
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="tracker-writer")
         self.held: set[int] = set()
+        self.claimed_up_to = 0
+        """The last story id claimed, where the next `--all` batch starts (see claim_stories)."""
 
     async def write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a database call on the writer thread, so the loop keeps fetching meanwhile."""
@@ -204,9 +206,10 @@ class _Run:
         batch: list[Claimed] = await self.write(
             claim_stories, self.db, self.options.worker, self.clock(), self.options.policy,
             limit=self.options.batch_size, story_ids=self.options.story_ids,
-            every=self.options.every, checked_before=started,
+            every=self.options.every, checked_before=started, after=self.claimed_up_to,
         )
         self.held.update(story.story_id for story in batch)
+        self.claimed_up_to = max([self.claimed_up_to, *(story.story_id for story in batch)])
         return batch
 
     async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher, pool: Executor) -> None:
