@@ -78,7 +78,7 @@ class _Command(TyperCommand):
     def format_options(self, ctx: Any, formatter: Any) -> None:
         _format_params(self, ctx, formatter)
         with formatter.section("Database"):
-            formatter.write_dl([("--db URL", "Also taken here, after the command (see tracker -h).")])
+            formatter.write_dl([("--db URL", "Also taken after the command (see tracker -h).")])
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Take `--db URL` after the command as well as before it (`tracker snapshot --db

@@ -30,6 +30,7 @@ from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
 from tracker.store.schedule import Claimed, Plan, Policy, claim_stories, release, renew
+from tracker.store.spacing import take_turn
 from tracker.store.write import (
     Article,
     Candidate,
@@ -159,7 +160,7 @@ class _Run:
         renewal = asyncio.create_task(self._keep_leases())
         try:
             with _extractors(self.options.extract_processes) as extractors:
-                async with Fetcher(self.options.limits) as fetcher:
+                async with Fetcher(self.options.limits, self._take_turn) as fetcher:
                     if not self.options.story_ids:
                         await self._feeds(fetcher)
                     while batch := await self._claim(started):
@@ -171,6 +172,12 @@ class _Run:
             release(self.db, self.options.worker, sorted(self.held))
             self.writer.shutdown()
         return self.report
+
+    async def _take_turn(self, host: str, delay: float) -> float:
+        """The fleet's next turn to fetch from `host` (tracker.store.spacing), taken on the
+        writer thread like every other database call of the run, on its one connection."""
+        wait: float = await self.write(take_turn, self.db, host, delay)
+        return wait
 
     def _give_back_after_failure(self) -> str:
         """Give back the stories still held after the database failed, and say so: the run
