@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 from alembic.script import ScriptDirectory
 from pytest_httpserver import HTTPServer
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import create_engine, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 from werkzeug import Request, Response
@@ -246,6 +247,34 @@ def test_the_delay_between_requests_to_a_site_holds_across_workers(
         gaps = [later - earlier for earlier, later in itertools.pairwise(sorted(times))]
         assert len(times) == per_site and min(gaps) >= delay / 2, (host, gaps)
         assert sum(gaps) >= (per_site - 1) * delay - delay / 2, (host, gaps)
+
+
+def test_a_worker_holds_one_connection(
+    farm: Farm, pg_db: Database, workers: Workers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims, turns for the site, renewals and stores all go through the worker's one
+    connection, so a hundred workers hold a hundred (docs/deploy.md). Its connections are
+    told apart by the application name libpq takes from PGAPPNAME."""
+    ids = track(pg_db, farm.serve(40))
+    name = f"tracker-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PGAPPNAME", name)
+    monkeypatch.setenv("TRACKER_LEASE", "3s")  # a renewal every second while pages hang
+    counter = create_engine(pg_db.engine.url, connect_args={"application_name": "counter"})
+    farm.gate.clear()
+    worker = workers.start("snapshot", "--per-host", "8", "--delay", "0.05")
+    farm.wait_for_requests(8)
+    held = []
+    with counter.connect() as connection:
+        for _ in range(30):
+            held.append(connection.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": name}).scalar_one())
+            time.sleep(0.1)
+    farm.gate.set()
+    workers.finish([worker])
+    counter.dispose()
+    assert max(held) == 1, held
+    assert per_story(pg_db, "checks") == Counter(dict.fromkeys(ids.values(), 1))
 
 
 def test_a_killed_workers_stories_are_taken_again_after_its_lease(

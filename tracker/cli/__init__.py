@@ -163,10 +163,12 @@ class State:
         """The database to read: one named with --db must exist (the default one is created)."""
         return self.database()
 
-    def database(self, *, create: bool = False) -> Database:
-        """The database; `create` for the commands that put stories in (import, add...)."""
+    def database(self, *, create: bool = False, connections: int | None = None) -> Database:
+        """The database; `create` for the commands that put stories in (import, add...),
+        `connections` to cap the connections held (a snapshot worker needs one)."""
         if self._db is None:
-            self._db = open_database(self.url, create=create or self.url is None)
+            self._db = open_database(self.url, create=create or self.url is None,
+                                     connections=connections)
         return self._db
 
 
