@@ -140,7 +140,7 @@ def snapshot(
     with nothing due exits with 0.
     """
     _stop_on_sigterm()
-    db = state(ctx).db
+    db = state(ctx).database(connections=1)  # its one writer thread (docs/deploy.md)
     ids = tuple(queries.find_story(db, ref).id for ref in story or [])
     options = SnapshotOptions(
         limits=FetchLimits(concurrency=concurrency, per_host=per_host, host_delay=delay),
@@ -240,7 +240,7 @@ def watch(
     """Run `tracker snapshot` every so often in the foreground (for those without cron)."""
     interval = parse_duration(every).total_seconds()
     _stop_on_sigterm()
-    db = state(ctx).db
+    db = state(ctx).database(connections=1)
     typer.echo(f"snapshot every {every}; Ctrl-C stops", err=True)
     try:
         while True:

@@ -161,6 +161,21 @@ class Feed(Base):
     last_modified: Mapped[str | None] = mapped_column(String(64))
 
 
+class SiteSpacing(Base):
+    """When the fleet's next request to a host may start, so that `--delay` spaces the
+    requests of every worker together (tracker.store.spacing takes the turns).
+
+    Seconds since the epoch on the database's clock (PostgreSQL's, shared by every machine;
+    SQLite's workers share one machine's), a plain number so that one atomic statement can
+    compare and add to it on both databases.
+    """
+
+    __tablename__ = "site_spacing"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_request_at: Mapped[float] = mapped_column(Float)
+
+
 class Version(Base):
     """One distinct text of a story, numbered 1, 2, 3... in the order tracker saw them.
 

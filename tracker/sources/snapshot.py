@@ -30,6 +30,7 @@ from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
 from tracker.store.schedule import Claimed, Plan, Policy, claim_stories, release, renew
+from tracker.store.spacing import take_turn
 from tracker.store.write import (
     Article,
     Candidate,
@@ -146,6 +147,8 @@ class _Run:
         self.report = SnapshotReport()
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="tracker-writer")
         self.held: set[int] = set()
+        self.claimed_up_to = 0
+        """The last story id claimed, where the next `--all` batch starts (see claim_stories)."""
 
     async def write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a database call on the writer thread, so the loop keeps fetching meanwhile."""
@@ -157,7 +160,7 @@ class _Run:
         renewal = asyncio.create_task(self._keep_leases())
         try:
             with _extractors(self.options.extract_processes) as extractors:
-                async with Fetcher(self.options.limits) as fetcher:
+                async with Fetcher(self.options.limits, self._take_turn) as fetcher:
                     if not self.options.story_ids:
                         await self._feeds(fetcher)
                     while batch := await self._claim(started):
@@ -169,6 +172,12 @@ class _Run:
             release(self.db, self.options.worker, sorted(self.held))
             self.writer.shutdown()
         return self.report
+
+    async def _take_turn(self, host: str, delay: float) -> float:
+        """The fleet's next turn to fetch from `host` (tracker.store.spacing), taken on the
+        writer thread like every other database call of the run, on its one connection."""
+        wait: float = await self.write(take_turn, self.db, host, delay)
+        return wait
 
     def _give_back_after_failure(self) -> str:
         """Give back the stories still held after the database failed, and say so: the run
@@ -204,9 +213,10 @@ class _Run:
         batch: list[Claimed] = await self.write(
             claim_stories, self.db, self.options.worker, self.clock(), self.options.policy,
             limit=self.options.batch_size, story_ids=self.options.story_ids,
-            every=self.options.every, checked_before=started,
+            every=self.options.every, checked_before=started, after=self.claimed_up_to,
         )
         self.held.update(story.story_id for story in batch)
+        self.claimed_up_to = max([self.claimed_up_to, *(story.story_id for story in batch)])
         return batch
 
     async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher, pool: Executor) -> None:
