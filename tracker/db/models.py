@@ -187,6 +187,12 @@ class Version(Base):
     byline: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the page declared it was last modified (tracker.sources.timestamps): a substantive
+    edit under the same declared time is a silent one (tracker.text.analysis)."""
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    """The sources that state `updated_at`, space-separated: json-ld, meta, visible, header."""
+    correction: Mapped[str | None] = mapped_column(Text)
+    """The text's correction and editor's notes, one per line (tracker.text.corrections)."""
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     word_count: Mapped[int] = mapped_column(Integer)

@@ -260,7 +260,8 @@ class _Run:
         found = await loop.run_in_executor(pool, extract.extract_article, page.text,
                                            page.final_url)
         article = Article(found.text, found.title, found.byline, found.published_at,
-                          found.updated_at, html=page.text, canonical_url=found.canonical_url)
+                          found.updated_at, found.updated_by, html=page.text,
+                          canonical_url=found.canonical_url)
         seen = _observation(page, body_hash, self.clock())
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,
