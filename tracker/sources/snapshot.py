@@ -26,6 +26,7 @@ from typing import Any
 from tracker.db.engine import Database
 from tracker.db.models import Outcome, Source, StoryStatus
 from tracker.errors import DatabaseError
+from tracker.notify.deliver import after_run
 from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
@@ -90,6 +91,8 @@ class SnapshotReport:
     failures: list[StoryResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
+    alerts_sent: int = 0
+    """Alert messages sent after the run (tracker.notify)."""
 
     @property
     def new_versions(self) -> int:
@@ -133,7 +136,11 @@ def run_snapshot(
 ) -> SnapshotReport:
     """Check every due story (or `options.story_ids`) once; see the module docstring."""
     run = _Run(db, options or SnapshotOptions(), clock or (lambda: datetime.now(UTC)), on_result)
-    return asyncio.run(run.main())
+    report = asyncio.run(run.main())
+    alerts = after_run(db, run.options.worker, run.clock)  # never raises: see tracker.notify
+    report.alerts_sent = alerts.sent
+    report.errors.extend(alerts.errors)
+    return report
 
 
 class _Run:
