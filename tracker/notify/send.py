@@ -75,7 +75,7 @@ def _send(url: str, message: Outgoing, timeout: float) -> str | None:
     service = _service(url)
     if service is None:
         return "not a notification URL apprise knows"
-    chosen = BodyFormat(str(service.resolve_format(None)))
+    chosen = BodyFormat(getattr(service.resolve_format(None), "value", "text"))
     sender = apprise.Apprise()
     sender.add(service)
     result = sender.notify(body=message.bodies[chosen], title=message.title,
