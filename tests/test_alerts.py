@@ -302,3 +302,64 @@ def test_workers_alerting_at_the_same_moment_send_one_message(
 
 def _store(db: Database, url: str, text: str, at: datetime) -> None:
     store_candidate(db, Candidate(url, Article(text, "Harbour"), Observation(at)))
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_notify_add_list_test_and_remove(db_url: str, receiver: Webhook) -> None:
+    target = receiver.url()
+    added = tracker(db_url, "notify", "add", target, "--tag", "number", "--tag", "silent",
+                    "--quiet-hours", "22:00-07:00", "--zone", "Europe/Berlin",
+                    "--at-most-every", "30m", "--min-significance", "20", "--json")
+    assert added.exit_code == 0, added.stderr
+    rule = json.loads(added.stdout)
+    assert (rule["id"], rule["tags"], rule["min_interval_s"]) == (1, ["number", "silent"], 1800)
+    listed = json.loads(tracker(db_url, "notify", "list", "--json").stdout)
+    jsonschema.Draft202012Validator(cli_schema("alert-rules")).validate(listed)
+    assert listed == [rule]
+    table = tracker(db_url, "notify", "list").stdout
+    assert "all stories" in table and "tags number,silent" in table
+    tested = tracker(db_url, "notify", "test", "1")
+    assert tested.exit_code == 0 and receiver.messages[0]["title"] == "tracker: test alert"
+    assert tracker(db_url, "notify", "remove", "1").stdout == "alert rule 1: removed\n"
+    assert json.loads(tracker(db_url, "notify", "list", "--json").stdout) == []
+
+
+def test_secrets_in_targets_are_not_listed(db_url: str) -> None:
+    added = tracker(db_url, "notify", "add", "mailto://desk:hunter2@127.0.0.1:2525"
+                    "?from=tracker@example.org&to=a@example.org&mode=insecure")
+    assert added.exit_code == 0 and "hunter2" not in added.stdout + added.stderr
+    listed = tracker(db_url, "notify", "list").stdout + tracker(db_url, "notify", "list",
+                                                                 "--json").stdout
+    assert "hunter2" not in listed and "127.0.0.1" in listed
+
+
+def test_a_target_that_is_down_fails_notify_test_with_one_line(
+    db_url: str, receiver: Webhook
+) -> None:
+    tracker(db_url, "notify", "add", receiver.url())
+    receiver.status = 500
+    result = tracker(db_url, "notify", "test", "1")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("tracker: error: alert rule 1: the test message was not sent")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["notify", "add", "nonsense://x"], "not a notification URL"),
+    (["notify", "add", "json://127.0.0.1:9", "--tag", "sports"], "unknown --tag 'sports'"),
+    (["notify", "add", "json://127.0.0.1:9", "--quiet-hours", "late"], "HH:MM-HH:MM"),
+    (["notify", "add", "json://127.0.0.1:9", "--zone", "Mars/Olympus"], "unknown time zone"),
+    (["notify", "add", "json://127.0.0.1:9", "--at-most-every", "often"], "not a duration"),
+    (["notify", "add", "json://127.0.0.1:9", "--site", "a.org", "--all"], "one of --story"),
+    (["notify", "add", "json://127.0.0.1:9", "--min-significance", "200"], "between 0 and 100"),
+    (["notify", "add", "json://127.0.0.1:9", "--story", "99"], "99"),
+    (["notify", "remove", "5"], "no alert rule 5"),
+    (["notify", "test", "5"], "no alert rule 5"),
+])
+def test_bad_rules_are_refused_with_one_line(db_url: str, args: list[str], message: str) -> None:
+    tracker(db_url, "db", "upgrade")
+    result = tracker(db_url, *args)
+    assert result.exit_code != 0
+    assert result.stderr.startswith("tracker: error: ") and message in result.stderr, result.stderr
+    assert json.loads(tracker(db_url, "notify", "list", "--json").stdout) == []

@@ -55,7 +55,7 @@ def add(
     """Send a message to TARGET when a snapshot stores a change that matches."""
     if every_story and (story or site):
         raise InvalidInput("give one of --story, --site and --all")
-    db = state(ctx).db
+    db = state(ctx).database(create=True)  # rules may come before the first story
     spec = RuleSpec(
         target=target, story_id=queries.find_story(db, story).id if story else None,
         site=site_of(site.strip().lower()) if site else None, tags=tuple(tag or ()),

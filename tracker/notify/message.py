@@ -21,6 +21,7 @@ from tracker.text.display import safe
 MAX_CHANGES_SHOWN = 20
 """Changes written out in full; the others are counted, so a message stays readable."""
 FACT_WIDTH = 80
+MAX_FACTS = 6
 SENTENCE_WIDTH = 300
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=^$:;\"'])")
 
@@ -62,11 +63,11 @@ def _title(changes: Sequence[Change], stories: int) -> str:
 def _text(changes: Sequence[Change], footer: str) -> str:
     lines: list[str] = []
     for _, group in _by_story(changes):
-        first = group[0]
+        first = group[-1]  # the newest headline
         lines += [safe(first.title) or "(no headline)", safe(first.url)]
         for change in group:
             lines.append(f"  {_heading(change)}")
-            lines += [f"    {_fact(fact)}" for fact in change.facts]
+            lines += [f"    {fact}" for fact in _facts(change)]
             lines += [f"    {line}" for sentence in change.sentences
                       for line in _sentence_lines(sentence, str)]
             lines.append(f"    {_see(change)}")
@@ -86,11 +87,11 @@ def escape_markdown(text: str) -> str:
 def _markdown(changes: Sequence[Change], footer: str) -> str:
     parts: list[str] = []
     for _, group in _by_story(changes):
-        first = group[0]
+        first = group[-1]  # the newest headline
         parts.append(f"**{escape_markdown(first.title or '(no headline)')}**  \n"
                      f"{escape_markdown(first.url)}\n")
         for change in group:
-            items = [escape_markdown(_fact(fact)) for fact in change.facts]
+            items = [escape_markdown(fact) for fact in _facts(change)]
             items += [escape_markdown(line) for sentence in change.sentences
                       for line in _sentence_lines(sentence, str)]
             parts.append(f"- {escape_markdown(_heading(change))}\n"
@@ -105,11 +106,11 @@ def _markdown(changes: Sequence[Change], footer: str) -> str:
 def _html(changes: Sequence[Change], footer: str) -> str:
     parts: list[str] = []
     for _, group in _by_story(changes):
-        first = group[0]
+        first = group[-1]  # the newest headline
         url = html.escape(safe(first.url), quote=True)
         parts.append(f'<h3><a href="{url}">{_h(first.title or "(no headline)")}</a></h3>')
         for change in group:
-            items = [_h(_fact(fact)) for fact in change.facts]
+            items = [_h(fact) for fact in _facts(change)]
             items += [line for sentence in change.sentences
                       for line in _sentence_lines(sentence, _html_sentence)]
             parts.append(f"<p><b>{_h(_heading(change))}</b></p>\n<ul>"
@@ -129,6 +130,13 @@ def _html_sentence(text: str) -> str:
 
 
 # --- shared -----------------------------------------------------------------------------------
+
+
+def _facts(change: Change) -> list[str]:
+    """The fact changes of a change, the first MAX_FACTS of them, and how many more."""
+    lines = [_fact(fact) for fact in change.facts[:MAX_FACTS]]
+    more = len(change.facts) - MAX_FACTS
+    return lines + ([f"and {more} more fact changes"] if more > 0 else [])
 
 
 def _by_story(changes: Sequence[Change]) -> list[tuple[int, list[Change]]]:

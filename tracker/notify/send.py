@@ -5,6 +5,7 @@ these functions: `tracker --version`, a snapshot run without rules and `tracker 
 of nothing never load it. Its failures and time-outs become a short error string here.
 """
 
+import logging
 import os
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,6 +17,7 @@ DEFAULT_TIMEOUT = 15.0
 """Seconds a message may take; apprise gives up on the target after that (the call returns
 then, though a slow target may still receive it: a retry can then bring a second copy)."""
 TIMEOUT_ENV = "TRACKER_NOTIFY_TIMEOUT"
+_QUIET = logging.NullHandler()
 
 
 class BodyFormat(StrEnum):
@@ -48,10 +50,12 @@ def timeout_from_env() -> float:
 
 def check_target(url: str) -> None:
     """Refuse a URL that apprise cannot send to, before a rule is stored."""
-    if _service(url) is None:
-        raise InvalidInput(f"{masked(url)!r} is not a notification URL apprise knows: see "
-                           "https://github.com/caronc/apprise/wiki (e.g. mailto://, json://, "
-                           "ntfy://, slack://)")
+    if _service(url) is None:  # the URL itself is not repeated: it may hold a password
+        scheme = url.strip().partition("://")[0][:20]
+        raise InvalidInput(f"the {scheme}:// target is not a notification URL apprise can use "
+                           "(unknown service, or a part missing): see "
+                           "https://github.com/caronc/apprise/wiki (mailto://, json://, "
+                           "ntfy://, slack://...)")
 
 
 def masked(url: str) -> str:
@@ -90,4 +94,7 @@ def _service(url: str) -> Any:
     """apprise's plugin object for the URL, or None when it cannot read it."""
     import apprise
 
+    # apprise logs its failures too; without a handler Python would print them on stderr
+    # beside the one line tracker gives for each failure.
+    logging.getLogger("apprise").addHandler(_QUIET)
     return apprise.Apprise.instantiate(url.strip(), suppress_exceptions=True) or None
