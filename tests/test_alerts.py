@@ -3,6 +3,8 @@ delivery to real receivers on loopback (a webhook, an SMTP server, a target that
 change even when two snapshot runs finish together."""
 
 import json
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -165,7 +167,7 @@ def test_filters_pick_the_changes_a_rule_wants(
 
 
 def test_a_target_that_is_down_is_retried_next_run_and_reported_once(
-    site: NewsSite, db: Database, receiver: Webhook
+    site: NewsSite, db: Database, db_url: str, receiver: Webhook
 ) -> None:
     runs = Snapshots(db)
     runs.add(_story(site, "/a", "Harbour story"))
@@ -179,9 +181,12 @@ def test_a_target_that_is_down_is_retried_next_run_and_reported_once(
     site.edit("/a", "on Tuesday", "on Wednesday")
     second = runs.run()
     assert second.new_versions == 1 and second.errors == []  # reported once
+    failing = tracker(db_url, "notify", "list").stdout
+    assert "(failing: failure: " in failing and "503" in failing
     receiver.status = 200
     third = runs.run()
     assert third.alerts_sent == 1 and third.errors == ["alert rule 1: sent after 2 failed attempts"]
+    assert json.loads(tracker(db_url, "notify", "list", "--json").stdout)[0]["failing"] is None
     [sent] = receiver.messages
     assert "v1 -> v2" in sent["message"] and "v2 -> v3" in sent["message"]
 
@@ -363,3 +368,13 @@ def test_bad_rules_are_refused_with_one_line(db_url: str, args: list[str], messa
     assert result.exit_code != 0
     assert result.stderr.startswith("tracker: error: ") and message in result.stderr, result.stderr
     assert json.loads(tracker(db_url, "notify", "list", "--json").stdout) == []
+
+
+def test_apprise_is_loaded_only_to_send(db_url: str) -> None:
+    """It takes a third of a second to import: `tracker --version` and a snapshot run with no
+    rule to send never pay for it."""
+    code = ("import sys; from tracker.cli import app; from tracker.db.engine import open_database; "
+            "from tracker.sources.snapshot import run_snapshot; "
+            f"run_snapshot(open_database({db_url!r}, create=True)); "
+            "assert 'apprise' not in sys.modules, 'apprise loaded'")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -82,9 +82,14 @@ def list_command(ctx: typer.Context, json: JsonOption = False) -> None:
         typer.echo("No alert rules: add one with `tracker notify add TARGET`.", err=True)
         return
     print_table(out(), ["id", "follows", "only", "last sent", "target"], [
-        [str(rule.id), rule.scope, _filters(rule), display.format_time(rule.last_sent_at),
-         display.safe(rule.target)] for rule in found
+        [str(rule.id), rule.scope, _filters(rule), _last_sent(rule), display.safe(rule.target)]
+        for rule in found
     ])
+
+
+def _last_sent(rule: Rule) -> str:
+    sent = display.format_time(rule.last_sent_at)
+    return f"{sent} (failing: {display.safe(rule.failing)})" if rule.failing else sent
 
 
 @command(notify_app, "remove")

@@ -8,14 +8,14 @@ time (`may_send`), so they are tested without a database or a clock.
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
 from tracker.db.engine import Database
-from tracker.db.models import AlertRule, Story, Version
+from tracker.db.models import AlertDelivery, AlertRule, Story, Version
 from tracker.errors import InvalidInput, NotFoundError
 from tracker.notify import send
 from tracker.text.analysis import Tag
@@ -55,6 +55,8 @@ class Rule:
     """The rate limit: at most one message per this many seconds."""
     created_at: datetime
     last_sent_at: datetime | None
+    failing: str | None = None
+    """Why its owed message has not gone yet, after failing at least once (else None)."""
 
     @property
     def scope(self) -> str:
@@ -84,8 +86,13 @@ def add_rule(db: Database, spec: RuleSpec, now: datetime) -> Rule:
 
 
 def list_rules(db: Database) -> list[Rule]:
+    """Every rule, with the error of a message it owes and could not send yet."""
     with db.reading() as session:
-        return [as_rule(row) for row in session.scalars(select(AlertRule).order_by(AlertRule.id))]
+        failing = dict(session.execute(
+            select(AlertDelivery.rule_id, AlertDelivery.last_error)
+            .where(AlertDelivery.sent_at.is_(None), AlertDelivery.attempts > 0)).all())
+        return [replace(as_rule(row), failing=failing.get(row.id))
+                for row in session.scalars(select(AlertRule).order_by(AlertRule.id))]
 
 
 def remove_rule(db: Database, rule_id: int) -> None:
