@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from lxml import html as lxml_html
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -18,6 +19,7 @@ from tracker.db.engine import Database
 from tracker.export.json import schema
 from tracker.sources.importer import import_paths, seeds_dir
 from tracker.sources.timestamps import page_times
+from tracker.store.reindex import reindex
 from tracker.text.analysis import Side, Tag, analyse
 from tracker.text.corrections import correction_notes
 
@@ -141,6 +143,22 @@ def test_a_loopback_story_edited_with_and_without_saying_so(
     [data] = exported["stories"]
     assert data["diffs"][0]["tags"] == ["lede", "silent"]
     assert data["versions"][3]["correction"] == CORRECTION
+    _every_face_says_silent(db_url, story)
+    reindex(db)  # recomputed from the stored times and texts: the same tags
+    assert [v.tags for v in queries.list_versions(db, story)] == [v.tags for v in history]
+
+
+def _every_face_says_silent(db_url: str, story: int) -> None:
+    """`tracker diff` (and the TUI's diff pane, which shares its header) and every export."""
+    assert "silent: the text changed, but the page's declared update time did not" in tracker(
+        db_url, "diff", str(story), "1", "2", "--color", "never").stdout
+    exported = {fmt: tracker(db_url, "export", str(story), "--format", fmt).stdout
+                for fmt in ("html", "md", "patch", "atom")}
+    assert "v1 -> v2: +1 -1 words [lede, silent]" in exported["patch"]
+    assert "`silent`" in exported["md"] and "`correction`" in exported["md"]
+    assert '<category term="silent"' in exported["atom"]
+    tags = lxml_html.document_fromstring(exported["html"]).xpath("//ul[@class='tags']/li/text()")
+    assert "silent" in [tag.strip() for tag in tags]
 
 
 def test_imported_seeds_keep_their_header_times_and_have_no_silent_edits(db: Database) -> None:
