@@ -20,6 +20,7 @@ from tests.alerting import Mailbox, Webhook, smtp_server
 from tests.hostile import T0, Snapshots, tracker
 from tests.newssite import NewsSite, story_paragraphs
 from tests.test_cli_json import cli_schema
+from tracker.cli.notify import TAGS
 from tracker.db.engine import Database
 from tracker.notify import deliver, message, rules
 from tracker.notify.matching import Change, Sentence
@@ -378,3 +379,7 @@ def test_apprise_is_loaded_only_to_send(db_url: str) -> None:
             f"run_snapshot(open_database({db_url!r}, create=True)); "
             "assert 'apprise' not in sys.modules, 'apprise loaded'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_help_names_every_tag() -> None:
+    assert TAGS.split(", ") == [str(tag) for tag in Tag]

@@ -1,20 +1,26 @@
-"""`tracker notify add|list|remove|test`: alert rules, sent after each snapshot run."""
+"""`tracker notify add|list|remove|test`: alert rules, sent after each snapshot run.
+
+The domain modules are imported inside the commands, so that every other command's start-up
+does not load them.
+"""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tracker.cli import JsonOption, _Group, app, command, out, print_table, state
-from tracker.db import queries
 from tracker.errors import InvalidInput, TrackerError
-from tracker.notify import deliver
-from tracker.notify.rules import Rule, RuleSpec, add_rule, list_rules, remove_rule
 from tracker.text import display
-from tracker.text.analysis import Tag
 from tracker.text.serialize import to_json
-from tracker.text.timespec import parse_duration
-from tracker.text.urls import site_of
+
+if TYPE_CHECKING:
+    from tracker.notify.rules import Rule
+
+TAGS = ("number, quote, attribution, negation, headline, lede, byline, correction, silent, "
+        "minor")
+"""tracker.text.analysis.Tag, written out so that help does not load the analysis
+(tests/test_alerts.py checks that the two agree)."""
 
 notify_app = typer.Typer(cls=_Group, no_args_is_help=True, rich_markup_mode=None,
                          help="Alerts: messages to mail, chat or webhooks when stories change.")
@@ -36,8 +42,8 @@ def add(
         "--all", help="Every story (the default when neither --story nor --site is given).")
     ] = False,
     tag: Annotated[list[str] | None, typer.Option(
-        metavar="TAG", help="Only changes with this tag (repeatable: any of them): "
-        + ", ".join(Tag) + ".")] = None,
+        metavar="TAG", help=f"Only changes with this tag (repeatable: any of them): {TAGS}.")
+    ] = None,
     min_significance: Annotated[float | None, typer.Option(
         metavar="N", help="Only changes at least this significant (0-100).")] = None,
     headline: Annotated[bool, typer.Option(
@@ -53,6 +59,11 @@ def add(
     json: JsonOption = False,
 ) -> None:
     """Send a message to TARGET when a snapshot stores a change that matches."""
+    from tracker.db import queries
+    from tracker.notify.rules import RuleSpec, add_rule
+    from tracker.text.timespec import parse_duration
+    from tracker.text.urls import site_of
+
     if every_story and (story or site):
         raise InvalidInput("give one of --story, --site and --all")
     db = state(ctx).database(create=True)  # rules may come before the first story
@@ -74,6 +85,8 @@ def add(
 @command(notify_app, "list")
 def list_command(ctx: typer.Context, json: JsonOption = False) -> None:
     """List alert rules (targets with their passwords and tokens hidden)."""
+    from tracker.notify.rules import list_rules
+
     found = list_rules(state(ctx).db)
     if json:
         typer.echo(to_json(found))
@@ -87,7 +100,7 @@ def list_command(ctx: typer.Context, json: JsonOption = False) -> None:
     ])
 
 
-def _last_sent(rule: Rule) -> str:
+def _last_sent(rule: "Rule") -> str:
     sent = display.format_time(rule.last_sent_at)
     return f"{sent} (failing: {display.safe(rule.failing)})" if rule.failing else sent
 
@@ -95,6 +108,8 @@ def _last_sent(rule: Rule) -> str:
 @command(notify_app, "remove")
 def remove(ctx: typer.Context, rule_id: RuleArg) -> None:
     """Remove an alert rule."""
+    from tracker.notify.rules import remove_rule
+
     remove_rule(state(ctx).db, rule_id)
     typer.echo(f"alert rule {rule_id}: removed")
 
@@ -102,13 +117,15 @@ def remove(ctx: typer.Context, rule_id: RuleArg) -> None:
 @command(notify_app, "test")
 def test(ctx: typer.Context, rule_id: RuleArg) -> None:
     """Send a test message to a rule's target now, to see that it arrives."""
+    from tracker.notify import deliver
+
     error = deliver.test_rule(state(ctx).db, rule_id)
     if error is not None:
         raise TrackerError(f"alert rule {rule_id}: the test message was not sent: {error}")
     typer.echo(f"alert rule {rule_id}: test message sent")
 
 
-def _filters(rule: Rule) -> str:
+def _filters(rule: "Rule") -> str:
     parts = [f"tags {','.join(rule.tags)}"] if rule.tags else []
     parts += [f"significance >= {rule.min_significance:g}"] if rule.min_significance else []
     parts += ["headline"] if rule.headline else []

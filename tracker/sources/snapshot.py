@@ -26,7 +26,6 @@ from typing import Any
 from tracker.db.engine import Database
 from tracker.db.models import Outcome, Source, StoryStatus
 from tracker.errors import DatabaseError
-from tracker.notify.deliver import after_run
 from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
@@ -135,6 +134,8 @@ def run_snapshot(
     on_result: Callable[[StoryResult], None] | None = None,
 ) -> SnapshotReport:
     """Check every due story (or `options.story_ids`) once; see the module docstring."""
+    from tracker.notify.deliver import after_run  # start-up of every command stays lean
+
     run = _Run(db, options or SnapshotOptions(), clock or (lambda: datetime.now(UTC)), on_result)
     report = asyncio.run(run.main())
     alerts = after_run(db, run.options.worker, run.clock)  # never raises: see tracker.notify
