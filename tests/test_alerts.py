@@ -15,6 +15,7 @@ import pytest
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 
 from tests.alerting import Mailbox, Webhook, smtp_server
 from tests.hostile import T0, Snapshots, tracker
@@ -22,6 +23,7 @@ from tests.newssite import NewsSite, story_paragraphs
 from tests.test_cli_json import cli_schema
 from tracker.cli.notify import TAGS
 from tracker.db.engine import Database
+from tracker.db.models import AlertRule, Version
 from tracker.notify import deliver, message, rules
 from tracker.notify.matching import Change, Sentence
 from tracker.notify.rules import RuleSpec, add_rule
@@ -383,3 +385,22 @@ def test_apprise_is_loaded_only_to_send(db_url: str) -> None:
 
 def test_the_help_names_every_tag() -> None:
     assert TAGS.split(", ") == [str(tag) for tag in Tag]
+
+
+def test_matching_starts_from_the_versions_of_the_last_minutes(db: Database) -> None:
+    """A rule's window moves up to what was stored more than SETTLE ago, so an old rule does
+    not look through every version stored since it was made; a version inside the window is
+    still matched on the next run."""
+    url = "https://news.example.com/harbour"
+    texts = [f"{LEDE.replace('12', str(n))} {story_paragraphs('Harbour', 1)[0]}"
+             for n in (12, 27, 31)]
+    _store(db, url, texts[0], T0)
+    rule = _rule(db, "json://127.0.0.1:9/never", tags=("quote",))  # matches none of these
+    _store(db, url, texts[1], T0 + timedelta(hours=1))
+    _store(db, url, texts[2], T0 + timedelta(hours=2, minutes=55))
+    deliver.after_run(db, "w", lambda: T0 + timedelta(hours=3))
+    with db.reading() as session:
+        window = session.scalars(select(AlertRule.after_version_id)
+                                 .where(AlertRule.id == rule)).one()
+        ids = list(session.scalars(select(Version.id).order_by(Version.id)))
+    assert window == ids[1]  # version 3 was seen 5 minutes ago: still looked at next time

@@ -315,6 +315,8 @@ class AlertRule(Base):
     zone: Mapped[str | None] = mapped_column(String(64))
     min_interval_s: Mapped[int | None] = mapped_column(Integer)
     after_version_id: Mapped[int] = mapped_column(Integer)
+    """Only versions above this id can still match: the newest version when the rule was made,
+    then moved up as runs match what was stored (tracker.notify.matching.settled_through)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -30,7 +30,12 @@ from tracker.db.engine import Database
 from tracker.db.models import AlertDelivery, AlertItem, AlertRule
 from tracker.errors import TrackerError
 from tracker.notify import message, rules, send
-from tracker.notify.matching import changes_of, matching_versions
+from tracker.notify.matching import (
+    MAX_PER_MESSAGE,
+    changes_of,
+    matching_versions,
+    settled_through,
+)
 
 Clock = Callable[[], datetime]
 MIN_LEASE = timedelta(minutes=2)
@@ -120,7 +125,10 @@ def _take_in(session: Session, rule_id: int, worker: str, now: datetime,
         AlertDelivery.rule_id == rule_id, AlertDelivery.sent_at.is_(None))).one_or_none()
     if delivery is not None and not _claim(session, delivery.id, worker, now, lease):
         return None
+    settled = settled_through(session, rule, now)
     versions = matching_versions(session, rule)
+    if settled is not None and len(versions) < MAX_PER_MESSAGE:  # all of them were looked at
+        rule.after_version_id = settled
     if delivery is None:
         if not versions:
             return None

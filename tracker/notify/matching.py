@@ -7,9 +7,9 @@ the rule was made and not yet in one of its messages (`alert_items`) match.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import AlertItem, AlertRule, Diff, DiffTag, Story, Version
@@ -18,6 +18,7 @@ from tracker.text.analysis import Edit, EditKind, Fact, Tag, from_json, ordered_
 MAX_PER_MESSAGE = 500
 """Changes taken into one message; more wait for the next (a first run after a long pause)."""
 SENTENCES_PER_CHANGE = 3
+SETTLE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,18 @@ class Change:
     updated_at: datetime | None
 
 
+def settled_through(session: Session, rule: AlertRule, now: datetime) -> int | None:
+    """The newest version seen more than SETTLE ago: every version up to it is committed (the
+    write path's transactions last seconds), so once matched it need not be looked at again,
+    and the rule's `after_version_id` can move up to it. This keeps a run's matching to the
+    versions of the last few minutes, however old the rule."""
+    return session.scalar(select(func.max(Version.id)).where(
+        Version.id > rule.after_version_id, Version.observed_at < now - SETTLE))
+
+
 def matching_versions(session: Session, rule: AlertRule) -> list[int]:
-    """The ids of the versions that match `rule` and no message of it has carried yet."""
+    """The ids of the versions that match `rule` and no message of it has carried yet, up to
+    MAX_PER_MESSAGE."""
     query = (select(Version.id).join(Story, Story.id == Version.story_id)
              .where(Version.id > rule.after_version_id, _has_matching_diff(rule),
                     ~exists().where(AlertItem.rule_id == rule.id,
