@@ -404,3 +404,16 @@ def test_matching_starts_from_the_versions_of_the_last_minutes(db: Database) -> 
                                  .where(AlertRule.id == rule)).one()
         ids = list(session.scalars(select(Version.id).order_by(Version.id)))
     assert window == ids[1]  # version 3 was seen 5 minutes ago: still looked at next time
+
+
+def test_a_bad_timeout_setting_is_reported_and_the_run_goes_on(
+    site: NewsSite, db: Database, receiver: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = Snapshots(db)
+    runs.add(_story(site, "/a", "Harbour story"))
+    _rule(db, receiver.url())
+    monkeypatch.setenv("TRACKER_NOTIFY_TIMEOUT", "soon")
+    report = runs.run()
+    assert report.new_versions == 1
+    assert report.errors == ["alerts: not sent: TRACKER_NOTIFY_TIMEOUT='soon': give seconds, "
+                             "e.g. 15"]

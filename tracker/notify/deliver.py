@@ -65,11 +65,11 @@ def after_run(db: Database, worker: str, clock: Clock,
     """Send what each rule has matched since its last message; see the module docstring.
     `timeout` is per message (default: TRACKER_NOTIFY_TIMEOUT, else send.DEFAULT_TIMEOUT)."""
     report = AlertReport()
-    timeout = send.timeout_from_env() if timeout is None else timeout
     try:
+        timeout = send.timeout_from_env() if timeout is None else timeout
         rule_ids = _rule_ids(db)
-    except TrackerError as exc:
-        report.errors.append(f"alerts: not sent: {exc.message}")
+    except (TrackerError, SQLAlchemyError) as exc:
+        report.errors.append(f"alerts: not sent: {_message(exc)}")
         return report
     lease = max(MIN_LEASE, timedelta(seconds=4 * timeout))
     for rule_id in rule_ids:
@@ -187,5 +187,5 @@ def _message(exc: Exception) -> str:
 def test_rule(db: Database, rule_id: int, timeout: float | None = None) -> str | None:
     """Send a test message to a rule's target now; None when it went, else why not."""
     target = rules.rule_target(db, rule_id)
-    return send.send(target, message.test_message(),
+    return send.send(target, message.trial_message(),
                      send.timeout_from_env() if timeout is None else timeout)

@@ -41,7 +41,7 @@ def compose(changes: Sequence[Change], scope: str) -> Outgoing:
     })
 
 
-def test_message() -> Outgoing:
+def trial_message() -> Outgoing:
     """What `tracker notify test` sends: proof that the target works, in its format."""
     words = "This is a test message from tracker: alerts to this target work."
     return Outgoing("tracker: test alert", {BodyFormat.TEXT: words,
