@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.hostile import PARAGRAPHS, Snapshots, article, tracker
-from tracker.db import queries
+from tracker.db import migrate, queries
 from tracker.db.engine import Database
 from tracker.export.json import schema
 from tracker.sources.importer import import_paths, seeds_dir
@@ -175,3 +175,15 @@ def test_imported_texts_without_times_are_never_silent(db: Database, tmp_path: P
     report = import_paths(db, sorted(tmp_path.glob("*.txt")), url="https://news.example.com/a")
     history = queries.list_versions(db, report.stories[0].story_id or 0)
     assert history[1].tags and "silent" not in history[1].tags
+
+
+def test_upgrading_from_search_at_scale_keeps_every_version(any_db: Database) -> None:
+    """0008 and 0009 go down to 0007_search_at_scale and up again with the sample story in the
+    database; versions stored before them have no sources or notes recorded."""
+    story = import_paths(any_db, [seeds_dir()]).stories[0].story_id or 0
+    before = [(v.number, v.tags, v.updated_at) for v in queries.list_versions(any_db, story)]
+    migrate.downgrade(any_db.engine, "0007_search_at_scale")
+    migrate.upgrade(any_db.engine)
+    after = queries.list_versions(any_db, story)
+    assert [(v.number, v.tags, v.updated_at) for v in after] == before
+    assert {(v.updated_by, v.correction) for v in after} == {((), None)}
