@@ -417,3 +417,20 @@ def test_a_bad_timeout_setting_is_reported_and_the_run_goes_on(
     assert report.new_versions == 1
     assert report.errors == ["alerts: not sent: TRACKER_NOTIFY_TIMEOUT='soon': give seconds, "
                              "e.g. 15"]
+
+
+def test_a_message_owed_for_a_removed_story_is_dropped(
+    site: NewsSite, db: Database, db_url: str, receiver: Webhook
+) -> None:
+    runs = Snapshots(db)
+    story = runs.add(_story(site, "/a", "Harbour story"))
+    runs.run()
+    _rule(db, receiver.url())
+    receiver.status = 503
+    site.edit("/a", "12 people", "27 people")
+    runs.run()
+    assert tracker(db_url, "remove", str(story), "--yes").exit_code == 0
+    receiver.status = 200
+    assert runs.run().errors == []
+    assert receiver.messages == []
+    assert json.loads(tracker(db_url, "notify", "list", "--json").stdout)[0]["failing"] is None

@@ -13,9 +13,10 @@ loser of such a race gets an IntegrityError or takes nothing, and leaves the rul
 A worker killed while sending leaves its claim to run out: the next run then sends the message
 again, since it cannot know whether the target got it.
 
-Nothing here fails the run: a target that is down or slow, or a database error while alerting,
-becomes a line in the report, once per failing delivery, and the delivery waits for the next
-run with whatever matches meanwhile.
+Nothing here fails the run: a target that is down or slow becomes a line in the report, once
+per failing delivery, and the delivery waits for the next run with whatever matches meanwhile;
+a database error while alerting, or anything else that goes wrong with one rule, becomes a line
+too, and the other rules still send.
 """
 
 from collections.abc import Callable
@@ -90,7 +91,7 @@ def _one_rule(db: Database, rule_id: int, worker: str, clock: Clock, timeout: fl
             return
         error = send.send(batch.target, batch.outgoing, timeout)
         _record(db, batch, error, clock())
-    except (TrackerError, SQLAlchemyError) as exc:  # the database, while alerting: next run
+    except Exception as exc:  # the database, or one rule's bad data: the others and the run go on
         report.errors.append(f"alert rule {rule_id}: not sent: {_message(exc)}")
         return
     if error is None:
@@ -141,6 +142,9 @@ def _take_in(session: Session, rule_id: int, worker: str, now: datetime,
     session.flush()
     carried = list(session.scalars(select(AlertItem.version_id).where(
         AlertItem.delivery_id == delivery.id).order_by(AlertItem.version_id)))
+    if not carried:  # its stories were removed while it waited: nothing left to say
+        session.delete(delivery)
+        return None
     outgoing = message.compose(changes_of(session, carried), rules.as_rule(rule).scope)
     return _Batch(delivery.id, rule_id, rule.target, outgoing, delivery.attempts)
 
