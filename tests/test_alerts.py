@@ -8,6 +8,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import jsonschema
@@ -119,6 +120,16 @@ def test_web_text_cannot_add_markup_to_the_markdown_message() -> None:
     assert len(tree.xpath("//strong")) == 1  # the headline, which the message sets in bold
     assert "[click](javascript:alert(2)) **bold**" in tree.text_content()
     assert "number: 12 -> 27" in tree.text_content()
+
+
+def test_a_plain_url_is_a_link_in_every_format() -> None:
+    clean = replace(HOSTILE, url="https://news.example.com/2026/11/25/storm-toll")
+    bodies = message.compose([clean], "all stories").bodies
+    for body in (MarkdownIt("commonmark").render(bodies[BodyFormat.MARKDOWN]),
+                 bodies[BodyFormat.HTML]):
+        tree = lxml_html.fragment_fromstring(body, create_parent="div")
+        assert [a.get("href") for a in tree.xpath("//a")] == [clean.url]
+    assert clean.url in bodies[BodyFormat.TEXT]
 
 
 # --- delivery to real receivers ---------------------------------------------------------------

@@ -23,7 +23,8 @@ MAX_CHANGES_SHOWN = 20
 FACT_WIDTH = 80
 MAX_FACTS = 6
 SENTENCE_WIDTH = 300
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=^$:;\"'])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~&])")
+_AUTOLINK = re.compile(r"https?://[^\s<>\\`]+")
 
 
 
@@ -79,8 +80,9 @@ def _text(changes: Sequence[Change], footer: str) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Web text as literal Markdown: every punctuation mark that could start markup is
-    backslash-escaped (CommonMark allows that before any ASCII punctuation)."""
+    """Web text as literal Markdown: every punctuation mark that could start markup (emphasis,
+    links, images, code, HTML, lists, headings, tables, strike-through) is backslash-escaped,
+    which CommonMark allows before any ASCII punctuation."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", safe(text)).replace("\n", " ")
 
 
@@ -89,7 +91,7 @@ def _markdown(changes: Sequence[Change], footer: str) -> str:
     for _, group in _by_story(changes):
         first = group[-1]  # the newest headline
         parts.append(f"**{escape_markdown(first.title or '(no headline)')}**  \n"
-                     f"{escape_markdown(first.url)}\n")
+                     f"{_markdown_link(first.url)}\n")
         for change in group:
             items = [escape_markdown(fact) for fact in _facts(change)]
             items += [escape_markdown(line) for sentence in change.sentences
@@ -98,6 +100,13 @@ def _markdown(changes: Sequence[Change], footer: str) -> str:
                          + "".join(f"  - {item}\n" for item in items)
                          + f"  - `{_see(change)}`\n")
     return "\n".join([*parts, escape_markdown(footer)])
+
+
+def _markdown_link(url: str) -> str:
+    """An autolink when the URL can be one whole (no space, angle bracket or backslash), else
+    escaped text."""
+    url = safe(url)
+    return f"<{url}>" if _AUTOLINK.fullmatch(url) else escape_markdown(url)
 
 
 # --- HTML -------------------------------------------------------------------------------------
