@@ -445,3 +445,16 @@ def test_a_message_owed_for_a_removed_story_is_dropped(
     assert runs.run().errors == []
     assert receiver.messages == []
     assert json.loads(tracker(db_url, "notify", "list", "--json").stdout)[0]["failing"] is None
+
+
+def test_the_snapshot_summary_counts_the_alerts_sent(
+    site: NewsSite, db: Database, db_url: str, receiver: Webhook
+) -> None:
+    url = _story(site, "/a", "Harbour story")
+    tracker(db_url, "add", url)
+    tracker(db_url, "snapshot", "--delay", "0")
+    tracker(db_url, "notify", "add", receiver.url())
+    site.edit("/a", "12 people", "27 people")
+    summary = tracker(db_url, "snapshot", "--all", "--delay", "0")
+    assert "checked 1: 1 changed, 0 unchanged, 0 failed, 1 alert sent;" in summary.stdout
+    assert len(receiver.messages) == 1

@@ -202,6 +202,8 @@ def _print_report(report: SnapshotReport, quiet: bool) -> None:
         parts.append(f"{report.gone} gone")
     if report.stories_added:
         parts.append(f"{report.stories_added} new from feeds")
+    if report.alerts_sent:
+        parts.append(f"{report.alerts_sent} alert{'s' if report.alerts_sent > 1 else ''} sent")
     typer.echo(f"{_now():%Y-%m-%d %H:%M:%S} UTC checked {report.checked}: {', '.join(parts)}"
                + _changed_names(report.changed))
 
