@@ -458,3 +458,11 @@ def test_the_snapshot_summary_counts_the_alerts_sent(
     summary = tracker(db_url, "snapshot", "--all", "--delay", "0")
     assert "checked 1: 1 changed, 0 unchanged, 0 failed, 1 alert sent;" in summary.stdout
     assert len(receiver.messages) == 1
+
+
+def test_the_cron_line_keeps_the_alert_time_out(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_NOTIFY_TIMEOUT", "5")
+    line = tracker(db_url, "cron", "--every", "15m", "--log", "/var/log/t.log").stdout
+    assert " TRACKER_NOTIFY_TIMEOUT=5 " in line

@@ -19,6 +19,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.models import StoryStatus
 from tracker.errors import FetchError, InvalidInput, OutputError
+from tracker.notify.send import TIMEOUT_ENV
 from tracker.sources.fetch import FetchLimits
 from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, StoryResult, run_snapshot
 from tracker.sources.tracking import (
@@ -287,9 +288,9 @@ def cron(
 
 
 def _settings() -> list[str]:
-    """The user's settings as NAME=value words for the line (the schedule's limits and the data
-    directory): cron runs with none of the user's environment."""
-    names = (config.DATA_DIR_ENV, *Policy.env_names())
+    """The user's settings as NAME=value words for the line (the schedule's limits, the data
+    directory, the alerts' time-out): cron runs with none of the user's environment."""
+    names = (config.DATA_DIR_ENV, *Policy.env_names(), TIMEOUT_ENV)
     return [f"{name}={shlex.quote(os.environ[name])}" for name in names if os.environ.get(name)]
 
 
