@@ -276,4 +276,4 @@ def main() -> None:
 
 
 # Each module registers its commands on import; keep this list in help order.
-from tracker.cli import admin, browse, export, search, snapshot  # noqa: E402,F401
+from tracker.cli import admin, browse, export, notify, search, snapshot  # noqa: E402,F401

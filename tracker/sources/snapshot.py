@@ -91,6 +91,8 @@ class SnapshotReport:
     failures: list[StoryResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
+    alerts_sent: int = 0
+    """Alert messages sent after the run (tracker.notify)."""
 
     @property
     def new_versions(self) -> int:
@@ -133,8 +135,14 @@ def run_snapshot(
     on_result: Callable[[StoryResult], None] | None = None,
 ) -> SnapshotReport:
     """Check every due story (or `options.story_ids`) once; see the module docstring."""
+    from tracker.notify.deliver import after_run  # start-up of every command stays lean
+
     run = _Run(db, options or SnapshotOptions(), clock or (lambda: datetime.now(UTC)), on_result)
-    return asyncio.run(run.main())
+    report = asyncio.run(run.main())
+    alerts = after_run(db, run.options.worker, run.clock)  # never raises: see tracker.notify
+    report.alerts_sent = alerts.sent
+    report.errors.extend(alerts.errors)
+    return report
 
 
 class _Run:
@@ -270,7 +278,8 @@ class _Run:
         found = await loop.run_in_executor(pool, extract.extract_article, page.text,
                                            page.final_url)
         article = Article(found.text, found.title, found.byline, found.published_at,
-                          found.updated_at, html=page.text, canonical_url=found.canonical_url)
+                          found.updated_at, found.updated_by, html=page.text,
+                          canonical_url=found.canonical_url)
         seen = _observation(page, body_hash, self.clock())
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,

@@ -95,6 +95,13 @@ def diff_header(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
     return header
 
 
+DECLARED = {
+    Tag.SILENT: "the text changed, but the page's declared update time did not",
+    Tag.CORRECTION: "a correction or editor's note appeared or changed",
+}
+"""How the newsroom declared the edit (tracker.text.analysis), said under the fact changes."""
+
+
 def facts_text(found: Analysis) -> Text:
     """The fact changes of a diff, one per line, under its significance and sentence counts;
     headline and byline are left out (the diff header shows them in full)."""
@@ -106,6 +113,9 @@ def facts_text(found: Analysis) -> Text:
              if f.tag not in (Tag.HEADLINE, Tag.BYLINE)]
     for label, words in dict.fromkeys(lines):
         text.append("  " + label, "bold").append(safe(words) + "\n")
+    for tag, words in DECLARED.items():
+        if tag in found.tags:
+            text.append(f"  {tag}: ", "bold yellow").append(words + "\n")
     minor = sum(Tag.MINOR in edit.tags for edit in found.edits)
     if minor:
         text.append(f"  minor: {minor} typo, punctuation or spacing fix"
