@@ -2,7 +2,7 @@
 `--delay` holds across every worker, not only within one (tracker.store.spacing).
 
 Revision ID: 0010_site_spacing
-Revises: 0007_search_at_scale
+Revises: 0009_alerts
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_site_spacing"
-down_revision: str | None = "0007_search_at_scale"
+down_revision: str | None = "0009_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
