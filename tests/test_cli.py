@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from tests.cli_support import commands
 from tests.conftest import SAMPLE_URL
 from tracker.cli import app
+from tracker.db.engine import Database
 from tracker.db.queries import StoryOrder
 from tracker.errors import ExitCode
 
@@ -150,6 +151,29 @@ def test_db_commands(run, db_url: str) -> None:
     assert "revision none (empty)" in run("db", "current").stdout
     assert "at revision" in run("db", "upgrade").stdout
     assert "(head)" in run("db", "current").stdout
+
+
+def test_db_current_on_a_database_from_a_newer_tracker_exits_4(run, db: Database) -> None:
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'from_the_future'")
+    for args in (["db", "current"], ["db", "current", "--json"], ["stories"]):
+        result = CliRunner().invoke(app, ["--db", db.url, *args])
+        assert result.exit_code == ExitCode.DATABASE, (args, result.stdout)
+        assert "newer tracker" in result.stderr and not result.stdout
+
+
+@pytest.mark.parametrize("args", [["stories", "--db", "{url}"], ["stories", "--db={url}"],
+                                  ["db", "current", "--db", "{url}"],
+                                  ["--db", "/nowhere/else.db", "stories", "--db", "{url}"]])
+def test_db_is_taken_after_the_command_as_well_as_before(
+    args: list[str], sample_db: Database
+) -> None:
+    """The guide writes `tracker snapshot --db URL` as often as `tracker --db URL snapshot`;
+    named twice, the one after the command wins."""
+    words = [word.format(url=sample_db.url) for word in args]
+    result = CliRunner().invoke(app, words, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert ("Iran" in result.stdout) or ("(head)" in result.stdout)
 
 
 def test_a_percent_sign_in_a_database_path_stays_a_percent_sign(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from tracker.export.json import schema as export_schema
 from tracker.sources.importer import seeds_dir
 
 FAST = ("--per-host", "8", "--delay", "0")
-SHAPES = ("add", "db-current", "diff", "import", "show", "snapshot")
+SHAPES = ("add", "alert-rules", "db-current", "diff", "import", "show", "snapshot")
 
 
 def cli_schema(name: str) -> dict[str, Any]:

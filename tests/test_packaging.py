@@ -5,6 +5,7 @@ package), so a new subpackage that is not listed would silently be missing from 
 """
 
 import ast
+import re
 import subprocess
 import sys
 import tomllib
@@ -54,7 +55,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "-w", str(out), str(ROOT)],
         check=True, capture_output=True, text=True,
     )
-    return next(out.glob("tracker-*.whl"))
+    return next(out.glob("news_revision_tracker-*.whl"))
 
 
 def test_wheel_ships_migrations_seeds_and_styles(wheel: Path) -> None:
@@ -68,6 +69,18 @@ def test_wheel_ships_migrations_seeds_and_styles(wheel: Path) -> None:
         if path.suffix in {".tcss", ".json", ".css", ".html", ".xml"}:
             assert path.relative_to(ROOT).as_posix() in names, path
     assert not any(n.startswith("tests/") for n in names)
+
+
+def test_the_distribution_has_the_name_the_guide_installs(wheel: Path) -> None:
+    """"tracker" on the package index is another project: the distribution has a name of its
+    own (the import package and the command stay `tracker`), the one docs/deploy.md installs."""
+    archive = zipfile.ZipFile(wheel)
+    [metadata] = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+    name = re.search(r"^Name: (.+)$", archive.read(metadata).decode(), re.MULTILINE)
+    assert name and name[1] == "news-revision-tracker"
+    assert f"pip install '{name[1]}[postgres]'" in (ROOT / "docs" / "deploy.md").read_text()
+    assert "tracker = tracker.cli:main" in archive.read(
+        metadata.replace("METADATA", "entry_points.txt")).decode()
 
 
 def test_installed_wheel_creates_a_database_and_imports_the_sample(

@@ -20,6 +20,7 @@ from tracker.db.queries import list_versions_since, schedule_status
 from tracker.search import Field, SearchFilter, search
 from tracker.search.backend import WINDOW_BITS
 from tracker.search.postgres import BLOCK, PAIR
+from tracker.store.schedule import Policy, claim_stories, release
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -173,3 +174,39 @@ def test_status_reads_indexes_for_leases_failures_and_the_last_check(big: Databa
     assert leases and "Seq Scan" not in leases[0], leases
     status = schedule_status(big, datetime.now(UTC))
     assert status.claimed == STORIES // 5000 and len(status.failing) == 20
+
+
+def claim_plan(db: Database, **options: Any) -> str:
+    """The plan of the claim statement `claim_stories` sends (an UPDATE over a locking
+    SELECT); the stories it claimed are given back, for the other tests."""
+    seen: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE STORIES"):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        taken = claim_stories(db, "explain", datetime.now(UTC), Policy(), limit=64, **options)
+        release(db, "explain", [story.story_id for story in taken])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    statement, parameters = seen[0]  # the claim (the release follows it)
+    with db.engine.begin() as connection:
+        cursor = connection.connection.cursor()
+        cursor.execute("EXPLAIN " + statement, parameters)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("after", [0, STORIES // 2, STORIES - 100])
+def test_claiming_every_story_walks_the_primary_key(big: Database, after: int) -> None:
+    """`snapshot --all` claims each batch by id from the previous batch's last one: an index
+    scan of the primary key, never a sort of every story."""
+    plan = claim_plan(big, every=True, checked_before=datetime.now(UTC), after=after)
+    assert "Index Scan using pk_stories on stories" in plan, plan
+    assert "Sort" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_claiming_due_stories_reads_the_schedule_index(big: Database) -> None:
+    plan = claim_plan(big, checked_before=datetime.now(UTC))
+    assert "ix_stories_status_next_check_at" in plan and "Seq Scan" not in plan, plan

@@ -133,6 +133,18 @@ def test_every_ignores_the_schedule_but_not_the_claims(any_db: Database) -> None
     assert claimed(any_db, "b", early, every=True) == ids[1:]
 
 
+def test_every_claims_batches_by_id_from_where_the_last_one_stopped(any_db: Database) -> None:
+    """`--all` walks the primary key: a batch starts after the previous batch's last id, and
+    skips the stories another worker holds."""
+    ids = add(any_db, 6)
+    assert claimed(any_db, "other", T0, story_ids=[ids[2]]) == [ids[2]]
+    first = claimed(any_db, "a", T0, every=True, limit=2)
+    second = claimed(any_db, "a", T0, every=True, limit=2, after=first[-1])
+    third = claimed(any_db, "a", T0, every=True, limit=2, after=second[-1])
+    assert (first, second, third) == (ids[:2], ids[3:5], ids[5:])
+    assert claimed(any_db, "a", T0, every=True, limit=2, after=ids[-1]) == []
+
+
 def test_feeds_back_off_like_stories_and_recover_at_once() -> None:
     first = plan_feed_check(0, T0, POLICY, failed=True)
     second = plan_feed_check(first.failure_count, T0, POLICY, failed=True)

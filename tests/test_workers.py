@@ -8,6 +8,7 @@ content never store a version or a diff twice, because the schema refuses it; an
 `tracker db upgrade` runs while workers do.
 """
 
+import itertools
 import multiprocessing
 import re
 import signal
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 from alembic.script import ScriptDirectory
 from pytest_httpserver import HTTPServer
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import create_engine, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 from werkzeug import Request, Response
@@ -203,6 +205,76 @@ def test_four_workers_fetch_every_story_once_per_interval(
     assert set(farm.hits.values()) == {2}
     assert per_story(pg_db, "checks") == Counter(dict.fromkeys(ids.values(), 2))
     assert per_story(pg_db, "versions") == Counter(dict.fromkeys(ids.values(), 1))
+
+
+def test_the_delay_between_requests_to_a_site_holds_across_workers(
+    web_server: HTTPServer, pg_db: Database, workers: Workers
+) -> None:
+    """Two workers, each given half of the stories of each of two sites (127.0.0.1 and
+    localhost are two hosts to tracker): every request to a site starts at least `--delay`
+    after the one before it, whichever worker sent them. Each worker's own spacing alone
+    would let the two send together.
+
+    The turns are exactly `delay` apart; a request reaches the server late by as long as its
+    worker stalls (here, up to half a second while the first stored version loads the
+    analysis' word lists), which brings it that much closer to the next one: the test
+    allows half the delay for that."""
+    delay, per_site = 1.5, 5
+    starts: dict[str, list[float]] = defaultdict(list)
+    lock = threading.Lock()
+
+    def handle(request: Request) -> Response:
+        with lock:
+            starts[request.host.rsplit(":", 1)[0]].append(time.time())
+        page = StoryPage(f"Page {request.path}", story_paragraphs(request.path), static=True)
+        return Response(render(page, 0), content_type="text/html; charset=utf-8")
+
+    web_server.clear()
+    web_server.expect_request(re.compile(r"^/site/\d+$")).respond_with_handler(handle)
+    port = web_server.port
+    urls = [f"http://{host}:{port}/site/{n}" for host in ("127.0.0.1", "localhost")
+            for n in range(per_site)]
+    ids = list(track(pg_db, urls[:per_site]).values()) + [
+        story.story_id for story in track_stories(pg_db, urls[per_site:], datetime.now(UTC))]
+    halves = [[f"--story={story}" for story in ids[start::2]] for start in (0, 1)]
+    options = ("--per-host", "2", "--delay", f"{delay:g}")
+    outputs = workers.finish([workers.start("snapshot", *half, *options) for half in halves])
+    web_server.clear()
+
+    assert [int(CHECKED.search(out).group(1)) for out in outputs] == [per_site] * 2  # type: ignore[union-attr]
+    assert sorted(starts) == ["127.0.0.1", "localhost"]
+    for host, times in starts.items():
+        gaps = [later - earlier for earlier, later in itertools.pairwise(sorted(times))]
+        assert len(times) == per_site and min(gaps) >= delay / 2, (host, gaps)
+        assert sum(gaps) >= (per_site - 1) * delay - delay / 2, (host, gaps)
+
+
+def test_a_worker_holds_one_connection(
+    farm: Farm, pg_db: Database, workers: Workers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims, turns for the site, renewals and stores all go through the worker's one
+    connection, so a hundred workers hold a hundred (docs/deploy.md). Its connections are
+    told apart by the application name libpq takes from PGAPPNAME."""
+    ids = track(pg_db, farm.serve(40))
+    name = f"tracker-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PGAPPNAME", name)
+    monkeypatch.setenv("TRACKER_LEASE", "3s")  # a renewal every second while pages hang
+    counter = create_engine(pg_db.engine.url, connect_args={"application_name": "counter"})
+    farm.gate.clear()
+    worker = workers.start("snapshot", "--per-host", "8", "--delay", "0.05")
+    farm.wait_for_requests(8)
+    held = []
+    with counter.connect() as connection:
+        for _ in range(30):
+            held.append(connection.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": name}).scalar_one())
+            time.sleep(0.1)
+    farm.gate.set()
+    workers.finish([worker])
+    counter.dispose()
+    assert max(held) == 1, held
+    assert per_story(pg_db, "checks") == Counter(dict.fromkeys(ids.values(), 1))
 
 
 def test_a_killed_workers_stories_are_taken_again_after_its_lease(

@@ -77,6 +77,34 @@ class _Command(TyperCommand):
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
         _format_params(self, ctx, formatter)
+        with formatter.section("Database"):
+            formatter.write_dl([("--db URL", "Also taken after the command (see tracker -h).")])
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Take `--db URL` after the command as well as before it (`tracker snapshot --db
+        URL`, as the guide writes it); given twice, the one after the command wins."""
+        url, rest = _take_db_option(ctx, args)
+        if url is not None:
+            state(ctx).url = url
+        return super().parse_args(ctx, rest)
+
+
+def _take_db_option(ctx: Any, args: list[str]) -> tuple[str | None, list[str]]:
+    """The last `--db URL` or `--db=URL` among a command's own arguments (up to `--`), and
+    the arguments without them."""
+    url, rest, words = None, [], iter(args)
+    for word in words:
+        if word == "--":
+            rest += [word, *words]
+        elif word == "--db":
+            url = next(words, None)
+            if url is None:
+                ctx.fail("Option '--db' requires an argument.")
+        elif word.startswith("--db="):
+            url = word.removeprefix("--db=")
+        else:
+            rest.append(word)
+    return url, rest
 
 
 class _Group(TyperGroup):
@@ -135,10 +163,12 @@ class State:
         """The database to read: one named with --db must exist (the default one is created)."""
         return self.database()
 
-    def database(self, *, create: bool = False) -> Database:
-        """The database; `create` for the commands that put stories in (import, add...)."""
+    def database(self, *, create: bool = False, connections: int | None = None) -> Database:
+        """The database; `create` for the commands that put stories in (import, add...),
+        `connections` to cap the connections held (a snapshot worker needs one)."""
         if self._db is None:
-            self._db = open_database(self.url, create=create or self.url is None)
+            self._db = open_database(self.url, create=create or self.url is None,
+                                     connections=connections)
         return self._db
 
 
@@ -246,4 +276,4 @@ def main() -> None:
 
 
 # Each module registers its commands on import; keep this list in help order.
-from tracker.cli import admin, browse, export, search, snapshot  # noqa: E402,F401
+from tracker.cli import admin, browse, export, notify, search, snapshot  # noqa: E402,F401

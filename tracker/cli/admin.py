@@ -1,10 +1,13 @@
-"""Commands that put stories into the database or open it: import, demo, tui, db.
+"""Commands that put stories into the database or open it: import, demo, tui, db (upgrade,
+current, prune).
 
 The importer and the log printer are imported inside the commands that use them, so that
 `tracker tui` loads only the database and the TUI (issue 13: the first screen in under 1 s).
 """
 
 import sys
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +18,7 @@ from tracker.config import display_url
 from tracker.db import migrate, queries
 from tracker.db.engine import Database, open_database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
+from tracker.store.prune import PruneReport, Retention, parse_keep, prune
 from tracker.text import display
 from tracker.text.serialize import to_json
 
@@ -94,6 +98,7 @@ def db_current(ctx: typer.Context, json: JsonOption = False) -> None:
     db = open_database(url, upgrade=False, create=url is None)
     with db.connection() as connection:
         current = migrate.current_revision(connection)
+    migrate.refuse_newer(db.engine, current)  # exit 4, as every other command would
     head = migrate.head_revision()
     if json:
         typer.echo(to_json({"url": display_url(db.url), "revision": current, "head": head,
@@ -101,6 +106,57 @@ def db_current(ctx: typer.Context, json: JsonOption = False) -> None:
         return
     typer.echo(f"{display_url(db.url)}: revision {current or 'none (empty)'}"
                f"{' (head)' if current == head else f'; newest is {head}'}")
+
+
+KeepOption = Annotated[str | None, typer.Option(
+    metavar="AGE", help="Keep them this long: 90d, 12w... or forever.")]
+
+
+@command(db_app, "prune")
+def db_prune(
+    ctx: typer.Context,
+    checks: KeepOption = None,
+    html: KeepOption = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Say what would go, and remove nothing.")] = False,
+    json: JsonOption = False,
+) -> None:
+    """Delete old checks and old raw HTML (never a version's text), as the retention says.
+
+    --checks defaults to $TRACKER_KEEP_CHECKS or 90d, --html to $TRACKER_KEEP_HTML or 30d.
+    """
+    retention = Retention.from_env()
+    for option, value in (("checks", checks), ("html", html)):
+        if value is not None:
+            try:
+                retention = replace(retention, **{option: parse_keep(value)})
+            except InvalidInput as exc:
+                raise InvalidInput(f"--{option}: {exc.message}") from None
+    report = prune(state(ctx).db, retention, datetime.now(UTC), dry_run=dry_run)
+    if json:
+        typer.echo(to_json(asdict(report)))
+        return
+    for line in _prune_lines(report, state(ctx).db.is_sqlite):
+        typer.echo(line)
+
+
+def _prune_lines(report: PruneReport, sqlite: bool) -> list[str]:
+    verb = ("would delete", "would drop") if report.dry_run else ("deleted", "dropped")
+    lines = []
+    if report.checks_before is not None:
+        lines.append(f"{verb[0]} {report.checks:,} checks from before "
+                     f"{report.checks_before:%Y-%m-%d %H:%M} UTC (kept: each story's latest "
+                     "check and the checks that stored a version)")
+    if report.html_before is not None:
+        lines.append(f"{verb[1]} the raw HTML of {report.html_versions:,} versions "
+                     f"({report.html_bytes / 1e6:.1f} MB compressed) observed before "
+                     f"{report.html_before:%Y-%m-%d %H:%M} UTC (kept: each story's newest "
+                     "version's; no version's text is ever touched)")
+    if not report.dry_run and (report.checks or report.html_versions):
+        lines.append("the space is reused by new rows; `sqlite3 FILE VACUUM` gives it back to "
+                     "the disk" if sqlite else "the space is reused by new rows once "
+                     "autovacuum has run (docs/deploy.md)")
+    return lines
 
 
 def _print_import(report: "ImportReport") -> None:

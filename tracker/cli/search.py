@@ -27,8 +27,7 @@ from tracker.text.analysis import Tag
 from tracker.text.serialize import to_json
 from tracker.text.timespec import parse_since
 
-SEARCH_TAGS = (Tag.NUMBER, Tag.QUOTE, Tag.ATTRIBUTION, Tag.NEGATION, Tag.HEADLINE, Tag.LEDE,
-               Tag.BYLINE, Tag.MINOR)
+SEARCH_TAGS = tuple(Tag)
 
 
 @command(app, "search")

@@ -19,6 +19,7 @@ from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.db.models import StoryStatus
 from tracker.errors import FetchError, InvalidInput, OutputError
+from tracker.notify.send import TIMEOUT_ENV
 from tracker.sources.fetch import FetchLimits
 from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, StoryResult, run_snapshot
 from tracker.sources.tracking import (
@@ -140,7 +141,7 @@ def snapshot(
     with nothing due exits with 0.
     """
     _stop_on_sigterm()
-    db = state(ctx).db
+    db = state(ctx).database(connections=1)  # its one writer thread (docs/deploy.md)
     ids = tuple(queries.find_story(db, ref).id for ref in story or [])
     options = SnapshotOptions(
         limits=FetchLimits(concurrency=concurrency, per_host=per_host, host_delay=delay),
@@ -202,6 +203,8 @@ def _print_report(report: SnapshotReport, quiet: bool) -> None:
         parts.append(f"{report.gone} gone")
     if report.stories_added:
         parts.append(f"{report.stories_added} new from feeds")
+    if report.alerts_sent:
+        parts.append(f"{report.alerts_sent} alert{'s' if report.alerts_sent > 1 else ''} sent")
     typer.echo(f"{_now():%Y-%m-%d %H:%M:%S} UTC checked {report.checked}: {', '.join(parts)}"
                + _changed_names(report.changed))
 
@@ -226,7 +229,8 @@ def _report_data(report: SnapshotReport) -> dict[str, object]:
         "suspect": [{"id": r.story_id, "url": r.url} for r in report.suspects],
         "failed": [{"id": r.story_id, "url": r.url, "error": r.error} for r in report.failures],
         "gone": report.gone, "feeds_checked": report.feeds_checked,
-        "stories_added": report.stories_added, "errors": report.errors,
+        "stories_added": report.stories_added, "alerts_sent": report.alerts_sent,
+        "errors": report.errors,
     }
 
 
@@ -240,7 +244,7 @@ def watch(
     """Run `tracker snapshot` every so often in the foreground (for those without cron)."""
     interval = parse_duration(every).total_seconds()
     _stop_on_sigterm()
-    db = state(ctx).db
+    db = state(ctx).database(connections=1)
     typer.echo(f"snapshot every {every}; Ctrl-C stops", err=True)
     try:
         while True:
@@ -284,9 +288,9 @@ def cron(
 
 
 def _settings() -> list[str]:
-    """The user's settings as NAME=value words for the line (the schedule's limits and the data
-    directory): cron runs with none of the user's environment."""
-    names = (config.DATA_DIR_ENV, *Policy.env_names())
+    """The user's settings as NAME=value words for the line (the schedule's limits, the data
+    directory, the alerts' time-out): cron runs with none of the user's environment."""
+    names = (config.DATA_DIR_ENV, *Policy.env_names(), TIMEOUT_ENV)
     return [f"{name}={shlex.quote(os.environ[name])}" for name in names if os.environ.get(name)]
 
 

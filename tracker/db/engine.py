@@ -4,6 +4,13 @@ SQLite runs in WAL mode with synchronous=NORMAL (a commit in ~80 us instead of ~
 keys on. Python's sqlite3 module opens transactions on its own terms, which breaks transactional
 DDL and `BEGIN IMMEDIATE`; we switch that off and emit BEGIN ourselves, as SQLAlchemy documents.
 
+On PostgreSQL, psycopg never prepares statements on the server (`prepare_threshold=None`): a
+fleet that connects through pgbouncer in transaction mode gets a different server connection
+for each transaction, where a statement prepared on another does not exist (psycopg prepares a
+statement run five times on one connection, and a worker's writes do). A worker opens the
+database with `connections=1`: its one writer thread needs no more, and a hundred workers then
+hold a hundred connections at most, not five hundred (docs/deploy.md).
+
 A database that fails under a session (full, locked for longer than the busy timeout, damaged,
 unreachable) raises `DatabaseError`, one line saying which and what to do, so every command and
 the TUI report it alike; the transaction it interrupted is rolled back, so nothing is half-written.
@@ -77,15 +84,18 @@ class Database:
 
 
 def open_database(
-    url: str | None = None, *, upgrade: bool = True, create: bool = True
+    url: str | None = None, *, upgrade: bool = True, create: bool = True,
+    connections: int | None = None,
 ) -> Database:
     """Open (and by default create or upgrade) the database at `url` or the configured default.
 
     Without `create`, a SQLite file that does not exist is an error instead of a new, empty
-    database: a mistyped `--db` must not look like a database with no stories.
+    database: a mistyped `--db` must not look like a database with no stories. `connections`
+    caps the connections held at once (a snapshot worker takes 1); None is SQLAlchemy's
+    default pool (5, and 10 more while busy), for the TUI's concurrent readers.
     """
     resolved = config.database_url(url)
-    engine = _create_engine(resolved, create)
+    engine = _create_engine(resolved, create, _pool_options(connections))
     database = Database(
         url=resolved,
         engine=engine,
@@ -103,10 +113,15 @@ def open_database(
     return database
 
 
-def _create_engine(url: str, create: bool) -> Engine:
+def _pool_options(connections: int | None) -> dict[str, Any]:
+    return {} if connections is None else {"pool_size": connections, "max_overflow": 0}
+
+
+def _create_engine(url: str, create: bool, pool: dict[str, Any]) -> Engine:
     if not url.startswith("sqlite"):
         try:
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True, connect_args=_driver_options(url),
+                                 **pool)
         except Exception as exc:  # bad URL, missing driver: say which
             raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
     path = _sqlite_path(url)
@@ -120,10 +135,15 @@ def _create_engine(url: str, create: bool) -> Engine:
         except OSError as exc:  # a cron line's database on a disk that is not mounted
             raise DatabaseError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     timeout = busy_timeout()
-    engine = create_engine(url, connect_args={"timeout": timeout})
+    engine = create_engine(url, connect_args={"timeout": timeout}, **pool)
     event.listen(engine, "connect", functools.partial(_sqlite_on_connect, timeout))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _driver_options(url: str) -> dict[str, Any]:
+    """psycopg's: no server-side prepared statements (see the module docstring)."""
+    return {"prepare_threshold": None} if make_url(url).get_driver_name() == "psycopg" else {}
 
 
 def busy_timeout() -> float:
@@ -189,6 +209,10 @@ def _failures_of(url: str, doing: str) -> Iterator[None]:
         raise
     except (sql_errors.OperationalError, sql_errors.InterfaceError) as exc:
         raise DatabaseError(_failure_message(url, doing, exc)) from exc
+    except sql_errors.TimeoutError as exc:  # a capped pool whose connection stayed busy
+        raise DatabaseError(
+            f"cannot {doing} the database: its connection stayed busy too long "
+            f"({config.display_url(url)}: is the database answering?)") from exc
     except sql_errors.DatabaseError as exc:
         if type(exc) is not sql_errors.DatabaseError:  # DataError, ProgrammingError: bugs
             raise

@@ -122,11 +122,18 @@ def _refuse_foreign(engine: Engine, revision: str | None, tables: set[str]) -> N
             f"{where} already has tables ({', '.join(sorted(tables)[:4])}...) but no tracker "
             "schema version: it is not a tracker database; point --db elsewhere"
         )
+    refuse_newer(engine, revision)
+
+
+def refuse_newer(engine: Engine, revision: str | None) -> None:
+    """Refuse a database at a revision this tracker does not know: a newer tracker wrote it,
+    and reading it with this one's models could misread or damage it."""
     from alembic.script import ScriptDirectory
 
     scripts = ScriptDirectory.from_config(alembic_config())
     known = {script.revision for script in scripts.walk_revisions()}
     if revision is not None and revision not in known:
+        where = engine.url.render_as_string(hide_password=True)
         raise DatabaseError(
             f"{where} is at schema revision {revision}, which this tracker does not know: "
             "it was written by a newer tracker; upgrade tracker"

@@ -161,6 +161,21 @@ class Feed(Base):
     last_modified: Mapped[str | None] = mapped_column(String(64))
 
 
+class SiteSpacing(Base):
+    """When the fleet's next request to a host may start, so that `--delay` spaces the
+    requests of every worker together (tracker.store.spacing takes the turns).
+
+    Seconds since the epoch on the database's clock (PostgreSQL's, shared by every machine;
+    SQLite's workers share one machine's), a plain number so that one atomic statement can
+    compare and add to it on both databases.
+    """
+
+    __tablename__ = "site_spacing"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_request_at: Mapped[float] = mapped_column(Float)
+
+
 class Version(Base):
     """One distinct text of a story, numbered 1, 2, 3... in the order tracker saw them.
 
@@ -187,6 +202,12 @@ class Version(Base):
     byline: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the page declared it was last modified (tracker.sources.timestamps): a substantive
+    edit under the same declared time is a silent one (tracker.text.analysis)."""
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    """The sources that state `updated_at`, space-separated: json-ld, meta, visible, header."""
+    correction: Mapped[str | None] = mapped_column(Text)
+    """The text's correction and editor's notes, one per line (tracker.text.corrections)."""
     text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     word_count: Mapped[int] = mapped_column(Integer)
@@ -281,3 +302,76 @@ class SeenMark(Base):
     )
     version_number: Mapped[int] = mapped_column(Integer)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AlertRule(Base):
+    """A standing request to be told when stories change (`tracker notify add`).
+
+    The rule names an apprise URL and which changes it wants: a story, a site or every story;
+    tags (any of them), a least significance, only headline changes. Only changes stored after
+    the rule was made count (`after_version_id`). Quiet hours hold messages back, and
+    `min_interval_s` is the rate limit: what matches meanwhile goes out in the next message.
+    """
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(Text)
+    """An apprise URL; it may hold a password or token, so listings show apprise's masked form."""
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    site: Mapped[str | None] = mapped_column(String(255))
+    tags: Mapped[str | None] = mapped_column(String(255))
+    """Space-separated tag names; a change matches with any one of them."""
+    min_significance: Mapped[float | None] = mapped_column(Float)
+    headline: Mapped[bool] = mapped_column(Boolean, default=False)
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))
+    """"HH:MM-HH:MM" in `zone` (the sending machine's local time when NULL)."""
+    zone: Mapped[str | None] = mapped_column(String(64))
+    min_interval_s: Mapped[int | None] = mapped_column(Integer)
+    after_version_id: Mapped[int] = mapped_column(Integer)
+    """Only versions above this id can still match: the newest version when the rule was made,
+    then moved up as runs match what was stored (tracker.notify.matching.settled_through)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AlertDelivery(Base):
+    """One message of a rule: the changes it carries (`AlertItem`), sent or still owed.
+
+    At most one delivery per rule is unsent (a partial unique index), so two snapshot workers
+    finishing together cannot both start one; a worker holds it while sending (`claimed_by`
+    until `claimed_until`), and a failed one is released and retried, with what matched since,
+    by the next run.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        Index("uq_alert_deliveries_unsent", "rule_id", unique=True,
+              postgresql_where=sql_text("sent_at IS NULL"),
+              sqlite_where=sql_text("sent_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_rules.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AlertItem(Base):
+    """A version a rule has alerted on (or owes an alert for): one per rule and version, so no
+    change is ever put in two messages of the same rule, whichever worker gets there first."""
+
+    __tablename__ = "alert_items"
+
+    rule_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_rules.id", ondelete="CASCADE"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_deliveries.id", ondelete="CASCADE"), index=True)

@@ -54,7 +54,8 @@ def version_data(version: VersionDetail) -> dict[str, Any]:
     return {
         "number": info.number, "observed_at": iso_utc(info.observed_at), "title": info.title,
         "byline": info.byline, "published_at": _time(info.published_at),
-        "updated_at": _time(info.updated_at), "word_count": info.word_count,
+        "updated_at": _time(info.updated_at), "updated_by": list(info.updated_by),
+        "correction": info.correction, "word_count": info.word_count,
         "char_count": info.char_count, "source": info.source, "reverts_to": info.reverts_to,
         "text": version.text,
     }

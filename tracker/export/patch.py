@@ -48,6 +48,7 @@ def _comment(history: StoryHistory, old: VersionDetail | None, new: VersionDetai
     info = new.info
     what = "first version" if old is None else (
         f"v{old.info.number} -> v{info.number}: +{info.words_added} -{info.words_removed} words"
+        + (f" [{', '.join(info.tags)}]" if info.tags else "")
     )
     return (f"tracker: {strip_control(history.story.url)}\n"
             f"tracker: {what}, seen {iso_utc(info.observed_at)}\n")

@@ -83,4 +83,4 @@ def _diff_view(old: VersionDetail, new: VersionDetail, stored: StoredDelta | Non
 
 
 def _side(version: VersionDetail) -> Side:
-    return Side(version.text, version.info.title, version.info.byline)
+    return Side(version.text, version.info.title, version.info.byline, version.info.updated_at)

@@ -30,6 +30,8 @@ class Extracted:
     canonical_url: str | None = None
     """The URL the page declares for itself (see `declared_canonical`)."""
     updated_at: datetime | None = None
+    updated_by: tuple[str, ...] = ()
+    """Which of the page's declarations state `updated_at` (tracker.sources.timestamps)."""
 
 
 def extract_article(html: str, url: str | None = None) -> Extracted:
@@ -70,7 +72,7 @@ def extract_draft(html: str, url: str | None = None) -> tuple[Extracted, cleanup
         title=normalise_line(fields.get("title")),
         byline=normalise_line(fields.get("author")),
         published_at=times.published or _parse_date(fields.get("date")),
-        updated_at=times.modified,
+        updated_at=times.modified, updated_by=times.modified_by,
         canonical_url=canonical,
     )
     draft = cleanup.Draft(text=extracted.text, title=extracted.title, page=page,

@@ -8,14 +8,17 @@ bookkeeping grows with the queue, see encode/httpx#3215), and a run where nothin
 almost nothing but requests. The network waits release the GIL, so threads lose nothing.
 
 Every fetch is bounded: a global and a per-host concurrency limit with a delay between requests to
-one host, connect/read timeouts and an overall deadline, and a maximum body size enforced while
-streaming (after decompression, so a gzip bomb is cut off too). Redirects are followed and the final
-URL is reported. ETag and Last-Modified from the previous fetch make the request conditional, and a
-304 comes back as a page with `not_modified` set and no body.
+one host (across a whole fleet of workers when the run passes a `TakeTurn`, see
+tracker.store.spacing), connect/read timeouts and an overall deadline, and a maximum body size
+enforced while streaming (after decompression, so a gzip bomb is cut off too). Redirects are
+followed and the final URL is reported. ETag and Last-Modified from the previous fetch make the
+request conditional, and a 304 comes back as a page with `not_modified` set and no body.
 """
 
 import asyncio
+import threading
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +45,9 @@ MAX_CONNECTIONS = 1000
 MAX_RETRY_AFTER = timedelta(days=30)
 """The longest Retry-After read as such; the schedule waits at most `stop_after` anyway."""
 MAX_SECONDS = 3600.0
+TakeTurn = Callable[[str, float], Awaitable[float]]
+"""Reserve the next start of a request to a host, `delay` after the fleet's last one; the
+seconds to wait before it (the run passes one that asks the database)."""
 _OPTIONS = {"concurrency": "--concurrency", "per_host": "--per-host", "host_delay": "--delay"}
 
 
@@ -117,8 +123,11 @@ class FetchFailed(FetchError):
 class Fetcher:
     """An HTTP client with tracker's limits; use as `async with Fetcher(limits) as fetcher`."""
 
-    def __init__(self, limits: FetchLimits | None = None) -> None:
+    def __init__(self, limits: FetchLimits | None = None, take_turn: TakeTurn | None = None
+                 ) -> None:
         self.limits = limits or FetchLimits()
+        self._take_turn = take_turn
+        self._closing = threading.Event()
         self._global = asyncio.Semaphore(self.limits.concurrency)
         self._hosts: dict[str, _HostGate] = {}
         self._threads = ThreadPoolExecutor(self.limits.concurrency, "tracker-fetch")
@@ -137,6 +146,7 @@ class Fetcher:
         self, kind: type[BaseException] | None, error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        self._closing.set()  # threads waiting for a turn give it up instead of sending
         self._threads.shutdown(wait=kind is None, cancel_futures=True)
         self._client.close()
 
@@ -146,14 +156,27 @@ class Fetcher:
     ) -> Page:
         """Fetch `url` within the limits; raise FetchFailed for anything but a usable page."""
         host = urlsplit(url).hostname or ""
-        gate = self._hosts.setdefault(host, _HostGate(self.limits.per_host, self.limits.host_delay))
-        async with self._global, gate:
+        gate = self._hosts.get(host) or self._hosts.setdefault(host, self._gate(host))
+        async with self._global, gate as start_at:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(
-                self._threads, self._fetch, url, _conditional(etag, last_modified), accept)
+                self._threads, self._fetch, url, _conditional(etag, last_modified), accept,
+                start_at)
 
-    def _fetch(self, url: str, headers: dict[str, str], accept: tuple[str, ...]) -> Page:
-        """The blocking request, on a fetch thread; httpx's errors become FetchFailed."""
+    def _gate(self, host: str) -> "_HostGate":
+        delay = self.limits.host_delay
+        turn = self._take_turn
+        fleet = (lambda: turn(host, delay)) if turn is not None and delay > 0 else None
+        return _HostGate(self.limits.per_host, delay, fleet)
+
+    def _fetch(
+        self, url: str, headers: dict[str, str], accept: tuple[str, ...], start_at: float
+    ) -> Page:
+        """The blocking request, on a fetch thread, sent at `start_at` (time.monotonic(): the
+        thread waits for the turn itself, so an event loop busy elsewhere at that moment
+        cannot make it late); httpx's errors become FetchFailed."""
+        if self._closing.wait(max(start_at - time.monotonic(), 0)):
+            raise FetchFailed("not sent: the run is stopping")
         started = time.perf_counter()
         try:
             return self._get(url, headers, accept, started)
@@ -198,21 +221,36 @@ class Fetcher:
 
 
 class _HostGate:
-    """At most `slots` requests in flight to one host, their starts `delay` seconds apart."""
+    """At most `slots` requests in flight to one host, their starts `delay` seconds apart;
+    with `fleet`, apart from every other worker's too (it says how long to wait for a turn)."""
 
-    def __init__(self, slots: int, delay: float) -> None:
+    def __init__(self, slots: int, delay: float,
+                 fleet: Callable[[], Awaitable[float]] | None = None) -> None:
         self._slots = asyncio.Semaphore(slots)
         self._turn = asyncio.Lock()
         self._delay = delay
+        self._fleet = fleet
         self._last_start = float("-inf")
 
-    async def __aenter__(self) -> None:
+    async def __aenter__(self) -> float:
+        """Take a slot and a turn; returns when (time.monotonic()) the request may start."""
         await self._slots.acquire()
-        async with self._turn:
-            wait = self._last_start + self._delay - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._last_start = time.monotonic()
+        try:
+            async with self._turn:
+                return await self._next_start()
+        except BaseException:  # cancelled, or the database failed: the slot is not used
+            self._slots.release()
+            raise
+
+    async def _next_start(self) -> float:
+        """This worker's own spacing first; then the fleet's turn, taken only once this
+        worker could send, so that its own wait never delays a turn already taken."""
+        wait = self._last_start + self._delay - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        fleet_wait = await self._fleet() if self._fleet is not None else 0.0
+        self._last_start = time.monotonic() + fleet_wait
+        return self._last_start
 
     async def __aexit__(self, *exc: object) -> None:
         self._slots.release()

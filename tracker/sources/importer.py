@@ -163,6 +163,7 @@ def _read_version(path: Path, url: str) -> Candidate:
         body, title=header.get("title"), byline=header.get("byline"),
         published_at=_time_field(path, header, "published"),
         updated_at=_time_field(path, header, "updated"),
+        updated_by=("header",) if header.get("updated") else (),
     )
     return Candidate(url, article, Observation(observed, Source.IMPORT))
 
@@ -172,7 +173,8 @@ def _html_version(path: Path, url: str, html: str) -> Candidate:
     if not found.text:
         raise ImportFailed(f"{path}: no article text could be extracted from this page")
     article = Article(found.text, found.title, found.byline, found.published_at,
-                      found.updated_at, html=html, canonical_url=found.canonical_url)
+                      found.updated_at, found.updated_by, html=html,
+                      canonical_url=found.canonical_url)
     seen = Observation(_time_from_name(path) or _mtime(path), Source.IMPORT)
     return Candidate(url, article, seen)
 

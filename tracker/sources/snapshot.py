@@ -30,6 +30,7 @@ from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
 from tracker.store.schedule import Claimed, Plan, Policy, claim_stories, release, renew
+from tracker.store.spacing import take_turn
 from tracker.store.write import (
     Article,
     Candidate,
@@ -90,6 +91,8 @@ class SnapshotReport:
     failures: list[StoryResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
+    alerts_sent: int = 0
+    """Alert messages sent after the run (tracker.notify)."""
 
     @property
     def new_versions(self) -> int:
@@ -132,8 +135,14 @@ def run_snapshot(
     on_result: Callable[[StoryResult], None] | None = None,
 ) -> SnapshotReport:
     """Check every due story (or `options.story_ids`) once; see the module docstring."""
+    from tracker.notify.deliver import after_run  # start-up of every command stays lean
+
     run = _Run(db, options or SnapshotOptions(), clock or (lambda: datetime.now(UTC)), on_result)
-    return asyncio.run(run.main())
+    report = asyncio.run(run.main())
+    alerts = after_run(db, run.options.worker, run.clock)  # never raises: see tracker.notify
+    report.alerts_sent = alerts.sent
+    report.errors.extend(alerts.errors)
+    return report
 
 
 class _Run:
@@ -146,6 +155,8 @@ class _Run:
         self.report = SnapshotReport()
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="tracker-writer")
         self.held: set[int] = set()
+        self.claimed_up_to = 0
+        """The last story id claimed, where the next `--all` batch starts (see claim_stories)."""
 
     async def write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a database call on the writer thread, so the loop keeps fetching meanwhile."""
@@ -157,7 +168,7 @@ class _Run:
         renewal = asyncio.create_task(self._keep_leases())
         try:
             with _extractors(self.options.extract_processes) as extractors:
-                async with Fetcher(self.options.limits) as fetcher:
+                async with Fetcher(self.options.limits, self._take_turn) as fetcher:
                     if not self.options.story_ids:
                         await self._feeds(fetcher)
                     while batch := await self._claim(started):
@@ -169,6 +180,12 @@ class _Run:
             release(self.db, self.options.worker, sorted(self.held))
             self.writer.shutdown()
         return self.report
+
+    async def _take_turn(self, host: str, delay: float) -> float:
+        """The fleet's next turn to fetch from `host` (tracker.store.spacing), taken on the
+        writer thread like every other database call of the run, on its one connection."""
+        wait: float = await self.write(take_turn, self.db, host, delay)
+        return wait
 
     def _give_back_after_failure(self) -> str:
         """Give back the stories still held after the database failed, and say so: the run
@@ -204,9 +221,10 @@ class _Run:
         batch: list[Claimed] = await self.write(
             claim_stories, self.db, self.options.worker, self.clock(), self.options.policy,
             limit=self.options.batch_size, story_ids=self.options.story_ids,
-            every=self.options.every, checked_before=started,
+            every=self.options.every, checked_before=started, after=self.claimed_up_to,
         )
         self.held.update(story.story_id for story in batch)
+        self.claimed_up_to = max([self.claimed_up_to, *(story.story_id for story in batch)])
         return batch
 
     async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher, pool: Executor) -> None:
@@ -260,7 +278,8 @@ class _Run:
         found = await loop.run_in_executor(pool, extract.extract_article, page.text,
                                            page.final_url)
         article = Article(found.text, found.title, found.byline, found.published_at,
-                          found.updated_at, html=page.text, canonical_url=found.canonical_url)
+                          found.updated_at, found.updated_by, html=page.text,
+                          canonical_url=found.canonical_url)
         seen = _observation(page, body_hash, self.clock())
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,

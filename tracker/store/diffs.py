@@ -36,4 +36,4 @@ def add_diff(session: Session, story: Story, old: Version, new: Version) -> diff
 
 
 def _side(version: Version) -> analysis.Side:
-    return analysis.Side(version.text, version.title, version.byline)
+    return analysis.Side(version.text, version.title, version.byline, version.updated_at)

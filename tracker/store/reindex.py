@@ -47,7 +47,9 @@ def _reindex_diffs(connection: Connection, ids: Sequence[int]) -> None:
         SELECT d.id, d.delta, d.title_delta, d.added_text AS old_added,
                d.removed_text AS old_removed,
                o.text AS old_text, o.title AS old_title, o.byline AS old_byline,
-               n.text AS new_text, n.title AS new_title, n.byline AS new_byline
+               o.updated_at AS old_updated,
+               n.text AS new_text, n.title AS new_title, n.byline AS new_byline,
+               n.updated_at AS new_updated
         FROM diffs d JOIN versions o ON o.id = d.from_version_id
         JOIN versions n ON n.id = d.to_version_id
         WHERE d.id IN ({", ".join(str(int(i)) for i in ids)})
@@ -57,8 +59,8 @@ def _reindex_diffs(connection: Connection, ids: Sequence[int]) -> None:
 
 
 def _reindex_diff(connection: Connection, row: Any) -> None:
-    old = analysis.Side(row.old_text, row.old_title, row.old_byline)
-    new = analysis.Side(row.new_text, row.new_title, row.new_byline)
+    old = analysis.Side(row.old_text, row.old_title, row.old_byline, row.old_updated)
+    new = analysis.Side(row.new_text, row.new_title, row.new_byline, row.new_updated)
     ops = diffing.from_delta(old.text, row.delta)
     title_ops = diffing.from_delta(old.title or "", row.title_delta)
     found = analysis.analyse_diff(old, new, ops, title_ops)

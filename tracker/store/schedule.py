@@ -181,11 +181,15 @@ class Claimed:
 def claim_stories(
     db: Database, worker: str, now: datetime, policy: Policy, *, limit: int,
     story_ids: Sequence[int] = (), every: bool = False, checked_before: datetime | None = None,
+    after: int = 0,
 ) -> list[Claimed]:
     """Claim up to `limit` due stories (or the given ones) for `worker`, oldest due first.
 
-    `every` ignores next-check times (quiet stories included); `checked_before` skips stories
-    already checked since then, so one run never takes a story twice.
+    `every` ignores next-check times (quiet stories included) and claims by id, from the
+    stories after `after` (the last id of the run's previous batch): each batch walks the
+    primary key from where the last one stopped, instead of sorting every story by its next
+    check (520 ms a batch at a million stories). `checked_before` skips stories already
+    checked since then, so one run never takes a story twice.
     """
     wanted = [_unclaimed(Story, now)]
     if story_ids:
@@ -194,7 +198,10 @@ def claim_stories(
         wanted.append(_scheduled(Story, now, every))
     if checked_before is not None:
         wanted.append(or_(Story.last_checked_at.is_(None), Story.last_checked_at < checked_before))
-    due = (select(Story.id).where(*wanted).order_by(Story.next_check_at, Story.id).limit(limit)
+    if every:
+        wanted.append(Story.id > after)
+    order = (Story.id,) if every else (Story.next_check_at, Story.id)
+    due = (select(Story.id).where(*wanted).order_by(*order).limit(limit)
            .with_for_update(skip_locked=True))
     claim = (
         update(Story).where(Story.id.in_(due.scalar_subquery()))

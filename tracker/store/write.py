@@ -29,7 +29,7 @@ from tracker.errors import InvalidInput
 from tracker.store import merge
 from tracker.store.diffs import add_diff
 from tracker.store.schedule import Plan, Policy, StoryTimes, apply_plan, plan_after_check
-from tracker.text import diffing, sentences
+from tracker.text import corrections, diffing, sentences
 from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_volatile
 from tracker.text.urls import canonical_url, site_of, story_key
 
@@ -48,6 +48,8 @@ class Article:
     byline: str | None = None
     published_at: datetime | None = None
     updated_at: datetime | None = None
+    updated_by: tuple[str, ...] = ()
+    """Where the page declares `updated_at`: json-ld, meta, visible (or an import's header)."""
     html: str | None = None
     """The raw page, kept compressed with a new version so extraction can be redone later."""
     canonical_url: str | None = None
@@ -308,7 +310,9 @@ def _add_version(
     version = Version(
         story_id=story.id, number=(latest.number + 1) if latest else 1,
         observed_at=seen.observed_at, title=title, byline=normalise_line(article.byline),
-        published_at=article.published_at, updated_at=article.updated_at, text=text,
+        published_at=article.published_at, updated_at=article.updated_at,
+        updated_by=" ".join(article.updated_by) or None, correction=corrections.as_stored(text),
+        text=text,
         content_hash=digest, word_count=diffing.count_words(text), char_count=len(text),
         source=seen.source, reverts_to=_reverted_to(session, story.id, digest, latest),
         raw_html=zlib.compress(article.html.encode(), 6) if article.html else None,

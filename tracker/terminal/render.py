@@ -107,6 +107,13 @@ def diff_header(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
     return header
 
 
+DECLARED = {
+    Tag.SILENT: "the text changed, but the page's declared update time did not",
+    Tag.CORRECTION: "a correction or editor's note appeared or changed",
+}
+"""How the newsroom declared the edit (tracker.text.analysis), said under the fact changes."""
+
+
 def facts_text(found: Analysis, most: int | None = None) -> Text:
     """The fact changes of a diff, one per line (`most` of them, the rest counted), under its
     significance and sentence counts; headline and byline are left out (the diff header shows
@@ -122,6 +129,9 @@ def facts_text(found: Analysis, most: int | None = None) -> Text:
     if most is not None and len(lines) > most:
         more = len(lines) - most
         text.append(f"  ... {more} more fact change{'s' * (more > 1)}\n", SKIP_STYLE)
+    for tag, words in DECLARED.items():
+        if tag in found.tags:
+            text.append(f"  {tag}: ", "bold yellow").append(words + "\n")
     minor = sum(Tag.MINOR in edit.tags for edit in found.edits)
     if minor:
         text.append(f"  minor: {minor} typo, punctuation or spacing fix"

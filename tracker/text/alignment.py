@@ -60,6 +60,10 @@ class Tag(StrEnum):
     HEADLINE = "headline"
     LEDE = "lede"
     BYLINE = "byline"
+    CORRECTION = "correction"
+    """A correction or editor's note appeared or changed (tracker.text.corrections)."""
+    SILENT = "silent"
+    """The text changed in substance while the page's declared update time stayed the same."""
     MINOR = "minor"
 
 

@@ -7,6 +7,11 @@ scored, so a timeline can be sorted by substantive change: a changed figure, a n
 quote outranks a new paragraph of background, which outranks a figure written another way or a
 fixed typo. The headline is analysed as one more sentence, against the previous headline.
 
+Two tags say how the newsroom declared the edit: `correction` when a correction or editor's
+note appeared or changed, `silent` when the text changed in substance (more than minor fixes
+and figures written another way) while the page's declared modification time stayed as it was.
+Both sides must declare a time for an edit to be silent: an imported text declares none.
+
 The analysis is computed once, when a diff is stored (tracker.store), and kept as JSON;
 `analyse_diff` is what the write path, `tracker reindex` and migration 0003 all store.
 """
@@ -15,11 +20,13 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from tracker.text import diffing, facts, figures, typos
 from tracker.text.alignment import Edit, EditKind, Fact, Tag, align, similarity
 from tracker.text.changes import Part, edit_facts, group_facts
+from tracker.text.corrections import correction_notes
 from tracker.text.sentences import Sentence, split_text
 from tracker.text.serialize import to_data
 from tracker.text.typos import is_minor
@@ -100,6 +107,8 @@ class Side:
     text: str
     title: str | None = None
     byline: str | None = None
+    updated_at: datetime | None = None
+    """When the page declared it was last modified (tracker.sources.timestamps), if it did."""
 
 
 def analyse(old: Side, new: Side) -> Analysis:
@@ -113,7 +122,8 @@ def analyse(old: Side, new: Side) -> Analysis:
     )
     top, top_tags, top_score = _headline_and_byline(old, new)
     all_facts = (*top, *(fact for edit in edits for fact in edit.facts))
-    tags = _tags_in_order([*top_tags, *(t for e in edits for t in e.tags)])
+    declared = _declared_tags(old, new, _substantive(edits, top_score))
+    tags = _tags_in_order([*top_tags, *(t for e in edits for t in e.tags), *declared])
     raw = sum(edit.significance for edit in edits) + top_score
     score = round(100 * (1 - math.exp(-raw / SCALE)), 1)
     return Analysis(edits, aligned.unchanged, tags, all_facts, score, aligned.complete)
@@ -226,6 +236,24 @@ def _headline(old: str, new: str) -> tuple[list[Fact], list[Tag], float]:
     score = _sentence_score(EditKind.EDITED, similarity(old, new), ops)
     score += sum(TAG_WEIGHTS[tag] for tag in tags)
     return [head, *found], tags, HEADLINE_FACTOR * score
+
+
+def _substantive(edits: Iterable[Edit], top_score: float) -> bool:
+    """True when some edit is more than a fix or a figure written another way: those score
+    MINOR_SCORE or RESTATED_SCORE, every other edit more."""
+    return (top_score > HEADLINE_FACTOR * RESTATED_SCORE
+            or any(edit.significance > RESTATED_SCORE for edit in edits))
+
+
+def _declared_tags(old: Side, new: Side, substantive: bool) -> list[Tag]:
+    """`correction` and `silent`, as the module docstring defines them."""
+    tags = []
+    notes = correction_notes(new.text)
+    if notes and notes != correction_notes(old.text):
+        tags.append(Tag.CORRECTION)
+    if substantive and old.updated_at is not None and old.updated_at == new.updated_at:
+        tags.append(Tag.SILENT)
+    return tags
 
 
 def ordered_tags(names: Iterable[str]) -> tuple[str, ...]:

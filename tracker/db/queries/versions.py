@@ -41,6 +41,10 @@ class VersionSummary:
     """Kinds of fact the change into this version touched (tracker.analysis.Tag values)."""
     significance: float | None = None
     """0-100, how substantive that change was; None for version 1 and unanalysed diffs."""
+    updated_by: tuple[str, ...] = ()
+    """Which of the page's declarations state `updated_at` (json-ld, meta, visible, header)."""
+    correction: str | None = None
+    """The correction and editor's notes the text carries, one per line."""
 
 
 @dataclass(frozen=True)
@@ -214,4 +218,5 @@ def _version_summary(version: Version, diff: Diff | None) -> VersionSummary:
         byline_changed=bool(diff and diff.byline_changed),
         tags=ordered_tags(tag.tag for tag in diff.tags) if diff else (),
         significance=diff.significance if diff else None,
+        updated_by=tuple((version.updated_by or "").split()), correction=version.correction,
     )
