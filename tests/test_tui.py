@@ -95,17 +95,18 @@ async def test_side_by_side_shows_old_and_new_paragraphs_in_one_row(sample_db: D
 
 
 async def test_side_by_side_hides_the_timeline_when_narrow(sample_db: Database) -> None:
-    async with TrackerApp(sample_db, story_id=1).run_test(size=(80, 24)) as pilot:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=(110, 30)) as pilot:
         await settle(pilot)
+        assert pilot.app.screen.query_one("#timeline-box").display
         await pilot.press("s")
         await settle(pilot)
-        assert not pilot.app.screen.query_one("#timeline").display
+        assert not pilot.app.screen.query_one("#timeline-box").display
         await pilot.press("left")  # keys still step while the timeline is hidden
         await settle(pilot)
         assert shown(pilot).startswith("v6 -> v7")
         await pilot.press("d")
         await settle(pilot)
-        assert pilot.app.screen.query_one("#timeline").display
+        assert pilot.app.screen.query_one("#timeline-box").display
 
 
 async def test_full_text_mode_shows_the_version_as_it_read(sample_db: Database) -> None:
@@ -295,3 +296,13 @@ async def test_the_neighbours_of_the_shown_version_are_prepared_ahead(
         await pilot.press("left")
         await pilot.pause()  # no wait for workers: the cache answers at once
         assert shown(pilot).startswith("v6 -> v7")
+
+
+async def test_escape_from_a_story_opened_directly_shows_the_list(sample_db: Database) -> None:
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(pilot.app.screen_stack) == 2  # the list is built only when asked for
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, StoryListScreen)
+        assert pilot.app.screen.stories[0].id == 1

@@ -60,7 +60,10 @@ async def test_stepping_through_a_long_story(
     db, info = large
     async with TrackerApp(db, story_id=info.big_story_id).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert pilot.app.screen.query_one(Timeline).option_count == info.big_versions
+        timeline = pilot.app.screen.query_one(Timeline)
+        assert timeline.option_count == info.big_versions
+        top = timeline.scroll_offset.y  # the newest version's row is in view, not row 1
+        assert top <= info.big_versions - 1 < top + timeline.size.height
         assert shown(pilot).startswith(f"v{info.big_versions - 1} -> v{info.big_versions}")
         for step in range(1, 6):
             await pilot.press("left")

@@ -95,14 +95,14 @@ async def test_sort_by_column_and_reverse(db: Database) -> None:
     async with TrackerApp(db).run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert [r[3] for r in table_rows(pilot)] == ["1", "3", "2"]  # newest change first
-        await pilot.press("s")  # last change -> title
+        await pilot.press("s")  # last change -> title, A to Z first
         await settle(pilot)
-        assert "sorted by title ↓" in status(pilot)
-        assert titles(pilot) == ["Gamma storm nears", "Beta election called",
-                                 "Alpha quake toll rises"]
+        assert "sorted by title ↑" in status(pilot)
+        assert titles(pilot) == ["Alpha quake toll rises", "Beta election called",
+                                 "Gamma storm nears"]
         await pilot.press("r")
         await settle(pilot)
-        assert titles(pilot)[0] == "Alpha quake toll rises"
+        assert titles(pilot)[0] == "Gamma storm nears"
         await pilot.click("#stories", offset=(header_x(pilot, "versions"), 0))
         await settle(pilot)
         assert [r[3] for r in table_rows(pilot)] == ["3", "2", "1"]

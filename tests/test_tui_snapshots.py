@@ -64,6 +64,28 @@ def test_story_blame_100x30(snap_compare: SnapCompare, sample_db: Database) -> N
     assert snap_compare(app, terminal_size=(100, 30), run_before=after("b"))
 
 
+def test_story_without_colour_80x24(
+    snap_compare: SnapCompare, sample_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_COLOR: [- -]{+ +} markers, old and new apart in the header, the timeline collapsed."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = TrackerApp(sample_db, story_id=1)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=after("left", "left", "left"))
+
+
+def test_story_list_without_colour_80x24(
+    snap_compare: SnapCompare, sample_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(TrackerApp(sample_db), terminal_size=(80, 24), run_before=after())
+
+
+def test_story_timeline_120x36(snap_compare: SnapCompare, sample_db: Database) -> None:
+    """The timeline beside the diff: labelled columns, v1 as "first", bars, the H flag."""
+    app = TrackerApp(sample_db, story_id=1)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=after("left", "left", "left"))
+
+
 def test_help_screen(snap_compare: SnapCompare, sample_db: Database) -> None:
     app = TrackerApp(sample_db, story_id=1)
     assert snap_compare(app, terminal_size=(80, 24), run_before=after("question_mark"))

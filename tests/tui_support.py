@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.worker import WorkerCancelled
 
 from tracker.db.engine import Database
 from tracker.store.write import Article, Candidate, Observation, store_candidate
@@ -15,9 +16,16 @@ SIZE = (100, 30)
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait for the workers and the messages they post, twice over for chained loads."""
+    """Wait for the workers and the messages they post, twice over for chained loads.
+
+    A step cancels the pane worker it replaces; waiting on that one is retried."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        while True:
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                continue
         await pilot.pause()
 
 

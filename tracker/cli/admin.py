@@ -1,24 +1,29 @@
 """Commands that put stories into the database or open it: import, demo, tui, db (upgrade,
-current, prune)."""
+current, prune).
+
+The importer and the log printer are imported inside the commands that use them, so that
+`tracker tui` loads only the database and the TUI (issue 13: the first screen in under 1 s).
+"""
 
 import sys
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tracker.cli import JsonOption, app, command, db_app, state
-from tracker.cli.browse import print_log
 from tracker.config import display_url
 from tracker.db import migrate, queries
 from tracker.db.engine import Database, open_database
 from tracker.errors import ExitCode, InvalidInput, TrackerError
-from tracker.sources.importer import ImportReport, import_paths, seeds_dir
 from tracker.store.prune import PruneReport, Retention, parse_keep, prune
 from tracker.text import display
 from tracker.text.serialize import to_json
+
+if TYPE_CHECKING:
+    from tracker.sources.importer import ImportReport
 
 
 @command(app, "import")
@@ -31,6 +36,8 @@ def import_command(
     json: JsonOption = False,
 ) -> None:
     """Import story folders (seeds format) or files as successive versions of one story."""
+    from tracker.sources.importer import import_paths
+
     for path in paths:
         if not path.exists():
             raise InvalidInput(f"{path}: no such file or folder")
@@ -49,6 +56,9 @@ def demo(
     no_tui: Annotated[bool, typer.Option("--no-tui", help="Print the log instead.")] = False,
 ) -> None:
     """Import the sample story (once) and open it in the terminal UI."""
+    from tracker.cli.browse import print_log
+    from tracker.sources.importer import import_paths, seeds_dir
+
     db = state(ctx).database(create=True)
     report = import_paths(db, [seeds_dir()])
     story_id = report.stories[0].story_id
@@ -149,7 +159,7 @@ def _prune_lines(report: PruneReport, sqlite: bool) -> list[str]:
     return lines
 
 
-def _print_import(report: ImportReport) -> None:
+def _print_import(report: "ImportReport") -> None:
     for story in report.stories:
         if story.error:
             typer.echo(f"tracker: {story.error}", err=True)

@@ -31,19 +31,31 @@ SKIP_STYLE = "dim"
 MATCH_STYLE = "bold reverse"
 
 
+FACT_LINES = 3
+"""Fact changes listed in a compact header; the rest are counted."""
+
+
 @dataclass(frozen=True)
 class DiffStyle:
     """How to show a diff: paragraphs of context around changes (None: all), and markers."""
 
     context: int | None = None
     markers: bool = False
+    compact: bool = False
+    """For a screen, not a report: no unchanged headline, and at most FACT_LINES facts."""
 
 
-def ops_text(ops: Ops, *, markers: bool = False) -> Text:
-    """One run of diff segments as styled text (a headline, a byline, a paragraph)."""
+def ops_text(ops: Ops, *, markers: bool = False, separate: bool = False) -> Text:
+    """One run of diff segments as styled text (a headline, a byline, a paragraph).
+
+    `separate` puts a space between removed words and the words added right after them, so
+    a rewritten headline does not read "...in IraqIran launches..." where colour is missing.
+    """
     text = Text()
-    for op, piece in ops:
+    for index, (op, piece) in enumerate(ops):
         piece = safe(piece)
+        if separate and op == INSERT and index and ops[index - 1][0] == DELETE:
+            text.append(" ")
         if op == INSERT:
             text.append("{+" + piece + "+}" if markers else piece, INSERT_STYLE)
         elif op == DELETE:
@@ -76,9 +88,9 @@ def diff_header(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
     header.append(f"-{view.stats.words_removed} words\n", "red")
     if view.headline_changed:
         header.append("Headline: ", "bold")
-        header.append_text(ops_text(view.title_ops, markers=style.markers))
+        header.append_text(ops_text(view.title_ops, markers=style.markers, separate=True))
         header.append("\n")
-    else:
+    elif not style.compact:
         header.append("Headline: ", "bold").append(safe(view.new.title) + "\n")
     if view.byline_changed:
         header.append("Byline: ", "bold")
@@ -91,7 +103,7 @@ def diff_header(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
             header.append_text(_change_text(format_time(old), format_time(new), style.markers))
             header.append("\n")
     if view.analysis is not None:
-        header.append_text(facts_text(view.analysis))
+        header.append_text(facts_text(view.analysis, FACT_LINES if style.compact else None))
     return header
 
 
@@ -102,17 +114,21 @@ DECLARED = {
 """How the newsroom declared the edit (tracker.text.analysis), said under the fact changes."""
 
 
-def facts_text(found: Analysis) -> Text:
-    """The fact changes of a diff, one per line, under its significance and sentence counts;
-    headline and byline are left out (the diff header shows them in full)."""
+def facts_text(found: Analysis, most: int | None = None) -> Text:
+    """The fact changes of a diff, one per line (`most` of them, the rest counted), under its
+    significance and sentence counts; headline and byline are left out (the diff header shows
+    them in full)."""
     text = Text()
     counts = kind_counts(found)
     text.append(f"Significance {found.significance:g}", "bold")
     text.append(f"  {counts}\n" if counts else "\n", SKIP_STYLE)
-    lines = [(f"{f.tag.value} {f.change}: ", fact_words(f)) for f in found.facts
-             if f.tag not in (Tag.HEADLINE, Tag.BYLINE)]
-    for label, words in dict.fromkeys(lines):
+    lines = list(dict.fromkeys((f"{f.tag.value} {f.change}: ", fact_words(f))
+                               for f in found.facts if f.tag not in (Tag.HEADLINE, Tag.BYLINE)))
+    for label, words in lines[:most]:
         text.append("  " + label, "bold").append(safe(words) + "\n")
+    if most is not None and len(lines) > most:
+        more = len(lines) - most
+        text.append(f"  ... {more} more fact change{'s' * (more > 1)}\n", SKIP_STYLE)
     for tag, words in DECLARED.items():
         if tag in found.tags:
             text.append(f"  {tag}: ", "bold yellow").append(words + "\n")
@@ -147,5 +163,6 @@ def diff_view(view: DiffView, style: DiffStyle = DiffStyle()) -> Text:
 
 
 def _change_text(old: str | None, new: str | None, markers: bool) -> Text:
-    ops: Ops = [(DELETE, old or ""), (EQUAL, " "), (INSERT, new or "")]
+    """Old and new value with an arrow between, so they never run together without colour."""
+    ops: Ops = [(DELETE, old or ""), (EQUAL, " -> "), (INSERT, new or "")]
     return ops_text([(op, piece) for op, piece in ops if piece], markers=markers)

@@ -7,12 +7,15 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Input
 
 from tracker.db.engine import Database
 from tracker.tui.screens.help import HelpScreen
-from tracker.tui.screens.search import SearchScreen
 from tracker.tui.screens.story import StoryScreen
 from tracker.tui.screens.story_list import StoryListScreen
+
+TYPED_ACTIONS = {"help", "search", "quit"}
+"""App actions on printable keys, which a focused text box takes as text instead."""
 
 
 class TrackerApp(App[None]):
@@ -21,7 +24,10 @@ class TrackerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "tracker"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help", key_display="?", tooltip="List every key"),
+        Binding("question_mark", "help", "Help", key_display="?",
+                tooltip="List every key, and the colours and symbols"),
+        Binding("f1", "help_while_typing", "Help", key_display="F1",
+                tooltip="The same while a text box has the keys"),
         Binding("f", "search", "Search", tooltip="Search what changes added or removed"),
         Binding("q", "quit", "Quit", tooltip="Leave tracker"),
         Binding("ctrl+p", "command_palette", "Commands", show=False,
@@ -34,15 +40,36 @@ class TrackerApp(App[None]):
         self.story_id = story_id
 
     def on_mount(self) -> None:
-        self.push_screen(StoryListScreen(self.db))
-        if self.story_id is not None:
+        """The story list, or the story asked for alone: its first frame does not wait for
+        the list to be built underneath (Esc brings the list then)."""
+        if self.story_id is None:
+            self.push_screen(StoryListScreen(self.db))
+        else:
             self.push_screen(StoryScreen(self.db, self.story_id))
+
+    def action_back_to_list(self) -> None:
+        """Esc on a story opened directly: the list takes its place."""
+        self.switch_screen(StoryListScreen(self.db))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a text box has focus, ?, f and q type themselves: the footer offers F1."""
+        typing = isinstance(self.focused, Input)
+        if action in TYPED_ACTIONS:
+            return not typing
+        if action == "help_while_typing":
+            return typing
+        return True
+
+    def action_help_while_typing(self) -> None:
+        self.action_help()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen, list(self.BINDINGS)))
 
     def action_search(self) -> None:
+        from tracker.tui.screens.search import SearchScreen  # search loads on first use
+
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen(self.db))
 

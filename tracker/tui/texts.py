@@ -5,6 +5,7 @@ strip terminal control sequences from web text; nothing in this module puts a st
 screen any other way.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -35,6 +36,16 @@ BLAME_COLOURS = ("#5f87d7", "#d7875f", "#5faf5f", "#af5faf", "#d75f5f", "#00afaf
 """Mid-tone colours that read on dark and light backgrounds alike."""
 
 
+@dataclass(frozen=True)
+class Look:
+    """How a pane shows changes: markers or colour alone, unchanged paragraphs folded or not,
+    and words to highlight (found with `/`, or the matches of the search that opened it)."""
+
+    markers: bool = False
+    folded: bool = True
+    find: tuple[str, ...] = ()
+
+
 class Mode(StrEnum):
     """The diff pane's modes."""
 
@@ -56,13 +67,24 @@ class PaneContent:
         return cls(text, text.plain)
 
 
-def inline_diff(view: DiffView, folded: bool = True) -> PaneContent:
+def inline_diff(view: DiffView, look: Look = Look()) -> PaneContent:
     """The word diff, unchanged paragraphs folded around the changes unless `folded` is off."""
-    style = render.DiffStyle(context=CONTEXT_PARAGRAPHS if folded else None)
-    return PaneContent.of(render.diff_view(view, style))
+    style = render.DiffStyle(context=CONTEXT_PARAGRAPHS if look.folded else None,
+                             markers=look.markers, compact=look.folded)
+    return PaneContent.of(highlight(render.diff_view(view, style), look.find))
 
 
-def side_by_side(view: DiffView, folded: bool = True) -> PaneContent:
+def highlight(text: Text, find: tuple[str, ...]) -> Text:
+    """`text` with every occurrence of the words in `find` in reverse video, whatever its case
+    and however the words are spaced; reverse reads without colour too."""
+    for words in find:
+        pattern = r"\s+".join(re.escape(word) for word in words.split())
+        if pattern:
+            text.highlight_regex(re.compile(pattern, re.IGNORECASE), render.MATCH_STYLE)
+    return text
+
+
+def side_by_side(view: DiffView, look: Look = Look()) -> PaneContent:
     """Old on the left, new on the right, one table row per paragraph so the sides line up.
 
     Both sides are columns of one table in one scrolling pane, so they always scroll together.
@@ -73,7 +95,7 @@ def side_by_side(view: DiffView, folded: bool = True) -> PaneContent:
     table.add_column(ratio=1)
     table.add_row(Text(f"v{view.old.number}", "bold"), Text(f"v{view.new.number}", "bold"))
     plain = []
-    context = CONTEXT_PARAGRAPHS if folded else None
+    context = CONTEXT_PARAGRAPHS if look.folded else None
     for item in display.with_context(display.paragraphs(view.ops), context):
         if isinstance(item, int):
             skipped = Text(f"  ... {item} unchanged paragraph{'s' if item > 1 else ''} ...",
@@ -82,25 +104,30 @@ def side_by_side(view: DiffView, folded: bool = True) -> PaneContent:
             table.add_row("", "")
             plain.append(skipped.plain)
             continue
-        left = render.ops_text([(op, piece) for op, piece in item if op != INSERT])
-        right = render.ops_text([(op, piece) for op, piece in item if op != DELETE])
-        table.add_row(left, right)
+        left = render.ops_text([(op, piece) for op, piece in item if op != INSERT],
+                               markers=look.markers)
+        right = render.ops_text([(op, piece) for op, piece in item if op != DELETE],
+                                markers=look.markers)
+        table.add_row(highlight(left, look.find), highlight(right, look.find))
         table.add_row("", "")
         plain.append(f"{left.plain} | {right.plain}")
-    header = render.diff_header(view)
-    return PaneContent(Group(header, table), "\n".join([header.plain, *plain]))
+    header = render.diff_header(view, render.DiffStyle(markers=look.markers, compact=look.folded))
+    return PaneContent(Group(highlight(header, look.find), table),
+                       "\n".join([header.plain, *plain]))
 
 
-def full_text(detail: VersionDetail, only: bool = False) -> PaneContent:
+def full_text(detail: VersionDetail, only: bool = False, look: Look = Look()) -> PaneContent:
     """One version as it read: its header, then its paragraphs."""
     text = version_header(detail.info)
     if only:
         text.append(ONE_VERSION + "\n\n", "italic")
     text.append(display.safe("\n\n".join(split_paragraphs(detail.text))))
-    return PaneContent.of(text)
+    return PaneContent.of(highlight(text, look.find))
 
 
-def blame_text(info: VersionSummary, blamed: list[BlamedParagraph]) -> PaneContent:
+def blame_text(
+    info: VersionSummary, blamed: list[BlamedParagraph], look: Look = Look()
+) -> PaneContent:
     """Each paragraph in the colour of the version it dates from, that version in the margin."""
     text = version_header(info)
     text.append("Each paragraph is coloured by the version since which it reads so: ", "italic")
@@ -113,7 +140,7 @@ def blame_text(info: VersionSummary, blamed: list[BlamedParagraph]) -> PaneConte
         text.append(display.safe(paragraph.text), colour)
         text.append("\n\n")
     text.rstrip()
-    return PaneContent.of(text)
+    return PaneContent.of(highlight(text, look.find))
 
 
 def blame_colour(number: int) -> str:
@@ -141,7 +168,3 @@ def short_time(moment: datetime | None, now: datetime | None = None) -> str:
         return local.strftime("%m-%d %H:%M")
     return local.strftime("%Y-%m-%d")
 
-
-def message(text: str) -> PaneContent:
-    """A plain message in the pane: an empty state or an error."""
-    return PaneContent.of(Text(text))

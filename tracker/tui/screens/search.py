@@ -38,6 +38,21 @@ def hit_version(hit: SearchHit) -> int:
     return hit.from_version if hit.field == Field.TEXT else hit.to_version
 
 
+def hit_words(hit: SearchHit) -> tuple[str, ...]:
+    """The words the hit matched, as its snippet has them (stemmed matches included), for the
+    story screen to highlight and scroll to; marks with only spaces between them are one
+    phrase, so "at least 10" does not light up every "at"."""
+    text = hit.snippet.text
+    runs: list[tuple[int, int]] = []
+    for start, end in hit.snippet.marks:
+        if runs and not text[runs[-1][1]:start].strip():
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    found = (text[start:end].strip() for start, end in runs)
+    return tuple(dict.fromkeys(word for word in found if word))
+
+
 def hit_option(hit: SearchHit) -> Group:
     """Two lines per hit: where and when, then the snippet with the matches highlighted."""
     versions = (f"v{hit.from_version}..v{hit.to_version}" if hit.field == Field.TEXT
@@ -99,8 +114,12 @@ class SearchScreen(Screen[None]):
 
     @on(Input.Submitted, "#query")
     def action_results(self) -> None:
+        """To the results, the first one highlighted, so a second Enter opens it."""
         if self.hits:
-            self.query_one("#hits", OptionList).focus()
+            results = self.query_one("#hits", OptionList)
+            results.focus()
+            if results.highlighted is None:
+                results.highlighted = 0
 
     def action_next_scope(self) -> None:
         self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
@@ -137,7 +156,8 @@ class SearchScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#hits")
     def _open_hit(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[event.option_index]
-        self.app.push_screen(StoryScreen(self.db, hit.story_id, version=hit_version(hit)))
+        self.app.push_screen(StoryScreen(self.db, hit.story_id, version=hit_version(hit),
+                                         find=hit_words(hit)))
 
     def action_back(self) -> None:
         self.dismiss()

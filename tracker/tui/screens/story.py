@@ -1,10 +1,11 @@
 """The story view: a timeline of versions beside what changed in the selected one.
 
-Database reads run in thread workers that post messages; the handlers only touch widgets. A
-step cancels the previous step's worker, and a result for anything but the current request is
-dropped, so holding a key down never shows a stale diff.
+Database reads and the layout of the pane run in thread workers that post messages; the
+handlers only touch widgets. A step cancels the previous step's worker, and a result for
+anything but the current request is dropped, so holding a key down never shows a stale diff.
 """
 
+import os
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -12,31 +13,40 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from tracker.db import queries
 from tracker.db.engine import Database
 from tracker.history import seen
+from tracker.terminal import render
 from tracker.text import display
 from tracker.tui import panes, texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
-from tracker.tui.screens.export import ExportRequest, ExportScreen, export_story
-from tracker.tui.texts import Mode, PaneContent
+from tracker.tui.screens.reading import READING_BINDINGS
+from tracker.tui.screens.sharing import SharingScreen
+from tracker.tui.texts import Look, Mode
 from tracker.tui.widgets.diff_pane import DiffPane
-from tracker.tui.widgets.timeline import Timeline
+from tracker.tui.widgets.timeline import CHROME, Columns, Timeline, header_row
+
+TIMELINE_MIN_WIDTH = 100
+"""Below this many columns the timeline starts collapsed, leaving the width to the text."""
+SIDE_MIN_WIDTH = 120
+"""Side by side needs this much room to show the timeline as well."""
+PREFETCH_AHEAD = 3
+"""Versions prepared ahead in the direction the reader is stepping (one the other way)."""
 
 
-class StoryScreen(Screen[None]):
+class StoryScreen(SharingScreen):
     """One story: step through its versions and read what changed in each."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h,[", "older", "Older", key_display="←",
+        Binding("left,h", "older", "Older", key_display="←",
                 tooltip="Show the version before this one"),
-        Binding("right,l,]", "newer", "Newer", key_display="→",
+        Binding("right,l", "newer", "Newer", key_display="→",
                 tooltip="Show the version after this one"),
         Binding("home,g", "first", "First", key_display="Home", show=False,
                 tooltip="Jump to version 1"),
@@ -49,20 +59,21 @@ class StoryScreen(Screen[None]):
         Binding("t", "mode('full text')", "Text", tooltip="The full text of this version"),
         Binding("b", "mode('blame')", "Blame",
                 tooltip="Colour each paragraph by the version it dates from"),
+        Binding("v", "toggle_timeline", "Versions", show=False,
+                tooltip="Show or hide the list of versions (hidden below 100 columns)"),
         Binding("u", "unfold", "Unfold", show=False,
-                tooltip="Show or fold the unchanged paragraphs of a diff"),
+                tooltip="Show or fold the unchanged paragraphs and the facts past three"),
+        Binding("c", "toggle_markers", "Markers", show=False,
+                tooltip="Mark changes as [-removed-] {+added+} (on without colour)"),
+        *READING_BINDINGS,
         Binding("o", "open_url", "Open URL", show=False,
                 tooltip="Open the story's page in a web browser"),
         Binding("y", "copy_url", "Copy URL", show=False,
-                tooltip="Copy the story's URL to the clipboard"),
-        Binding("pagedown,space", "scroll_diff(1)", "Page down", show=False, priority=True,
-                tooltip="Scroll the diff pane down a page"),
-        Binding("pageup", "scroll_diff(-1)", "Page up", show=False, priority=True,
-                tooltip="Scroll the diff pane up a page"),
+                tooltip="Copy the story's URL to the clipboard (OSC 52)"),
         Binding("x", "export", "Export", show=False,
                 tooltip="Export this story's history (HTML, Markdown, JSON, patch)"),
         Binding("escape,backspace", "back", "Back", key_display="Esc",
-                tooltip="Back to the story list"),
+                tooltip="Back to the story list (or close the find box)"),
     ]
 
     @dataclass
@@ -77,7 +88,7 @@ class StoryScreen(Screen[None]):
         """The pane content for `request` is ready."""
 
         request: panes.PaneRequest
-        content: PaneContent
+        laid: panes.Laid
         failed: bool = False
         """The content is an error message: shown, but not cached, so a retry reads again."""
 
@@ -87,11 +98,9 @@ class StoryScreen(Screen[None]):
 
         error: str
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual's type)
-    """Side by side hides the timeline on narrow terminals (see app.tcss)."""
-
-    def __init__(self, db: Database, story_id: int, version: int | None = None) -> None:
-        """Open `story_id` on `version`, or on its newest version."""
+    def __init__(self, db: Database, story_id: int, version: int | None = None,
+                 find: tuple[str, ...] = ()) -> None:
+        """Open `story_id` on `version` (or its newest), highlighting the words in `find`."""
         super().__init__()
         self.db = db
         self.story_id = story_id
@@ -100,20 +109,31 @@ class StoryScreen(Screen[None]):
         self.versions: list[queries.VersionSummary] = []
         self.mode = Mode.INLINE
         self.base: int | None = None
-        self.folded = True
+        self.look = Look(markers=bool(os.environ.get("NO_COLOR")), find=find)
+        self.jump_to_match = bool(find)
+        self.timeline_choice: bool | None = None
+        """Shown or hidden with `v`; None: as the width decides."""
         self.request: panes.PaneRequest | None = None
         self.cache = panes.PaneCache()
         self.seen_up_to = 0
+        self.direction = -1
+        """The way the last step went: prefetching reads ahead that way."""
+        self.building: panes.PaneRequest | None = None
+        """What the read-ahead worker is preparing now (set in that worker)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="story-title")
         with Horizontal(id="story-body"):
-            yield Timeline(id="timeline")
+            with Vertical(id="timeline-box"):
+                yield Static(id="timeline-head")
+                yield Timeline(id="timeline")
             yield DiffPane(id="diff")
+        yield Input(placeholder="Find in this pane; Enter finds, Esc closes", id="find")
         yield Static(id="story-status")
         yield Footer(compact=True, show_command_palette=False)  # Ctrl+P is in the help
 
     def on_mount(self) -> None:
+        self.look = replace(self.look, markers=self.look.markers or self.app.no_color)
         self.query_one(Timeline).loading = True
         self.load_story()
         self.set_interval(REFRESH_SECONDS, self.watch_versions)
@@ -143,15 +163,19 @@ class StoryScreen(Screen[None]):
     @on(Loaded)
     def _show_story(self, message: Loaded) -> None:
         self.story, self.versions = message.story, message.versions
-        title = Text(display.safe(message.story.title), "bold")
+        title = Text(display.safe(message.story.title), "bold", no_wrap=True,
+                     overflow="ellipsis")
         title.append(f"  {display.safe(message.story.url)}", "dim")
         self.query_one("#story-title", Static).update(title)
         timeline = self.query_one(Timeline)
         timeline.loading = False
         if not self.versions:
-            self.query_one(DiffPane).show(texts.message("This story has no versions."))
+            self.show_message(Text("This story has no versions."))
             return
         added = len(message.versions) - timeline.option_count
+        columns = Columns.of(message.versions)  # sized first, so the rows are measured once
+        self.query_one("#timeline-box").styles.width = columns.width + CHROME
+        self.query_one("#timeline-head", Static).update(header_row(columns))
         timeline.show_versions(message.versions, {self.base} if self.base else set())
         numbers = [version.number for version in self.versions]
         if self.first_shown in numbers:
@@ -159,15 +183,41 @@ class StoryScreen(Screen[None]):
             self.first_shown = None
         if timeline.option_count and added > 0 and added != len(message.versions):
             self.notify(f"{added} new version{'s' * (added > 1)} of this story")
-        timeline.focus()
+        self.place_timeline()
 
     @on(Failed)
     def _show_failure(self, message: Failed) -> None:
         self.query_one(Timeline).loading = False
-        self.query_one(DiffPane).show(PaneContent.of(Text(message.error, "bold red")))
+        self.show_message(Text(message.error, "bold red"))
 
-    @on(Timeline.OptionHighlighted)
+    def on_resize(self, event: Resize) -> None:
+        self.place_timeline()
+
+    def timeline_shown(self) -> bool:
+        """`v` decides when it was pressed; otherwise the width (and side by side) does."""
+        if self.timeline_choice is not None:
+            return self.timeline_choice
+        wide_enough = SIDE_MIN_WIDTH if self.mode is Mode.SIDE else TIMELINE_MIN_WIDTH
+        return self.size.width >= wide_enough
+
+    def place_timeline(self) -> None:
+        """Show or hide the timeline, and give focus to what the arrows should move: the
+        timeline when it is shown, the text otherwise (so Up and Down always do something)."""
+        shown = self.timeline_shown()
+        self.query_one("#timeline-box").display = shown
+        if not self.query_one("#find", Input).display:
+            (self.query_one(Timeline) if shown else self.query_one(DiffPane)).focus()
+
+    @on(Timeline.Highlighted)
     def _version_selected(self) -> None:
+        """A click, or a highlight set while loading; keys go through `_go`, which has shown
+        the version already."""
+        number = self.query_one(Timeline).selected_number()
+        if self.request is None or number != self.request.number:
+            self.refresh_pane()
+
+    @on(DiffPane.Resized)
+    def _pane_resized(self) -> None:
         self.refresh_pane()
 
     def refresh_pane(self) -> None:
@@ -175,53 +225,65 @@ class StoryScreen(Screen[None]):
         number = self.query_one(Timeline).selected_number()
         if number is None:
             return
-        request = panes.PaneRequest(
-            self.story_id, number, self.mode, self.base, self.folded, len(self.versions) == 1
-        )
+        width = self.query_one(DiffPane).text_width or panes.FALLBACK_WIDTH
+        request = panes.PaneRequest(self.story_id, number, self.mode, self.base, self.look,
+                                    len(self.versions) == 1, width)
         self.request = request
-        self._show_status()
+        self.show_status()
         cached = self.cache.get(request)
         if cached is not None:
             self._display(request, cached)
-        else:
-            self.prepare(request)
+        else:  # reading ahead of where the reader no longer is only slows this read
+            self.workers.cancel_group(self, "prefetch")
+            if self.building != request:  # else it is being read already: its result shows
+                self.prepare(request)
 
     @work(thread=True, exclusive=True, group="pane", exit_on_error=False)
     def prepare(self, request: panes.PaneRequest) -> None:
-        try:
-            prepared = self.Prepared(request, panes.build(self.db, request))
-        except READ_ERRORS as error:
-            prepared = self.Prepared(request, PaneContent.of(Text(describe(error), "bold red")),
-                                     failed=True)
+        prepared = self._prepared_or_error(request)
         if not get_current_worker().is_cancelled:
             self.post_message(prepared)
 
+    def _prepared_or_error(self, request: panes.PaneRequest) -> Prepared:
+        """The pane for `request`, or a message saying why there is none (in a worker)."""
+        try:
+            return self.Prepared(request, panes.prepare(self.db, request))
+        except READ_ERRORS as error:
+            line = describe(error)
+        except Exception as error:  # a bug must not leave the last text on screen
+            line = (f"could not show v{request.number}: {type(error).__name__}: {error} "
+                    "(a bug in tracker: please report it)")
+        laid = panes.lay_out(texts.PaneContent.of(Text(line, "bold red")), request.width)
+        return self.Prepared(request, laid, failed=True)
+
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
-    def prefetch(self, request: panes.PaneRequest) -> None:
-        """Prepare the versions either side of the one shown, so a step finds them ready."""
-        for number in (request.number - 1, request.number + 1):
+    def prefetch(self, request: panes.PaneRequest, direction: int) -> None:
+        """Prepare the versions either side of the one shown, and a few more the way the
+        reader is going, so that steps (even with a key held down) find them ready."""
+        ahead = [request.number + direction * step for step in range(1, PREFETCH_AHEAD + 1)]
+        for number in [ahead[0], request.number - direction, *ahead[1:]]:
             neighbour = replace(request, number=number)
             if get_current_worker().is_cancelled:
                 return
             if not 1 <= number <= len(self.versions) or neighbour in self.cache:
                 continue
+            self.building = neighbour
             try:
-                content = panes.build(self.db, neighbour)
-            except READ_ERRORS:
-                return  # the step itself will read again and report the error
-            self.post_message(self.Prepared(neighbour, content))
+                self.post_message(self._prepared_or_error(neighbour))
+            finally:
+                self.building = None
 
     @on(Prepared)
     def _prepared(self, message: Prepared) -> None:
         if not message.failed:
-            self.cache.put(message.request, message.content)
+            self.cache.put(message.request, message.laid)
         if message.request == self.request:
-            self._display(message.request, message.content)
+            self._display(message.request, message.laid)
 
-    def _display(self, request: panes.PaneRequest, content: PaneContent) -> None:
-        self.query_one(DiffPane).show(content)
+    def _display(self, request: panes.PaneRequest, laid: panes.Laid) -> None:
+        self.show_laid(laid)
         if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
-            self.prefetch(request)
+            self.prefetch(request, self.direction)
         if request.number == len(self.versions) and request.number > self.seen_up_to:
             self.seen_up_to = request.number
             self.record_seen(request.number)
@@ -235,17 +297,34 @@ class StoryScreen(Screen[None]):
             self.app.call_from_thread(self.notify, describe(error), severity="warning",
                                       markup=False)
 
-    def _show_status(self) -> None:
-        assert self.request is not None
-        status = Text(f"{self.request.mode}", "bold")
+    def show_status(self) -> None:
+        """Mode, versions compared, the mark, what is found, and a key to the colours."""
+        if self.request is None:
+            return
+        status = Text(f"{self.request.mode}", "bold", no_wrap=True, overflow="ellipsis")
         pair = self.request.pair
+        if pair and self.request.mode in (Mode.INLINE, Mode.SIDE):
+            status.append(f"  v{pair[0]} → v{pair[1]}")
+        else:
+            status.append(f"  v{self.request.number}")
+        status.append(f" of {len(self.versions)}")
         if self.base is not None:
             status.append(f"  ·  marked v{self.base}", "yellow")
-        if pair and self.request.mode in (Mode.INLINE, Mode.SIDE):
-            status.append(f"  ·  v{pair[0]} → v{pair[1]}")
-        status.append(f"  ·  {len(self.versions)} versions  ·  m marks to compare  ·  ? help",
-                      "dim")
+        status.append_text(self.find_status())
+        status.append("  ·  ").append_text(self.legend())
+        status.append("  ·  ? help", "dim")
         self.query_one("#story-status", Static).update(status, layout=False)
+
+    def legend(self) -> Text:
+        """One line saying how added and removed words look, in the current look."""
+        if self.mode is Mode.BLAME:
+            return Text("colour: the version a paragraph dates from", "dim")
+        markers = self.look.markers
+        legend = Text()
+        legend.append("{+added+}" if markers else "added", render.INSERT_STYLE)
+        legend.append(" ")
+        legend.append("[-removed-]" if markers else "removed", render.DELETE_STYLE)
+        return legend
 
     def action_older(self) -> None:
         self._step(-1)
@@ -265,23 +344,32 @@ class StoryScreen(Screen[None]):
             self._go(index + delta)
 
     def _go(self, index: int) -> None:
-        if self.versions:
-            self.query_one(Timeline).highlighted = max(0, min(index, len(self.versions) - 1))
+        """Highlight version `index + 1` and show it, in one frame when it is ready."""
+        if not self.versions:
+            return
+        timeline = self.query_one(Timeline)
+        index = max(0, min(index, len(self.versions) - 1))
+        if index != timeline.highlighted:
+            self.direction = 1 if index > (timeline.highlighted or 0) else -1
+        with self.app.batch_update():
+            timeline.highlighted = index
+            self.refresh_pane()
 
     def action_mode(self, mode: str) -> None:
         self.mode = Mode(mode)
-        self.set_class(self.mode is Mode.SIDE, "-side")
+        self.place_timeline()
         self.refresh_pane()
 
-    def action_scroll_diff(self, pages: int) -> None:
-        pane = self.query_one(DiffPane)
-        if pages > 0:
-            pane.scroll_page_down(animate=False)
-        else:
-            pane.scroll_page_up(animate=False)
+    def action_toggle_timeline(self) -> None:
+        self.timeline_choice = not self.timeline_shown()
+        self.place_timeline()
 
     def action_unfold(self) -> None:
-        self.folded = not self.folded
+        self.look = replace(self.look, folded=not self.look.folded)
+        self.refresh_pane()
+
+    def action_toggle_markers(self) -> None:
+        self.look = replace(self.look, markers=not self.look.markers)
         self.refresh_pane()
 
     def action_mark(self) -> None:
@@ -295,33 +383,10 @@ class StoryScreen(Screen[None]):
             self.notify(f"Marked v{self.base}: select another version to compare with it.")
         self.refresh_pane()
 
-    def action_open_url(self) -> None:
-        if self.story is not None:
-            self.app.open_url(self.story.url)
-            self.notify(f"Opening {display.safe(self.story.url)}", markup=False)
-
-    def action_copy_url(self) -> None:
-        if self.story is not None:
-            self.app.copy_to_clipboard(self.story.url)
-            self.notify(f"Copied {display.safe(self.story.url)}", markup=False)
-
-    def action_export(self) -> None:
-        self.app.push_screen(ExportScreen(), self._export_chosen)
-
-    def _export_chosen(self, request: ExportRequest | None) -> None:
-        if request is not None:
-            self.export(request)
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def export(self, request: ExportRequest) -> None:
-        try:
-            path = export_story(self.db, self.story_id, request)
-        except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, describe(error), severity="error",
-                                      markup=False)
+    async def action_back(self) -> None:
+        if self.close_find():
             return
-        self.app.call_from_thread(self.notify, f"Wrote {display.safe(str(path))}", markup=False)
-
-    def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:  # the default screen, the story list, this screen
             self.app.pop_screen()
+        else:  # opened directly (tracker tui STORY): the list was never built
+            await self.app.run_action("back_to_list")

@@ -3,6 +3,10 @@
 Sorting and filtering happen in the database, so only a page of rows is ever loaded; scrolling
 near the end of what is loaded fetches the next page. Every load carries a generation number and
 a result from an older generation (a filter typed over) is dropped.
+
+The highlighted story is remembered by its id, not its row: coming back from a story, a refresh
+that moved it up the list, a new sort or a filter keep it highlighted while it is listed, so
+Enter never opens a story the reader did not choose.
 """
 
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from tracker.db import queries
 from tracker.db.engine import Database
@@ -25,6 +30,7 @@ from tracker.text import display
 from tracker.tui import texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.story import StoryScreen
+from tracker.tui.widgets.story_table import StoryTable
 
 PAGE_SIZE = 100
 PREFETCH = 20  # rows before the end of what is loaded at which the next page is fetched
@@ -33,8 +39,10 @@ ORDER_LABELS = {  # in the order `s` steps through them
     StoryOrder.VERSIONS: "versions", StoryOrder.CHECKED: "last check",
     StoryOrder.STATUS: "status", StoryOrder.SIGNIFICANCE: "significance",
 }
+ASCENDING_FIRST = {StoryOrder.TITLE, StoryOrder.SITE, StoryOrder.STATUS}
+"""Orders that start A-Z; the others start with the newest, largest or most significant."""
 COLUMNS: list[tuple[str, str, int]] = [  # key, label, width (0: what is left, for the title)
-    ("new", "New", 3), ("title", "Title", 0), ("site", "Site", 14),
+    ("new", "New", 3), ("title", "Title", 0), ("site", "Site", -1),
     ("versions", "Ver", 4), ("changed", "Changed", 11), ("checked", "Checked", 11),
     ("status", "Status", 7), ("significance", "Sig", 5),
 ]
@@ -42,6 +50,8 @@ NARROW_COLUMNS = ("checked", "status", "significance")
 """Left out below WIDE_SCREEN columns, so the titles stay readable in an 80-column terminal."""
 WIDE_SCREEN = 110
 MIN_TITLE_WIDTH = 16
+SITE_WIDTHS = (14, 30)
+"""The site column's narrowest and widest: wide terminals give it a share of the spare room."""
 
 
 @dataclass(frozen=True)
@@ -90,26 +100,33 @@ class StoryListScreen(Screen[None]):
         self.total = 0
         self.fetching = False
         self.fingerprint: tuple[object, ...] | None = None
+        self.keep_id: int | None = None
+        """The story to highlight once the rows being loaded arrive."""
+        self.to_end = False
+        """End was pressed: highlight the last story once every page is loaded."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Type to filter by title, URL or site", id="filter")
-        yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
+        yield StoryTable(id="stories", cursor_type="row", zebra_stripes=True)
         yield Static(id="list-message")
         yield Static(id="list-status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).loading = True
-        self.reload()
         self.set_interval(REFRESH_SECONDS, self.watch_database)
 
     def on_screen_resume(self) -> None:
-        """Back from a story: its count of new versions has changed."""
-        if self.stories:
+        """Load when shown: first (not while `tracker tui STORY` opens the story on top, whose
+        first screen must not wait for the list), and back from a story, whose count of new
+        versions has changed."""
+        if self.is_current:
             self.reload(keep=len(self.stories))
 
     def reload(self, keep: int = PAGE_SIZE) -> None:
-        """Load the list again from the top, as many rows as `keep` (at least one page)."""
+        """Load the list again from the top, as many rows as `keep` (at least one page),
+        keeping the highlighted story highlighted."""
+        self.keep_id = self.highlighted_id() if self.keep_id is None else self.keep_id
         self.generation += 1
         self.fetching = True
         self.fetch(self.generation, self.request, 0, max(keep, PAGE_SIZE), with_total=True)
@@ -144,8 +161,28 @@ class StoryListScreen(Screen[None]):
             self._build_columns()
         self.stories.extend(page.stories)
         self.new_counts.update(page.new_counts)
-        table.add_rows(self._cells(story) for story in page.stories)
+        self._add_rows(page.stories)
         self._show_status()
+        self._place_cursor()
+
+    def _place_cursor(self) -> None:
+        """Put the cursor back on the story it was on (or at the end, after End)."""
+        table = self.query_one(DataTable)
+        if self.to_end and len(self.stories) >= self.total:
+            self.to_end = False
+            table.move_cursor(row=max(len(self.stories) - 1, 0), animate=False)
+        elif self.keep_id is not None:
+            try:
+                row = table.get_row_index(str(self.keep_id))
+            except RowDoesNotExist:
+                row = 0  # filtered out, or beyond the rows loaded
+            self.keep_id = None
+            table.move_cursor(row=row, animate=False)
+
+    def highlighted_id(self) -> int | None:
+        """The id of the story under the cursor, if any."""
+        row = self.query_one(DataTable).cursor_row
+        return self.stories[row].id if 0 <= row < len(self.stories) else None
 
     @on(Failed)
     def _show_failure(self, message: Failed) -> None:
@@ -164,36 +201,47 @@ class StoryListScreen(Screen[None]):
         self.query_one("#filter", Input).disabled = text is not None
 
     def _columns(self) -> list[tuple[str, str, int]]:
-        """The columns that fit, the title taking the width the others leave."""
+        """The columns that fit; the title takes the width the others leave, sharing a quarter
+        of it with the site on wide terminals."""
         wide = self.size.width >= WIDE_SCREEN
         columns = [column for column in COLUMNS if wide or column[0] not in NARROW_COLUMNS]
-        fixed = sum(width + 2 for _, _, width in columns if width) + 2 + 2  # padding, scrollbar
-        title = max(MIN_TITLE_WIDTH, self.size.width - fixed)
-        return [(key, label, width or title) for key, label, width in columns]
+        fixed = sum(width + 2 for _, _, width in columns if width > 0) + 2 + 2  # padding, bar
+        spare = self.size.width - fixed - 2 - SITE_WIDTHS[0]
+        site = min(SITE_WIDTHS[1], max(SITE_WIDTHS[0], SITE_WIDTHS[0] + (spare - 60) // 3))
+        title = max(MIN_TITLE_WIDTH, self.size.width - fixed - 2 - site)
+        sizes = {0: title, -1: site}
+        return [(key, label, sizes.get(width, width)) for key, label, width in columns]
 
     def _build_columns(self) -> None:
+        """The columns for the current width and order, with the loaded rows in them."""
         table = self.query_one(DataTable)
-        row = table.cursor_row
         table.clear(columns=True)
         arrow = " ↓" if self.request.descending else " ↑"
         for key, label, width in self._columns():
             sorted_by = key == self.request.order.value  # the column keys are the order names
             table.add_column(label + arrow * sorted_by, key=key, width=width)
-        table.add_rows(self._cells(story) for story in self.stories)
-        table.move_cursor(row=min(row, max(len(self.stories) - 1, 0)), animate=False)
+        self._add_rows(self.stories)
+
+    def _add_rows(self, stories: list[StorySummary]) -> None:
+        """Rows keyed by story id, so the cursor can find a story again after a reload."""
+        table = self.query_one(DataTable)
+        for story in stories:
+            table.add_row(*self._cells(story), key=str(story.id))
 
     def on_resize(self, event: Resize) -> None:
         table = self.query_one(DataTable)
         if table.columns and [c[2] for c in self._columns()] != [
                 c.width for c in table.columns.values()]:
+            self.keep_id = self.highlighted_id()
             self._build_columns()
+            self._place_cursor()
 
     def _cells(self, story: StorySummary) -> list[Text]:
         new = self.new_counts.get(story.id, 0)
         cells = {
             "new": Text(str(new) if new else "", "bold yellow", justify="right"),
             "title": Text(display.safe(story.title) or display.safe(story.url), no_wrap=True),
-            "site": Text(display.safe(story.site), "dim", no_wrap=True),
+            "site": Text(display.safe(story.site), "dim", no_wrap=True, overflow="ellipsis"),
             "versions": Text(str(story.version_count), justify="right"),
             "changed": Text(texts.short_time(story.last_changed_at)),
             "checked": Text(texts.short_time(story.last_checked_at)),
@@ -234,7 +282,8 @@ class StoryListScreen(Screen[None]):
         if order is not None:
             same = order == self.request.order
             self._change(ListRequest(self.request.contains, order,
-                                     not self.request.descending if same else True))
+                                     not self.request.descending if same
+                                     else order not in ASCENDING_FIRST))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -247,6 +296,16 @@ class StoryListScreen(Screen[None]):
     def _change(self, request: ListRequest) -> None:
         self.request = request
         self.reload()
+
+    def action_last_story(self) -> None:
+        """End and G: the last story of the list, loading the rows before it if need be."""
+        table = self.query_one(DataTable)
+        if len(self.stories) >= self.total:
+            table.move_cursor(row=max(len(self.stories) - 1, 0), animate=False)
+        elif not self.fetching:
+            self.fetching = self.to_end = True
+            self.fetch(self.generation, self.request, len(self.stories),
+                       self.total - len(self.stories), with_total=False)
 
     def action_open_story(self) -> None:
         table = self.query_one(DataTable)
@@ -263,7 +322,8 @@ class StoryListScreen(Screen[None]):
     def action_next_order(self) -> None:
         orders = list(ORDER_LABELS)
         following = orders[(orders.index(self.request.order) + 1) % len(orders)]
-        self._change(ListRequest(self.request.contains, following, True))
+        self._change(ListRequest(self.request.contains, following,
+                                 following not in ASCENDING_FIRST))
 
     def action_reverse_order(self) -> None:
         request = self.request
@@ -271,7 +331,7 @@ class StoryListScreen(Screen[None]):
 
     def watch_database(self) -> None:
         """Poll for stories or versions added by another process (a snapshot, an import)."""
-        if not self.fetching:
+        if not self.fetching and self.is_current:
             self.read_fingerprint()
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)

@@ -1,30 +1,82 @@
-"""The pane that shows a diff or a version's text, scrolled back to the top on every change."""
+"""The pane that shows a diff or a version's text: lines laid out in a worker, painted in view.
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+It paints only the lines on screen from a `Laid` prepared off the UI thread (tracker.tui.panes),
+so showing a 40 KB diff costs the same as showing a short one.
+"""
 
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tracker.tui.panes import Laid
 from tracker.tui.texts import PaneContent
 
 
-class DiffPane(VerticalScroll, can_focus=False):
+class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
     """A scrolling view of one prepared content; keeps it so tests can read what it shows.
 
-    It never takes focus: the arrow keys step through versions, and the story screen scrolls
-    this pane with Page Up/Down and Space.
+    It takes focus only when the timeline is hidden, so Up and Down scroll it then; Left and
+    Right, Home and End always belong to the story screen (versions), never to scrolling
+    sideways, which wrapped lines never need.
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "scroll_up", "Scroll up", show=False,
+                tooltip="Scroll the text up a line (when the versions are hidden)"),
+        Binding("down,j", "scroll_down", "Scroll down", show=False,
+                tooltip="Scroll the text down a line (when the versions are hidden)"),
+    ]
+
+    @dataclass
+    class Resized(Message):
+        """The pane's width changed: its lines must be laid out again."""
+
+        width: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.content = PaneContent("", "")
+        self.laid = Laid(PaneContent("", ""), [], 0)
+        self._base = Style()
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="diff-body", expand=True)
+    @property
+    def content(self) -> PaneContent:
+        return self.laid.content
 
-    def show(self, content: PaneContent) -> None:
-        self.content = content
-        self.query_one("#diff-body", Static).update(content.renderable)
-        self.scroll_home(animate=False)
+    @property
+    def text_width(self) -> int:
+        """The width lines are wrapped to: the pane less its padding and scrollbar."""
+        return self.scrollable_content_region.width
+
+    def show(self, laid: Laid, line: int = 0) -> None:
+        """Show `laid`, scrolled so that `line` is at the top."""
+        self.laid = laid
+        self.virtual_size = Size(laid.width, len(laid.lines))
+        self.scroll_to(y=line, animate=False, immediate=True)
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The base style is the same for every line of a frame: worked out once per frame
+        (it walks the CSS of every ancestor), not once per line."""
+        self._base = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.laid.lines):
+            return Strip.blank(width, self._base)
+        return self.laid.lines[index].extend_cell_length(width).apply_style(self._base)
+
+    def on_resize(self, event: Resize) -> None:
+        if self.text_width != self.laid.width and self.text_width > 0:
+            self.post_message(self.Resized(self.text_width))
 
     @property
     def plain(self) -> str:
