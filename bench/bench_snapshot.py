@@ -64,8 +64,11 @@ def render(page: tuple[str, str], edition: int) -> bytes:
     return f"{before}{passage} {edition}{after}".encode()
 
 
-def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count: int) -> None:
-    """The site, in its own process: /story/N at the current edition."""
+def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", close: "Value[int]",
+          count: int) -> None:
+    """The site, in its own process: /story/N at the current edition; with `close` set, every
+    answer says `Connection: close` and the server closes the connection, as many origins and
+    CDNs do for clients they do not know."""
     pages = load_pages(count)
     cache: dict[tuple[int, int], bytes] = {}
 
@@ -84,6 +87,7 @@ def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count:
                 self.send_response(304)
                 self.send_header("ETag", tag)
                 self.send_header("Content-Length", "0")
+                self._close_if_asked()
                 self.end_headers()
                 return
             self.send_response(200)
@@ -91,8 +95,14 @@ def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count:
             self.send_header("Content-Length", str(len(body)))
             if etags.value:
                 self.send_header("ETag", tag)
+            self._close_if_asked()
             self.end_headers()
             self.wfile.write(body)
+
+        def _close_if_asked(self) -> None:
+            if close.value:
+                self.send_header("Connection", "close")
+                self.close_connection = True
 
         def log_message(self, *args: object) -> None:
             pass
@@ -160,8 +170,9 @@ class Bench:
     def __init__(self, pages: int, workdir: Path) -> None:
         self.pages, self.workdir = pages, workdir
         self.port, self.edition, self.etags = Value("i", 0), Value("i", 1), Value("i", 1)
+        self.close = Value("i", 0)
         self.server = Process(target=serve, daemon=True,
-                              args=(self.port, self.edition, self.etags, pages))
+                              args=(self.port, self.edition, self.etags, self.close, pages))
         self.env = dict(os.environ, TRACKER_DATA_DIR=str(workdir / "data"))
 
     def urls(self) -> list[str]:

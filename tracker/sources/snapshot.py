@@ -160,8 +160,7 @@ class _Run:
                 async with Fetcher(self.options.limits) as fetcher:
                     if not self.options.story_ids:
                         await self._feeds(fetcher)
-                    while batch := await self._claim(started):
-                        await self._check_batch(batch, fetcher, extractors)
+                    await self._check_all(started, fetcher, extractors)
         except DatabaseError as exc:
             raise DatabaseError(exc.message + self._give_back_after_failure()) from exc
         finally:
@@ -209,17 +208,39 @@ class _Run:
         self.held.update(story.story_id for story in batch)
         return batch
 
-    async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher, pool: Executor) -> None:
+    async def _check_all(self, started: datetime, fetcher: Fetcher, pool: Executor) -> None:
+        """Check batch after batch, the database work of one batch beside the fetching of the
+        next: the next batch is claimed while this one is fetched, and this one's quick checks
+        are written while the next is fetched. Awaited in turn, a run of 304s spent most of its
+        time with every fetch thread idle, waiting on its writer thread."""
+        pending: list[asyncio.Future[Any]] = []
+        try:
+            batch = await self._claim(started)
+            while batch:
+                pending.append(asyncio.ensure_future(self._claim(started)))
+                quick = await self._check_batch(batch, fetcher, pool)
+                await _settle(pending[:-1])  # the previous batch's record: one write at a time
+                pending = [pending[-1], asyncio.ensure_future(self._record(quick))]
+                batch = await pending[0]
+            await _settle(pending)
+        finally:
+            await _cancel(pending)
+
+    async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher,
+                           pool: Executor) -> list[tuple[Claimed, CheckFacts]]:
+        """Check the batch's stories at once; returns the checks that stored nothing."""
         quick: list[tuple[Claimed, CheckFacts]] = []
         checks = [asyncio.ensure_future(self._check(story, fetcher, pool, quick))
                   for story in batch]
         try:
             await asyncio.gather(*checks)
         except DatabaseError:  # stop the others now: each would wait for the same database
-            for check in checks:
-                check.cancel()
-            await asyncio.gather(*checks, return_exceptions=True)
+            await _cancel(checks)
             raise
+        return quick
+
+    async def _record(self, quick: list[tuple[Claimed, CheckFacts]]) -> None:
+        """Write the checks that stored nothing, one transaction for the batch."""
         plans = await self.write(record_checks, self.db,
                                  [(story.story_id, facts) for story, facts in quick],
                                  self.scheduling)
@@ -283,6 +304,19 @@ class _Run:
         self.report.count(result)
         if self.on_result is not None:
             self.on_result(result)
+
+
+async def _settle(tasks: list[asyncio.Future[Any]]) -> None:
+    """Wait for each task, raising the first failure."""
+    for task in tasks:
+        await task
+
+
+async def _cancel(tasks: list[asyncio.Future[Any]]) -> None:
+    """Cancel what is not done and wait until it has stopped."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _observation(page: Page, body_hash: str, at: datetime) -> Observation:
