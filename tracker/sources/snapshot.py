@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import secrets
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -29,6 +29,8 @@ from tracker.errors import DatabaseError
 from tracker.sources import extract
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
+from tracker.sources.report import SnapshotReport as SnapshotReport  # re-exported
+from tracker.sources.report import StoryResult as StoryResult
 from tracker.store.schedule import Claimed, Plan, Policy, claim_stories, release, renew
 from tracker.store.write import (
     Article,
@@ -57,69 +59,6 @@ class SnapshotOptions:
     extract_processes: int | None = None
     """Processes for extraction; None is one per core, 0 extracts on a thread of this process."""
     worker: str = field(default_factory=lambda: worker_name())
-
-
-@dataclass(frozen=True)
-class StoryResult:
-    """What one story's check came to; `report` is set for errors to show now (once)."""
-
-    story_id: int
-    url: str
-    outcome: Outcome
-    version_number: int | None = None
-    error: str | None = None
-    report: str | None = None
-    title: str | None = None
-    """The new version's headline, so a summary can say which stories changed."""
-
-
-@dataclass
-class SnapshotReport:
-    """What a run did: counts, and the stories that changed, failed or looked suspect by name,
-    for the summary line and `tracker snapshot --json`."""
-
-    checked: int = 0
-    unchanged: int = 0
-    not_modified: int = 0
-    gone: int = 0
-    feeds_checked: int = 0
-    stories_added: int = 0
-    changed: list[StoryResult] = field(default_factory=list)
-    suspects: list[StoryResult] = field(default_factory=list)
-    """Extractions that came back empty or collapsed (kept out of the versions)."""
-    failures: list[StoryResult] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
-
-    @property
-    def new_versions(self) -> int:
-        return len(self.changed)
-
-    @property
-    def suspect(self) -> int:
-        return len(self.suspects)
-
-    @property
-    def failed(self) -> int:
-        return len(self.failures)
-
-    @property
-    def all_failed(self) -> bool:
-        """True when there was something to check and no check got an answer: the network,
-        the DNS or the proxy is down, not one site (cron should hear of it)."""
-        return self.checked > 0 and self.failed == self.checked
-
-    def count(self, result: StoryResult) -> None:
-        self.checked += 1
-        if result.outcome is Outcome.UNCHANGED:
-            self.unchanged += 1
-        elif result.outcome is Outcome.NOT_MODIFIED:
-            self.not_modified += 1
-        else:
-            {Outcome.NEW_VERSION: self.changed, Outcome.SUSPECT: self.suspects,
-             Outcome.ERROR: self.failures}[result.outcome].append(result)
-        if result.report:
-            self.errors.append(result.report)
 
 
 def worker_name() -> str:
@@ -306,13 +245,13 @@ class _Run:
             self.on_result(result)
 
 
-async def _settle(tasks: list[asyncio.Future[Any]]) -> None:
+async def _settle(tasks: Sequence[asyncio.Future[Any]]) -> None:
     """Wait for each task, raising the first failure."""
     for task in tasks:
         await task
 
 
-async def _cancel(tasks: list[asyncio.Future[Any]]) -> None:
+async def _cancel(tasks: Sequence[asyncio.Future[Any]]) -> None:
     """Cancel what is not done and wait until it has stopped."""
     for task in tasks:
         task.cancel()

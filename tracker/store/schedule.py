@@ -207,6 +207,15 @@ def claim_stories(
     return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.story_id)
 
 
+def anything_due(db: Database, now: datetime, *, every: bool = False) -> bool:
+    """Whether a run would claim a story or a feed now: one cheap read, so that a cron run with
+    nothing due ends before it loads the fetcher and the write path."""
+    stories = select(Story.id).where(_unclaimed(Story, now), _scheduled(Story, now, every))
+    feeds = select(Feed.id).where(_unclaimed(Feed, now), _scheduled(Feed, now, False))
+    with db.reading() as session:
+        return any(session.execute(query.limit(1)).first() for query in (stories, feeds))
+
+
 def claim_feeds(db: Database, worker: str, now: datetime, policy: Policy) -> list[Feed]:
     """Claim every due feed (few, so no batches); returns detached rows."""
     due = (select(Feed.id).where(_unclaimed(Feed, now), _scheduled(Feed, now, False))
