@@ -217,11 +217,11 @@ class _Run:
                      pool: Executor) -> tuple[StoreResult, str | None]:
         """Extract and store the page; the result, with the headline found for the summary."""
         loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(pool, extract.extract_article, page.text,
-                                           page.final_url)
+        found, hint = await loop.run_in_executor(pool, extract.extract_remembering, page.text,
+                                                 page.final_url, story.extraction_hint)
         article = Article(found.text, found.title, found.byline, found.published_at,
                           found.updated_at, html=page.text, canonical_url=found.canonical_url)
-        seen = _observation(page, body_hash, self.clock())
+        seen = replace(_observation(page, body_hash, self.clock()), extraction_hint=hint)
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,
                                                scheduling=self.scheduling)

@@ -176,6 +176,7 @@ class Claimed:
     etag: str | None
     last_modified: str | None
     body_hash: str | None
+    extraction_hint: str | None = None
 
 
 def claim_stories(
@@ -199,7 +200,8 @@ def claim_stories(
     claim = (
         update(Story).where(Story.id.in_(due.scalar_subquery()))
         .values(claimed_by=worker, claimed_until=now + policy.lease)
-        .returning(Story.id, Story.url, Story.etag, Story.last_modified, Story.body_hash)
+        .returning(Story.id, Story.url, Story.etag, Story.last_modified, Story.body_hash,
+                   Story.extraction_hint)
         .execution_options(synchronize_session=False)
     )
     with db.writing() as session:

@@ -70,6 +70,9 @@ class Observation:
     body_hash: str | None = None
     """Hash of the fetched bytes: the same bytes next time are unchanged without extraction
     (like a 304: a page that extracted badly is not extracted again until it changes)."""
+    extraction_hint: str | None = None
+    """Where extraction found the article (tracker.sources.regions), kept for the next page
+    when the check stored a version or matched the latest one."""
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,8 @@ def _reschedule_after_store(
     story.body_hash = seen.body_hash
     story.etag, story.last_modified = seen.etag, seen.last_modified
     story.final_url = _canonical_or_none(seen.final_url)
+    if result.outcome in (Outcome.NEW_VERSION, Outcome.UNCHANGED):
+        story.extraction_hint = seen.extraction_hint
     facts = CheckFacts(seen.observed_at, seen.source, result.outcome, seen.http_status)
     return replace(result, plan=_reschedule(story, facts, scheduling))
 
