@@ -11,13 +11,11 @@ leaves each story either checked or still claimed, and a claim runs out after th
 import asyncio
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import secrets
 import socket
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -27,6 +25,7 @@ from tracker.db.engine import Database
 from tracker.db.models import Outcome, Source, StoryStatus
 from tracker.errors import DatabaseError
 from tracker.sources import extract
+from tracker.sources.extractors import extractors
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
 from tracker.sources.report import SnapshotReport as SnapshotReport  # re-exported
@@ -95,11 +94,11 @@ class _Run:
         started = self.clock()
         renewal = asyncio.create_task(self._keep_leases())
         try:
-            with _extractors(self.options.extract_processes) as extractors:
+            with extractors(self.options.extract_processes) as pool:
                 async with Fetcher(self.options.limits) as fetcher:
                     if not self.options.story_ids:
                         await self._feeds(fetcher)
-                    await self._check_all(started, fetcher, extractors)
+                    await self._check_all(started, fetcher, pool)
         except DatabaseError as exc:
             raise DatabaseError(exc.message + self._give_back_after_failure()) from exc
         finally:
@@ -276,21 +275,3 @@ def _to_report(story: Claimed, error: str | None, plan: Plan | None, policy: Pol
     if plan.report_failure(policy):
         return f"story {story.story_id} {story.url}: {error} ({plan.failure_count} times in a row)"
     return None
-
-
-@contextmanager
-def _extractors(processes: int | None) -> Iterator[Executor]:
-    """Processes for extraction, started on first use; with 0, a thread of this process.
-
-    The forkserver imports trafilatura once and forks each worker from it, so the workers share
-    its memory and start fast, and no worker inherits the writer thread or the event loop.
-    """
-    count = (os.cpu_count() or 1) if processes is None else processes
-    if count <= 0:
-        with ThreadPoolExecutor(1, thread_name_prefix="tracker-extract") as thread:
-            yield thread
-        return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura", "w3lib.url"])
-    with ProcessPoolExecutor(count, mp_context=context) as pool:
-        yield pool
