@@ -91,3 +91,27 @@ def test_a_recycled_pool_runs_every_task_on_fresh_workers() -> None:
     assert [value for value, _ in results] == [n * n for n in range(23)]
     first, last = {pid for _, pid in results[:5]}, {pid for _, pid in results[-3:]}
     assert not first & last  # the last tasks ran in processes started after the first ones
+
+
+def fail_or_crash(how: str) -> int:
+    if how == "crash":
+        os._exit(3)  # a worker dying in C code (a segfault in a parser) looks like this
+    if how == "fail":
+        raise ValueError("bad page")
+    return os.getpid()
+
+
+def test_a_failing_task_fails_alone_and_a_crashed_worker_is_replaced() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = RecyclingPool(2, recycle_after=1000)
+    try:
+        assert pool.submit(fail_or_crash, "ok").result(timeout=60) > 0
+        with pytest.raises(ValueError, match="bad page"):
+            pool.submit(fail_or_crash, "fail").result(timeout=60)
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(fail_or_crash, "crash").result(timeout=60)
+        after = [pool.submit(fail_or_crash, "ok") for _ in range(6)]
+        assert all(future.result(timeout=60) > 0 for future in after)
+    finally:
+        pool.shutdown()

@@ -12,7 +12,7 @@ Two things the plain ProcessPoolExecutor does not do, done here:
 - Workers are recycled: a worker grows with the pages it parses (about 60 MB over 300 pages,
   not fragmentation: `malloc_trim` gives little back), and `max_tasks_per_child` hangs
   ProcessPoolExecutor on Python 3.11. So every `RECYCLE_AFTER` tasks the pool is replaced by a
-  fresh one, forked from the forkserver in milliseconds, while the old one finishes its tasks.
+  fresh one, forked from the forkserver in milliseconds, while the old one finishes its few.
 """
 
 import contextlib
@@ -20,12 +20,22 @@ import multiprocessing
 import os
 import select
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from concurrent.futures import (
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+)
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
 
-RECYCLE_AFTER = 100
-"""Tasks per pool: each worker handles about this many divided by the pool's size."""
+RECYCLE_AFTER = 50
+"""Tasks per pool: each worker extracts about this many divided by the pool's size (a worker
+grows by ~30 MB on its first few pages and ~40 MB more by its hundredth)."""
 PRELOAD = ["tracker.sources.extractors", "tracker.sources.extract", "trafilatura", "w3lib.url"]
 _WATCHED_ENV = "TRACKER_EXTRACTION_PARENT"
 
@@ -49,34 +59,85 @@ def extractors(processes: int | None) -> Iterator[Executor]:
 
 
 class RecyclingPool(Executor):
-    """A process pool that replaces itself with a fresh one every `RECYCLE_AFTER` tasks."""
+    """A process pool that replaces itself with a fresh one every `recycle_after` tasks.
+
+    At most two tasks a worker are handed to the pool at a time; the others wait here. So a
+    retired pool has only those few left to finish beside the fresh one, and no more pages than
+    that sit pickled in the pool's queue. A pool broken by a crashed worker is replaced too.
+    """
 
     def __init__(self, workers: int, recycle_after: int = RECYCLE_AFTER) -> None:
         os.environ[_WATCHED_ENV] = str(os.getpid())  # read by the forkserver's preload
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)
         self._workers, self._recycle_after = workers, recycle_after
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a done callback may run inside `submit`
+        self._waiting: deque[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = deque()
+        self._running = self._handed = 0
         self._retired: list[ProcessPoolExecutor] = []
-        self._pool, self._submitted = self._new_pool(), 0
+        self._pool = self._new_pool()
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        future: Future[T] = Future()
         with self._lock:
-            if self._submitted >= self._recycle_after:
-                self._pool.shutdown(wait=False)  # its tasks finish, then its workers exit
-                self._retired.append(self._pool)
-                self._pool, self._submitted = self._new_pool(), 0
-            self._submitted += 1
-            return self._pool.submit(fn, *args, **kwargs)
+            self._waiting.append((future, partial(fn, **kwargs), args))
+            self._hand_over()
+        return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:
-            for pool in [*self._retired, self._pool]:
-                pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+            if cancel_futures:
+                for future, _, _ in self._waiting:
+                    future.cancel()
+                self._waiting.clear()
+            pools = [*self._retired, self._pool]
+        for pool in pools:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def _hand_over(self) -> None:
+        """Hand waiting tasks to the pool while fewer than two a worker are running."""
+        while self._waiting and self._running < 2 * self._workers:
+            future, call, args = self._waiting.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue
+            if self._handed >= self._recycle_after:
+                self._recycle()
+            self._running, self._handed = self._running + 1, self._handed + 1
+            try:
+                task = self._pool.submit(call, *args)
+            except BrokenProcessPool as exc:
+                self._running -= 1
+                self._recycle()
+                future.set_exception(exc)
+                continue
+            task.add_done_callback(partial(self._finished, future))
+
+    def _finished(self, future: Future[Any], task: Future[Any]) -> None:
+        error = CancelledError() if task.cancelled() else task.exception()
+        with self._lock:
+            self._running -= 1
+            if isinstance(error, BrokenProcessPool):
+                self._recycle()
+            self._hand_over()
+        if error is None:
+            future.set_result(task.result())
+        else:
+            future.set_exception(error)
+
+    def _recycle(self) -> None:
+        self._pool.shutdown(wait=False)  # its few tasks finish, then its workers exit
+        self._retired = [pool for pool in self._retired if _busy(pool)] + [self._pool]
+        self._pool, self._handed = self._new_pool(), 0
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self._workers, mp_context=self._context,
                                    initializer=die_with, initargs=(os.getpid(),))
+
+
+def _busy(pool: ProcessPoolExecutor) -> bool:
+    """Whether a retired pool may still have workers (its manager thread is still running)."""
+    thread = getattr(pool, "_executor_manager_thread", None)
+    return thread is not None and thread.is_alive()
 
 
 def die_with(pid: int) -> None:
