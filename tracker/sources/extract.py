@@ -106,18 +106,19 @@ def extract_remembering(html: str, url: str | None,
             return fast, regions.after_fast(known, fast.text).dumps()
     extracted, draft = extract_draft(html, url)
     found = _finished(extracted, draft)
-    remembered = _remember(draft, found) if draft is not None else None
+    remembered = _remember(draft, found, html) if draft is not None else None
     if remembered is None:
         return found, None
     return found, replace(remembered, last=f"full: {why}" if why else "full").dumps()
 
 
-def _remember(draft: cleanup.Draft, found: Extracted) -> regions.Hint | None:
+def _remember(draft: cleanup.Draft, found: Extracted, html: str) -> regions.Hint | None:
     """Where this page's article is, if the fast path finds the same text there: a region
     whose text differs on the very page it was found on is not remembered at all."""
     if regions.fast_enough(found.text, None) is not None:
         return None
-    hint = regions.remember(draft.page, found.text, dated=found.published_at is not None)
+    from_page = page_times(without_control_references(html)).published is not None
+    hint = regions.remember(draft.page, found.text, date_from_page=from_page)
     region = regions.locate(draft.page, hint)[0] if hint is not None else None
     if region is None:
         return None
@@ -128,8 +129,9 @@ def _remember(draft: cleanup.Draft, found: Extracted) -> regions.Hint | None:
 def _extract_fast(html: str, url: str | None,
                   hint: regions.Hint) -> tuple[Extracted | None, str | None]:
     """The fast path: trafilatura's precise pass on the remembered region alone, the metadata
-    with the cheap date search (the extensive one only when it found the date last time and
-    the cheap one does not); None and why when the page needs the full path."""
+    without the date search when the page's metadata gave the time last time (it must again),
+    else with the full path's extensive search (the cheap one finds other dates on some pages);
+    None and why when the page needs the full path."""
     import trafilatura
 
     html = without_control_references(html)
@@ -140,12 +142,11 @@ def _extract_fast(html: str, url: str | None,
     if region is None:
         return None, why
     fields = _fields(trafilatura.extract_metadata(page, default_url=url, extensive=False))
-    if hint.dated and not fields.get("date"):
-        fields["date"] = _searched_date(page, fields.get("url") or url)
+    fields["date"] = None if hint.date_from_page else _searched_date(page, fields.get("url") or url)
     fields["text"] = _region_text(region, url)
     found = _finished(*draft_of(page, html, url, fields))
     why = regions.fast_enough(found.text, hint)
-    if why is None and hint.dated and found.published_at is None:
+    if why is None and hint.date_from_page and found.published_at is None:
         why = "date source gone"
     return (None, why) if why else (found, None)
 

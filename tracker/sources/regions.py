@@ -49,8 +49,9 @@ class Hint:
     """The region's id and class attributes."""
     region_chars: int
     text_chars: int
-    dated: bool = False
-    """Whether the full extraction found a publication date (the fast one must find it too)."""
+    date_from_page: bool = False
+    """Whether the publication time came from the page's metadata (timestamps.page_times): then
+    the fast path needs no date search, and must find that time again."""
     fast_since_full: int = 0
     """Fast extractions since the last full one."""
     last: str = "full"
@@ -73,7 +74,7 @@ def loads(value: str | None) -> Hint | None:
     return hint if hint.version == HINT_VERSION else None
 
 
-def remember(page: Any, text: str, *, dated: bool = False) -> Hint | None:
+def remember(page: Any, text: str, *, date_from_page: bool = False) -> Hint | None:
     """The region that holds `text` in `page` (before extraction pruned it), or None when the
     text cannot be traced to one element (too few of its lines are found in the page).
 
@@ -92,7 +93,8 @@ def remember(page: Any, text: str, *, dated: bool = False) -> Hint | None:
     region = _common_ancestor(list(found.values()))
     if region is None or region.tag in ("html", "body"):
         return None
-    return Hint(_path(region), _ident(region), len(_words(_text(region))), len(text), dated)
+    return Hint(_path(region), _ident(region), len(_words(_text(region))), len(text),
+                date_from_page)
 
 
 def locate(page: Any, hint: Hint) -> tuple[Any, str | None]:
