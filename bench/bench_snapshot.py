@@ -4,15 +4,23 @@ Runs, each timed as a whole command (`python -m tracker snapshot --all`, `urlwat
 memory of all its processes together (the sum of their PSS, so pages shared between the forked
 extraction workers count once; RSS sums are printed too):
 
-    changed     every page's article changed since the last run (one word per page)
+    changed     every page's article changed since the last run (one word per page); the
+                fast path's hit rate and fallbacks are read from the stories' extraction hints
     304         nothing changed, the server answers If-None-Match with 304
     identical   nothing changed, the server sends the same bytes again (no ETag)
+    ... closing the unchanged runs again, the server closing every connection (Connection:
+                close, as many origins do): each request is a new connection
+
+and a replay (`--replay-stories`, default 200, over `--ticks` 6): every page edited at each tick,
+one `tracker snapshot --all` a tick through the CLI, against a bare loop in one process: fetch
+every page (32 threads, httpx), `trafilatura.extract` each in a process pool of one process per
+core, hash the text and compare it with the last one.
 
 Pages are the real pages of the extraction development set (../shared/extraction-dev, news sites,
 blogs, magazines; not copied into the project), those whose marked article text can be found in
 the HTML, repeated to the count asked for; each edition changes one word of each article.
 
-Usage: `python bench/bench_snapshot.py [--pages 1000] [--no-urlwatch]`.
+Usage: `python bench/bench_snapshot.py [--pages 1000] [--no-urlwatch] [--replay-stories 200]`.
 """
 
 import argparse
@@ -22,13 +30,16 @@ import lzma
 import os
 import platform
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Value
 from pathlib import Path
@@ -64,8 +75,11 @@ def render(page: tuple[str, str], edition: int) -> bytes:
     return f"{before}{passage} {edition}{after}".encode()
 
 
-def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count: int) -> None:
-    """The site, in its own process: /story/N at the current edition."""
+def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", close: "Value[int]",
+          count: int) -> None:
+    """The site, in its own process: /story/N at the current edition; with `close` set, every
+    answer says `Connection: close` and the server closes the connection, as many origins and
+    CDNs do for clients they do not know."""
     pages = load_pages(count)
     cache: dict[tuple[int, int], bytes] = {}
 
@@ -84,6 +98,7 @@ def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count:
                 self.send_response(304)
                 self.send_header("ETag", tag)
                 self.send_header("Content-Length", "0")
+                self._close_if_asked()
                 self.end_headers()
                 return
             self.send_response(200)
@@ -91,8 +106,14 @@ def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", count:
             self.send_header("Content-Length", str(len(body)))
             if etags.value:
                 self.send_header("ETag", tag)
+            self._close_if_asked()
             self.end_headers()
             self.wfile.write(body)
+
+        def _close_if_asked(self) -> None:
+            if close.value:
+                self.send_header("Connection", "close")
+                self.close_connection = True
 
         def log_message(self, *args: object) -> None:
             pass
@@ -160,8 +181,9 @@ class Bench:
     def __init__(self, pages: int, workdir: Path) -> None:
         self.pages, self.workdir = pages, workdir
         self.port, self.edition, self.etags = Value("i", 0), Value("i", 1), Value("i", 1)
+        self.close = Value("i", 0)
         self.server = Process(target=serve, daemon=True,
-                              args=(self.port, self.edition, self.etags, pages))
+                              args=(self.port, self.edition, self.etags, self.close, pages))
         self.env = dict(os.environ, TRACKER_DATA_DIR=str(workdir / "data"))
 
     def urls(self) -> list[str]:
@@ -174,6 +196,12 @@ class Bench:
     def snapshot(self) -> tuple[float, int, int]:
         return self.tracker("snapshot", "--all", "--concurrency", "32", "--per-host", "32",
                             "--delay", "0")
+
+    def extraction_paths(self) -> Counter[str]:
+        """How the stories' last extraction went (their hints: fast, full, full: why)."""
+        with sqlite3.connect(self.workdir / "tracker.db") as connection:
+            rows = connection.execute("SELECT extraction_hint FROM stories").fetchall()
+        return Counter(json.loads(hint)["last"] if hint else "full, no region" for hint, in rows)
 
     def urlwatch(self) -> tuple[float, int, int]:
         urlwatch = shutil.which("urlwatch") or str(Path(sys.executable).parent / "urlwatch")
@@ -198,6 +226,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each kind (median)")
     parser.add_argument("--no-urlwatch", action="store_true")
+    parser.add_argument("--replay-stories", type=int, default=200, help="0: no replay")
+    parser.add_argument("--ticks", type=int, default=6)
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; {args.pages} real pages from a loopback server")
@@ -209,6 +239,9 @@ def main() -> None:
         results = run_all(bench, args.repeat, not args.no_urlwatch)
         bench.server.terminate()
     report(results)
+    if args.replay_stories:
+        with tempfile.TemporaryDirectory() as tmp:
+            replay(Bench(args.replay_stories, Path(tmp)), args.ticks)
 
 
 Results = dict[str, list[tuple[float, int, int]]]
@@ -225,13 +258,22 @@ def run_all(bench: Bench, repeat: int, with_urlwatch: bool) -> Results:
         bench.edition.value += 1
         bench.etags.value = 1
         results.setdefault("tracker: every page changed", []).append(bench.snapshot())
+        print("  extraction paths:", dict(bench.extraction_paths().most_common()))
         results.setdefault("tracker: nothing changed, all 304", []).append(bench.snapshot())
         bench.etags.value = 0
         results.setdefault("tracker: nothing changed, same 200", []).append(bench.snapshot())
+        bench.close.value, bench.etags.value = 1, 1
+        results.setdefault("tracker: all 304, conn. closed", []).append(bench.snapshot())
+        bench.etags.value = 0
+        results.setdefault("tracker: same 200, conn. closed", []).append(bench.snapshot())
+        bench.close.value = 0
         if with_urlwatch:
             bench.edition.value += 1
             results.setdefault("urlwatch: every page changed", []).append(bench.urlwatch())
             results.setdefault("urlwatch: nothing changed", []).append(bench.urlwatch())
+            bench.close.value = 1
+            results.setdefault("urlwatch: nothing changed, closed", []).append(bench.urlwatch())
+            bench.close.value = 0
     return results
 
 
@@ -243,11 +285,60 @@ def report(results: Results) -> None:
         medians[name] = median
         print(figures(name, median))
     pairs = [("every page changed", "every page changed"),
-             ("nothing changed, same 200", "nothing changed")]
+             ("nothing changed, same 200", "nothing changed"),
+             ("nothing changed, all 304", "nothing changed"),
+             ("same 200, conn. closed", "nothing changed, closed"),
+             ("all 304, conn. closed", "nothing changed, closed")]
     for ours, theirs in pairs:
         if f"urlwatch: {theirs}" in medians:
             ratio = medians[f"urlwatch: {theirs}"][0] / medians[f"tracker: {ours}"][0]
             print(f"urlwatch / tracker time, {ours}: {ratio:.1f}x")
+
+
+def replay(bench: Bench, ticks: int) -> None:
+    """`ticks` editions of every page through tracker's CLI, then through the bare loop."""
+    bench.server.start()
+    while not bench.port.value:
+        time.sleep(0.05)
+    bench.etags.value = 0
+    bench.tracker("add", *bench.urls())
+    ours, bare, found, last_hashes = [], [], [], [""] * bench.pages
+    with ThreadPoolExecutor(32) as fetchers, ProcessPoolExecutor(os.cpu_count()) as extractors:
+        for _ in range(ticks):
+            bench.edition.value += 1
+            ours.append(bench.snapshot()[0])
+            started = time.perf_counter()
+            hashes = bare_tick(bench.urls(), fetchers, extractors)
+            bare.append(time.perf_counter() - started)
+            found.append(sum(old != new for old, new in zip(last_hashes, hashes, strict=True)))
+            last_hashes = hashes
+        paths = bench.extraction_paths()
+    bench.server.terminate()
+    print(f"replay: {bench.pages} stories x {ticks} ticks, every page edited at each tick")
+    print(f"  tracker snapshot (CLI)          total {sum(ours):6.1f} s, ticks "
+          + " ".join(f"{t:.1f}" for t in ours))
+    print(f"  bare fetch+trafilatura+hash     total {sum(bare):6.1f} s, ticks "
+          + " ".join(f"{t:.1f}" for t in bare) + f"; changes seen {found}")
+    print(f"  tracker / bare: {sum(ours) / sum(bare):.2f}x; last tick's extraction paths: "
+          f"{dict(paths.most_common())}")
+
+
+def bare_tick(urls: list[str], fetchers: ThreadPoolExecutor,
+              extractors: ProcessPoolExecutor) -> list[str]:
+    """One tick of the bare loop: fetch, extract, hash (to compare with the last tick's)."""
+    import httpx
+
+    with httpx.Client() as client:
+        pages = list(fetchers.map(lambda url: client.get(url).text, urls))
+    texts = extractors.map(bare_extract, pages, chunksize=4)
+    return [hashlib.sha256((text or "").encode()).hexdigest() for text in texts]
+
+
+def bare_extract(html: str) -> str | None:
+    import trafilatura
+
+    text: str | None = trafilatura.extract(html)
+    return text
 
 
 if __name__ == "__main__":

@@ -188,3 +188,29 @@ def test_each_kind_of_headline_change_is_stored_and_searchable_by_tag(
     assert set(queries.list_versions(any_db, result.story_id)[1].tags) == {"headline", tag}
     where = SearchFilter(fields=(Field.ADDED, Field.REMOVED), tag=tag)
     assert [hit.to_version for hit in search(any_db, word, where)] == [2]
+
+
+def test_checks_of_a_batch_cost_the_same_statements_for_one_or_forty(db: Database) -> None:
+    """A batch of quick checks is a fixed number of statements however many stories it holds:
+    loaded one by one, each story flushed the previous one's check on its own, and a run of
+    304s waited on its writer thread (issue 17)."""
+    from sqlalchemy import event
+
+    from tracker.store.schedule import Policy
+    from tracker.store.write import CheckFacts, Scheduling, record_checks
+
+    ids = [store_candidate(db, Candidate(f"{URL}/{n}", Article("Text."), Observation(
+        T0, Source.SNAPSHOT))).story_id for n in range(40)]
+    statements: list[str] = []
+    event.listen(db._write_engine, "before_cursor_execute",
+                 lambda *args: statements.append(args[2]))
+    facts = CheckFacts(T0 + timedelta(minutes=5), Source.SNAPSHOT, Outcome.NOT_MODIFIED, 304)
+    scheduling = Scheduling(Policy(), "test")
+    counts = []
+    for batch in (ids[:1], ids[1:]):
+        statements.clear()
+        plans = record_checks(db, [(story_id, facts) for story_id in batch], scheduling)
+        assert all(plan is not None for plan in plans)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+    assert count(db, Check) == 80

@@ -11,24 +11,27 @@ and NO_COLOR; tables piped into another program print every value in full.
 """
 
 import functools
+import importlib
 import io
 import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from enum import StrEnum
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
-from rich.console import Console
-from rich.table import Column, Table
-from rich.text import Text
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from tracker import __version__
-from tracker.db.engine import Database, open_database
 from tracker.errors import InvalidInput, TrackerError
 from tracker.text import display
+
+if TYPE_CHECKING:  # imported where used: `tracker --version` loads neither (start-up time)
+    from rich.console import Console
+    from rich.table import Table
+
+    from tracker.db.engine import Database
 
 
 class _Formatter(Protocol):
@@ -115,14 +118,14 @@ class _Group(TyperGroup):
         self.format_commands(ctx, formatter)
 
 
-app = typer.Typer(
+_app = typer.Typer(
     cls=_Group, help="Keep every version of a breaking news story and see how it changed.",
     no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 db_app = typer.Typer(cls=_Group, help="Database maintenance.", no_args_is_help=True,
                      rich_markup_mode=None)
-app.add_typer(db_app, name="db")
+_app.add_typer(db_app, name="db")
 Command = Callable[..., None]
 
 
@@ -159,13 +162,15 @@ class State:
         self._db: Database | None = None
 
     @property
-    def db(self) -> Database:
+    def db(self) -> "Database":
         """The database to read: one named with --db must exist (the default one is created)."""
         return self.database()
 
-    def database(self, *, create: bool = False, connections: int | None = None) -> Database:
+    def database(self, *, create: bool = False, connections: int | None = None) -> "Database":
         """The database; `create` for the commands that put stories in (import, add...),
         `connections` to cap the connections held (a snapshot worker needs one)."""
+        from tracker.db.engine import open_database
+
         if self._db is None:
             self._db = open_database(self.url, create=create or self.url is None,
                                      connections=connections)
@@ -216,11 +221,13 @@ def wants_color(mode: ColorMode = ColorMode.AUTO) -> bool:
     return mode is ColorMode.ALWAYS
 
 
-def out(color: ColorMode = ColorMode.AUTO) -> Console:
+def out(color: ColorMode = ColorMode.AUTO) -> "Console":
     """The console for stdout: without colour it writes no escape codes at all, and piped into
     another program it wraps no line. Strings printed to it are never read as rich markup or
     :emoji: codes: titles, URLs and errors come from the web, and `[link=...]` in a headline
     must print as it reads, not become a hyperlink (or crash on a stray `[/]`)."""
+    from rich.console import Console
+
     piped = not sys.stdout.isatty()
     if wants_color(color):
         return Console(highlight=False, soft_wrap=piped, force_terminal=True, markup=False,
@@ -229,9 +236,11 @@ def out(color: ColorMode = ColorMode.AUTO) -> Console:
                    emoji=False)
 
 
-def print_table(console: Console, headers: list[str], rows: list[list[str]]) -> None:
+def print_table(console: "Console", headers: list[str], rows: list[list[str]]) -> None:
     """A borderless table. On a terminal it fits the width, its last column cut with "…";
     piped into another program every value is printed in full, as git and sqlite-utils do."""
+    from rich.console import Console
+
     if sys.stdout.isatty():
         console.print(_table(headers, rows, fit=True))
         return
@@ -240,9 +249,12 @@ def print_table(console: Console, headers: list[str], rows: list[list[str]]) -> 
     console.file.write("".join(f"{line.rstrip()}\n" for line in buffer.getvalue().splitlines()))
 
 
-def _table(headers: list[str], rows: list[list[str]], *, fit: bool) -> Table:
+def _table(headers: list[str], rows: list[list[str]], *, fit: bool) -> "Table":
     """Columns that never wrap; fitted, the last one takes the width left and is cut.
     Cells are plain text (rich `Text`), never markup, whatever console prints the table."""
+    from rich.table import Column, Table
+    from rich.text import Text
+
     fixed = [Column(header, no_wrap=True) for header in headers[:-1]]
     last = Column(headers[-1], no_wrap=True, overflow="ellipsis" if fit else "ignore",
                   ratio=1 if fit else None)
@@ -258,7 +270,7 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def main_options(
     ctx: typer.Context,
     db: DbOption = None,
@@ -269,11 +281,53 @@ def main_options(
     ctx.obj = State(db)
 
 
+# The modules that register commands, in help order, and the module of each command: a run
+# imports only the module of the command it runs (`tracker --version`, none), so a cron job
+# with nothing due does not load what the other commands need (tests/test_startup.py).
+COMMAND_MODULES = ("admin", "browse", "export", "notify", "search", "snapshot")
+_MODULE_OF = {
+    "import": "admin", "demo": "admin", "tui": "admin", "db": "admin",
+    "stories": "browse", "log": "browse", "diff": "browse", "show": "browse", "checks": "browse",
+    "export": "export", "notify": "notify", "search": "search", "reindex": "search",
+    "add": "snapshot", "remove": "snapshot", "pause": "snapshot", "resume": "snapshot",
+    "snapshot": "snapshot", "watch": "snapshot", "cron": "snapshot", "status": "snapshot",
+}
+_loading = False
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`tracker.cli.app`, every command registered on it (PEP 562): what tests and the command
+    modules import. The command modules themselves get it as it is while they load."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    _load(COMMAND_MODULES)
+    return _app
+
+
+def _load(modules: Sequence[str]) -> None:
+    global _loading
+    if not _loading:
+        _loading = True
+        for module in modules:
+            importlib.import_module(f"tracker.cli.{module}")
+
+
+def modules_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The command modules a command line needs: its command's, none for a bare `--version`,
+    every one for help or anything not recognised (so help and errors list every command)."""
+    words = iter(args)
+    for word in words:
+        if word in ("--db",):
+            next(words, None)
+        elif word == "--version":
+            return ()
+        elif not word.startswith("-"):
+            return (_MODULE_OF[word],) if word in _MODULE_OF else COMMAND_MODULES
+    return COMMAND_MODULES
+
+
 def main() -> None:
     """Console-script entry point; `python -m tracker` too, which must still be called tracker
     (in help, and in the shell completion it installs)."""
-    app(prog_name="tracker")
-
-
-# Each module registers its commands on import; keep this list in help order.
-from tracker.cli import admin, browse, export, notify, search, snapshot  # noqa: E402,F401
+    _load(modules_for(sys.argv[1:]))
+    _app(prog_name="tracker")

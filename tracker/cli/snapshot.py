@@ -7,32 +7,28 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tracker import config
 from tracker.cli import JsonOption, app, command, out, print_table, state
-from tracker.db import queries
-from tracker.db.engine import Database
 from tracker.db.models import StoryStatus
 from tracker.errors import FetchError, InvalidInput, OutputError
 from tracker.notify.send import TIMEOUT_ENV
 from tracker.sources.fetch import FetchLimits
-from tracker.sources.snapshot import SnapshotOptions, SnapshotReport, StoryResult, run_snapshot
-from tracker.sources.tracking import (
-    remove_feed,
-    remove_story,
-    set_status,
-    track_feed,
-    track_stories,
-)
-from tracker.store.schedule import Policy
+from tracker.sources.report import SnapshotReport, StoryResult
+from tracker.store.schedule import Policy, anything_due
 from tracker.text import display
 from tracker.text.serialize import to_json
 from tracker.text.timespec import parse_duration
+
+if TYPE_CHECKING:
+    from tracker.db.engine import Database
+    from tracker.sources.snapshot import SnapshotOptions
+
+# The run, the write path and rich's progress bar are imported by the functions that use them:
+# `tracker snapshot` under cron with nothing due loads none of them (tests/test_startup.py).
 
 StoriesArg = Annotated[list[str], typer.Argument(metavar="STORY", help="Story ids or URLs.")]
 FeedOption = Annotated[bool, typer.Option("--feed", help="The URLs are RSS/Atom feeds.")]
@@ -51,6 +47,8 @@ def add(
     json: JsonOption = False,
 ) -> None:
     """Start tracking stories; with --feed, follow feeds whose new entries become stories."""
+    from tracker.sources.tracking import track_feed, track_stories
+
     db = state(ctx).database(create=True)
     tracked = ([track_feed(db, url, _now()) for url in urls] if feed
                else track_stories(db, urls, _now()))
@@ -75,6 +73,9 @@ def remove(
     yes: Annotated[bool, typer.Option("--yes", help="Also delete stored versions.")] = False,
 ) -> None:
     """Stop tracking stories and delete them with their versions (or stop following feeds)."""
+    from tracker.db import queries
+    from tracker.sources.tracking import remove_feed, remove_story
+
     db = state(ctx).db
     if feed:
         for url in stories:
@@ -105,7 +106,10 @@ def resume(ctx: typer.Context, stories: StoriesArg) -> None:
     _set_status(state(ctx).db, stories, StoryStatus.ACTIVE, "resumed")
 
 
-def _set_status(db: Database, refs: list[str], status: StoryStatus, verb: str) -> None:
+def _set_status(db: "Database", refs: list[str], status: StoryStatus, verb: str) -> None:
+    from tracker.db import queries
+    from tracker.sources.tracking import set_status
+
     for story in [queries.find_story(db, ref) for ref in refs]:
         set_status(db, story.id, status, _now())
         typer.echo(f"story {story.id} {display.safe(story.url)}: {verb}")
@@ -142,12 +146,16 @@ def snapshot(
     """
     _stop_on_sigterm()
     db = state(ctx).database(connections=1)  # its one writer thread (docs/deploy.md)
-    ids = tuple(queries.find_story(db, ref).id for ref in story or [])
-    options = SnapshotOptions(
-        limits=FetchLimits(concurrency=concurrency, per_host=per_host, host_delay=delay),
-        policy=Policy.from_env(), story_ids=ids, every=every,
-    )
-    report = _run_with_progress(db, options, show=not (quiet or json) and sys.stderr.isatty())
+    ids = tuple(_find(db, ref) for ref in story or [])
+    limits = FetchLimits(concurrency=concurrency, per_host=per_host, host_delay=delay)
+    policy = Policy.from_env()
+    if ids or anything_due(db, _now(), every=every):
+        from tracker.sources.snapshot import SnapshotOptions
+
+        options = SnapshotOptions(limits=limits, policy=policy, story_ids=ids, every=every)
+        report = _run_with_progress(db, options, show=not (quiet or json) and sys.stderr.isatty())
+    else:  # cron's usual run: nothing to claim, so nothing more to load
+        report = SnapshotReport()
     if json:
         _print_errors(report)
         typer.echo(to_json(_report_data(report)))
@@ -158,14 +166,33 @@ def snapshot(
                          "is the network down?")
 
 
+def _find(db: "Database", ref: str) -> int:
+    from tracker.db import queries  # the read queries load the analysis: not for a cron run
+
+    return queries.find_story(db, ref).id
+
+
 def _stop_on_sigterm() -> None:
     """Stop on SIGTERM (systemd, kill) as on Ctrl-C: the run gives back the stories it holds
     at once, instead of leaving them to wait for the end of its lease."""
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
-def _run_with_progress(db: Database, options: SnapshotOptions, *, show: bool) -> SnapshotReport:
+def _run_with_progress(db: "Database", options: "SnapshotOptions", *,
+                       show: bool) -> SnapshotReport:
     """A progress bar on a terminal; under cron nothing until the summary."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from tracker.db import queries
+    from tracker.sources.snapshot import run_snapshot
+
     if not show:
         return run_snapshot(db, options)
     status = queries.schedule_status(db, _now())
@@ -242,6 +269,8 @@ def watch(
     quiet: Annotated[bool, typer.Option("--quiet", help="Print errors only.")] = False,
 ) -> None:
     """Run `tracker snapshot` every so often in the foreground (for those without cron)."""
+    from tracker.sources.snapshot import SnapshotOptions, run_snapshot
+
     interval = parse_duration(every).total_seconds()
     _stop_on_sigterm()
     db = state(ctx).database(connections=1)
@@ -328,6 +357,8 @@ def _cron_schedule(interval: timedelta) -> str:
 @command(app)
 def status(ctx: typer.Context, json: JsonOption = False) -> None:
     """The schedule: stories by state, what is due, failing or suspect, and the feeds."""
+    from tracker.db import queries
+
     now = _now()
     info = queries.schedule_status(state(ctx).db, now)
     if json:

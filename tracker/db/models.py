@@ -121,6 +121,9 @@ class Story(Base):
     final_url: Mapped[str | None] = mapped_column(String(2048))
     body_hash: Mapped[str | None] = mapped_column(String(64))
     """Hash of the raw page last extracted: the same bytes again need no extraction."""
+    extraction_hint: Mapped[str | None] = mapped_column(Text)
+    """Where the article was in the page last extracted (tracker.sources.regions, JSON): the
+    next changed page is extracted from that region alone when it still fits."""
 
     versions: Mapped[list["Version"]] = relationship(
         back_populates="story", order_by="Version.number", passive_deletes=True

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from tracker.errors import InvalidInput
-from tracker.sources import cleanup
+from tracker.sources import cleanup, regions
 from tracker.sources.encoding import without_control_references
 from tracker.sources.timestamps import page_times
 from tracker.text.normalise import normalise_line, normalise_text
@@ -34,9 +34,18 @@ class Extracted:
     """Which of the page's declarations state `updated_at` (tracker.sources.timestamps)."""
 
 
+# trafilatura's precise pass, on the page (`extract_draft`) and on a region of it (`regions`).
+_PRECISE: dict[str, Any] = {"include_comments": False, "include_tables": True,
+                            "favor_precision": True, "deduplicate": False}
+
+
 def extract_article(html: str, url: str | None = None) -> Extracted:
     """Extract the main text and metadata of an article page."""
-    extracted, draft = extract_draft(html, url)
+    return _finished(*extract_draft(html, url))
+
+
+def _finished(extracted: Extracted, draft: cleanup.Draft | None) -> Extracted:
+    """The draft through the rules of `cleanup`."""
     if draft is None:
         return extracted
     draft = cleanup.tidy(draft)
@@ -58,14 +67,21 @@ def extract_draft(html: str, url: str | None = None) -> tuple[Extracted, cleanup
     page = trafilatura.load_html(html)
     if page is None:
         return Extracted(text=""), None
-    canonical = declared_canonical(page, url) if url else None  # extraction prunes the tree
-    document = trafilatura.bare_extraction(
-        page, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        favor_precision=True, deduplicate=False,
-    )
+    document = trafilatura.bare_extraction(page, url=url, with_metadata=True, **_PRECISE)
     if document is None:  # no text at all: the metadata alone, and the rules may find the text
         document = trafilatura.extract_metadata(page, default_url=url)
-    fields = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    return draft_of(page, html, url, _fields(document))
+
+
+def _fields(document: Any) -> dict[str, Any]:
+    return document.as_dict() if hasattr(document, "as_dict") else dict(document)
+
+
+def draft_of(page: Any, html: str, url: str | None,
+             fields: dict[str, Any]) -> tuple[Extracted, cleanup.Draft]:
+    """trafilatura's text and metadata (`fields`) of the parsed `page` as an extraction, and
+    the draft the rules of `cleanup` finish; the full and the fast path share it."""
+    canonical = declared_canonical(page, url) if url else None
     times = page_times(html)
     extracted = Extracted(
         text=normalise_text(fields.get("text") or ""),
@@ -78,6 +94,81 @@ def extract_draft(html: str, url: str | None = None) -> tuple[Extracted, cleanup
     draft = cleanup.Draft(text=extracted.text, title=extracted.title, page=page,
                           url=url or fields.get("url"), site_name=fields.get("sitename"))
     return extracted, draft
+
+
+def extract_remembering(html: str, url: str | None,
+                        hint: str | None) -> tuple[Extracted, str | None]:
+    """Extract the page by the fast path when the story's `hint` (tracker.sources.regions)
+    still fits it, else in full; returns the extraction and the hint for the next page."""
+    known = regions.loads(hint)
+    why = "scheduled" if known is not None and regions.due_for_full(known) else None
+    if known is not None and why is None:
+        fast, why = _extract_fast(html, url, known)
+        if fast is not None:
+            return fast, regions.after_fast(known, fast.text).dumps()
+    extracted, draft = extract_draft(html, url)
+    found = _finished(extracted, draft)
+    remembered = _remember(draft, found, html) if draft is not None else None
+    if remembered is None:
+        return found, None
+    return found, replace(remembered, last=f"full: {why}" if why else "full").dumps()
+
+
+def _remember(draft: cleanup.Draft, found: Extracted, html: str) -> regions.Hint | None:
+    """Where this page's article is, if the fast path finds the same text there: a region
+    whose text differs on the very page it was found on is not remembered at all."""
+    if regions.fast_enough(found.text, None) is not None:
+        return None
+    from_page = page_times(without_control_references(html)).published is not None
+    hint = regions.remember(draft.page, found.text, date_from_page=from_page)
+    region = regions.locate(draft.page, hint)[0] if hint is not None else None
+    if region is None:
+        return None
+    text = normalise_text(_region_text(region, draft.url))
+    return hint if cleanup.tidy(replace(draft, text=text)).text == found.text else None
+
+
+def _extract_fast(html: str, url: str | None,
+                  hint: regions.Hint) -> tuple[Extracted | None, str | None]:
+    """The fast path: trafilatura's precise pass on the remembered region alone, the metadata
+    without the date search when the page's metadata gave the time last time (it must again),
+    else with the full path's extensive search (the cheap one finds other dates on some pages);
+    None and why when the page needs the full path."""
+    import trafilatura
+
+    html = without_control_references(html)
+    page = trafilatura.load_html(html)
+    if page is None:
+        return None, "page unreadable"
+    region, why = regions.locate(page, hint)
+    if region is None:
+        return None, why
+    fields = _fields(trafilatura.extract_metadata(page, default_url=url, extensive=False))
+    fields["date"] = None if hint.date_from_page else _searched_date(page, fields.get("url") or url)
+    fields["text"] = _region_text(region, url)
+    found = _finished(*draft_of(page, html, url, fields))
+    why = regions.fast_enough(found.text, hint)
+    if why is None and hint.date_from_page and found.published_at is None:
+        why = "date source gone"
+    return (None, why) if why else (found, None)
+
+
+def _region_text(region: Any, url: str | None) -> str:
+    """The region's text through the precise pass, without trafilatura's second opinions
+    (readability, justext), which judge a whole page and not a part of one."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(regions.cut_down(region), url=url, fast=True,
+                                           **_PRECISE)
+    return getattr(document, "text", None) or ""
+
+
+def _searched_date(page: Any, url: str | None) -> str | None:
+    from htmldate import find_date
+    from trafilatura.settings import set_date_params
+
+    found: str | None = find_date(page, **{**set_date_params(True), "url": url})
+    return found
 
 
 def declared_canonical(tree: Any, page_url: str) -> str | None:

@@ -25,14 +25,15 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
-
-import httpx
 
 from tracker import __version__
 from tracker.errors import FetchError, InvalidInput
 from tracker.sources.encoding import decode_page
+
+if TYPE_CHECKING:  # httpx (with its rich) is imported by the first Fetcher: start-up time
+    import httpx
 
 USER_AGENT = f"tracker/{__version__} (news revision tracker; keeps the versions of stories)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -131,6 +132,8 @@ class Fetcher:
         self._global = asyncio.Semaphore(self.limits.concurrency)
         self._hosts: dict[str, _HostGate] = {}
         self._threads = ThreadPoolExecutor(self.limits.concurrency, "tracker-fetch")
+        import httpx
+
         self._client = httpx.Client(
             follow_redirects=True, max_redirects=self.limits.max_redirects,
             timeout=httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout),
@@ -177,6 +180,8 @@ class Fetcher:
         cannot make it late); httpx's errors become FetchFailed."""
         if self._closing.wait(max(start_at - time.monotonic(), 0)):
             raise FetchFailed("not sent: the run is stopping")
+        import httpx
+
         started = time.perf_counter()
         try:
             return self._get(url, headers, accept, started)
@@ -202,7 +207,7 @@ class Fetcher:
                               response.status_code)
         return _page(url, response, body, started)
 
-    def _read_body(self, response: httpx.Response, started: float) -> bytes:
+    def _read_body(self, response: "httpx.Response", started: float) -> bytes:
         """The decompressed body, cut off as soon as it passes the size or time limit."""
         limit, deadline = self.limits.max_bytes, started + self.limits.total_timeout
         declared = response.headers.get("content-length", "")
@@ -256,7 +261,7 @@ class _HostGate:
         self._slots.release()
 
 
-def _http_error(response: httpx.Response) -> FetchFailed:
+def _http_error(response: "httpx.Response") -> FetchFailed:
     """An HTTP error status; a date in Retry-After counts from the answer's own Date, so a
     server whose clock is off from ours still gets the wait it asked for."""
     sent = _http_date(response.headers.get("date"))
@@ -303,7 +308,7 @@ def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
     return headers
 
 
-def _media_type(response: httpx.Response) -> str:
+def _media_type(response: "httpx.Response") -> str:
     content_type: str = response.headers.get("content-type", "")
     return content_type.split(";", 1)[0].strip().lower()
 
@@ -319,7 +324,7 @@ def _too_large(limit: int) -> str:
     return f"page larger than {limit // (1024 * 1024)} MB: not read"
 
 
-def _page(url: str, response: httpx.Response, body: bytes, started: float) -> Page:
+def _page(url: str, response: "httpx.Response", body: bytes, started: float) -> Page:
     return Page(
         url=url, final_url=str(response.url), status=response.status_code, body=body,
         charset=response.charset_encoding,

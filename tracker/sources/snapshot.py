@@ -11,13 +11,11 @@ leaves each story either checked or still claimed, and a claim runs out after th
 import asyncio
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import secrets
 import socket
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -27,8 +25,11 @@ from tracker.db.engine import Database
 from tracker.db.models import Outcome, Source, StoryStatus
 from tracker.errors import DatabaseError
 from tracker.sources import extract
+from tracker.sources.extractors import extractors
 from tracker.sources.feeds import poll_feeds
 from tracker.sources.fetch import Fetcher, FetchFailed, FetchLimits, Page
+from tracker.sources.report import SnapshotReport as SnapshotReport  # re-exported
+from tracker.sources.report import StoryResult as StoryResult
 from tracker.store.schedule import Claimed, Plan, Policy, claim_stories, release, renew
 from tracker.store.spacing import take_turn
 from tracker.store.write import (
@@ -58,71 +59,6 @@ class SnapshotOptions:
     extract_processes: int | None = None
     """Processes for extraction; None is one per core, 0 extracts on a thread of this process."""
     worker: str = field(default_factory=lambda: worker_name())
-
-
-@dataclass(frozen=True)
-class StoryResult:
-    """What one story's check came to; `report` is set for errors to show now (once)."""
-
-    story_id: int
-    url: str
-    outcome: Outcome
-    version_number: int | None = None
-    error: str | None = None
-    report: str | None = None
-    title: str | None = None
-    """The new version's headline, so a summary can say which stories changed."""
-
-
-@dataclass
-class SnapshotReport:
-    """What a run did: counts, and the stories that changed, failed or looked suspect by name,
-    for the summary line and `tracker snapshot --json`."""
-
-    checked: int = 0
-    unchanged: int = 0
-    not_modified: int = 0
-    gone: int = 0
-    feeds_checked: int = 0
-    stories_added: int = 0
-    changed: list[StoryResult] = field(default_factory=list)
-    suspects: list[StoryResult] = field(default_factory=list)
-    """Extractions that came back empty or collapsed (kept out of the versions)."""
-    failures: list[StoryResult] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
-    alerts_sent: int = 0
-    """Alert messages sent after the run (tracker.notify)."""
-
-    @property
-    def new_versions(self) -> int:
-        return len(self.changed)
-
-    @property
-    def suspect(self) -> int:
-        return len(self.suspects)
-
-    @property
-    def failed(self) -> int:
-        return len(self.failures)
-
-    @property
-    def all_failed(self) -> bool:
-        """True when there was something to check and no check got an answer: the network,
-        the DNS or the proxy is down, not one site (cron should hear of it)."""
-        return self.checked > 0 and self.failed == self.checked
-
-    def count(self, result: StoryResult) -> None:
-        self.checked += 1
-        if result.outcome is Outcome.UNCHANGED:
-            self.unchanged += 1
-        elif result.outcome is Outcome.NOT_MODIFIED:
-            self.not_modified += 1
-        else:
-            {Outcome.NEW_VERSION: self.changed, Outcome.SUSPECT: self.suspects,
-             Outcome.ERROR: self.failures}[result.outcome].append(result)
-        if result.report:
-            self.errors.append(result.report)
 
 
 def worker_name() -> str:
@@ -167,12 +103,11 @@ class _Run:
         started = self.clock()
         renewal = asyncio.create_task(self._keep_leases())
         try:
-            with _extractors(self.options.extract_processes) as extractors:
+            with extractors(self.options.extract_processes) as pool:
                 async with Fetcher(self.options.limits, self._take_turn) as fetcher:
                     if not self.options.story_ids:
                         await self._feeds(fetcher)
-                    while batch := await self._claim(started):
-                        await self._check_batch(batch, fetcher, extractors)
+                    await self._check_all(started, fetcher, pool)
         except DatabaseError as exc:
             raise DatabaseError(exc.message + self._give_back_after_failure()) from exc
         finally:
@@ -227,17 +162,39 @@ class _Run:
         self.claimed_up_to = max([self.claimed_up_to, *(story.story_id for story in batch)])
         return batch
 
-    async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher, pool: Executor) -> None:
+    async def _check_all(self, started: datetime, fetcher: Fetcher, pool: Executor) -> None:
+        """Check batch after batch, the database work of one batch beside the fetching of the
+        next: the next batch is claimed while this one is fetched, and this one's quick checks
+        are written while the next is fetched. Awaited in turn, a run of 304s spent most of its
+        time with every fetch thread idle, waiting on its writer thread."""
+        pending: list[asyncio.Future[Any]] = []
+        try:
+            batch = await self._claim(started)
+            while batch:
+                pending.append(asyncio.ensure_future(self._claim(started)))
+                quick = await self._check_batch(batch, fetcher, pool)
+                await _settle(pending[:-1])  # the previous batch's record: one write at a time
+                pending = [pending[-1], asyncio.ensure_future(self._record(quick))]
+                batch = await pending[0]
+            await _settle(pending)
+        finally:
+            await _cancel(pending)
+
+    async def _check_batch(self, batch: list[Claimed], fetcher: Fetcher,
+                           pool: Executor) -> list[tuple[Claimed, CheckFacts]]:
+        """Check the batch's stories at once; returns the checks that stored nothing."""
         quick: list[tuple[Claimed, CheckFacts]] = []
         checks = [asyncio.ensure_future(self._check(story, fetcher, pool, quick))
                   for story in batch]
         try:
             await asyncio.gather(*checks)
         except DatabaseError:  # stop the others now: each would wait for the same database
-            for check in checks:
-                check.cancel()
-            await asyncio.gather(*checks, return_exceptions=True)
+            await _cancel(checks)
             raise
+        return quick
+
+    async def _record(self, quick: list[tuple[Claimed, CheckFacts]]) -> None:
+        """Write the checks that stored nothing, one transaction for the batch."""
         plans = await self.write(record_checks, self.db,
                                  [(story.story_id, facts) for story, facts in quick],
                                  self.scheduling)
@@ -275,12 +232,12 @@ class _Run:
                      pool: Executor) -> tuple[StoreResult, str | None]:
         """Extract and store the page; the result, with the headline found for the summary."""
         loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(pool, extract.extract_article, page.text,
-                                           page.final_url)
+        found, hint = await loop.run_in_executor(pool, extract.extract_remembering, page.text,
+                                                 page.final_url, story.extraction_hint)
         article = Article(found.text, found.title, found.byline, found.published_at,
                           found.updated_at, found.updated_by, html=page.text,
                           canonical_url=found.canonical_url)
-        seen = _observation(page, body_hash, self.clock())
+        seen = replace(_observation(page, body_hash, self.clock()), extraction_hint=hint)
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,
                                                scheduling=self.scheduling)
@@ -304,6 +261,19 @@ class _Run:
             self.on_result(result)
 
 
+async def _settle(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    """Wait for each task, raising the first failure."""
+    for task in tasks:
+        await task
+
+
+async def _cancel(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    """Cancel what is not done and wait until it has stopped."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def _observation(page: Page, body_hash: str, at: datetime) -> Observation:
     """The fetch as the check row records it, with the validators the next fetch sends."""
     return Observation(
@@ -322,21 +292,3 @@ def _to_report(story: Claimed, error: str | None, plan: Plan | None, policy: Pol
     if plan.report_failure(policy):
         return f"story {story.story_id} {story.url}: {error} ({plan.failure_count} times in a row)"
     return None
-
-
-@contextmanager
-def _extractors(processes: int | None) -> Iterator[Executor]:
-    """Processes for extraction, started on first use; with 0, a thread of this process.
-
-    The forkserver imports trafilatura once and forks each worker from it, so the workers share
-    its memory and start fast, and no worker inherits the writer thread or the event loop.
-    """
-    count = (os.cpu_count() or 1) if processes is None else processes
-    if count <= 0:
-        with ThreadPoolExecutor(1, thread_name_prefix="tracker-extract") as thread:
-            yield thread
-        return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.sources.extract", "trafilatura", "w3lib.url"])
-    with ProcessPoolExecutor(count, mp_context=context) as pool:
-        yield pool

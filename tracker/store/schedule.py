@@ -176,6 +176,7 @@ class Claimed:
     etag: str | None
     last_modified: str | None
     body_hash: str | None
+    extraction_hint: str | None = None
 
 
 def claim_stories(
@@ -206,12 +207,22 @@ def claim_stories(
     claim = (
         update(Story).where(Story.id.in_(due.scalar_subquery()))
         .values(claimed_by=worker, claimed_until=now + policy.lease)
-        .returning(Story.id, Story.url, Story.etag, Story.last_modified, Story.body_hash)
+        .returning(Story.id, Story.url, Story.etag, Story.last_modified, Story.body_hash,
+                   Story.extraction_hint)
         .execution_options(synchronize_session=False)
     )
     with db.writing() as session:
         rows = session.execute(claim).all()
     return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.story_id)
+
+
+def anything_due(db: Database, now: datetime, *, every: bool = False) -> bool:
+    """Whether a run would claim a story or a feed now: one cheap read, so that a cron run with
+    nothing due ends before it loads the fetcher and the write path."""
+    stories = select(Story.id).where(_unclaimed(Story, now), _scheduled(Story, now, every))
+    feeds = select(Feed.id).where(_unclaimed(Feed, now), _scheduled(Feed, now, False))
+    with db.reading() as session:
+        return any(session.execute(query.limit(1)).first() for query in (stories, feeds))
 
 
 def claim_feeds(db: Database, worker: str, now: datetime, policy: Policy) -> list[Feed]:

@@ -8,10 +8,13 @@ loading rich at all.
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from tracker.text.analysis import Analysis, EditKind, Fact
 from tracker.text.diffing import EQUAL, Ops
 from tracker.text.normalise import strip_control
+
+if TYPE_CHECKING:  # types only: `safe` is on every command's path, the analysis on few
+    from tracker.text.analysis import Analysis, EditKind, Fact
 
 FACT_WIDTH = 70
 Paragraph = list[tuple[int, str]]
@@ -64,7 +67,7 @@ def tags_label(tags: tuple[str, ...]) -> str:
     return ",".join(tags)
 
 
-def fact_words(fact: Fact) -> str:
+def fact_words(fact: "Fact") -> str:
     """A fact change in a few words: “old” -> “new” (who), cut to FACT_WIDTH each side."""
     if fact.change == "changed":
         words = f"“{_cut(fact.old)}” -> “{_cut(fact.new)}”"
@@ -78,7 +81,7 @@ def _cut(words: str | None, limit: int = FACT_WIDTH) -> str:
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
-def kind_counts(found: Analysis) -> str:
+def kind_counts(found: "Analysis") -> str:
     """"2 added, 1 edited sentences" style summary of the alignment."""
     counts: dict[EditKind, int] = {}
     for edit in found.edits:

@@ -1,0 +1,95 @@
+"""The extraction fast path against the full extraction on the development set, page by page.
+
+For each page of ../shared/extraction-dev whose marked article text appears in its HTML (the
+pages bench_snapshot.py serves), edited as bench_snapshot.py edits them: a full extraction of
+edition 1 remembers the region (tracker.sources.regions); edition 2 is then extracted through the
+fast path and in full, and the two extractions (text, title, byline, dates, canonical URL) are
+compared. Prints how many pages took the fast path, how many of those gave exactly the full
+extraction, how many fell back and why, how many had no region to remember, and the CPU time
+of both paths on the pages that took the fast one (`process_time`, medians and means).
+
+Usage: `python bench/bench_fastpath.py [--every N]` (every N-th page; default all).
+"""
+
+import argparse
+import json
+import lzma
+import os
+import platform
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from tracker.sources import regions
+from tracker.sources.extract import Extracted, extract_article, extract_remembering
+
+DEV_SET = (Path(__file__).resolve().parent.parent.parent
+           / "shared/extraction-dev/trafilatura-eval.jsonl.xz")
+
+
+def pages(every: int) -> Iterator[tuple[str, str, str]]:
+    with lzma.open(DEV_SET, "rt") as lines:
+        for number, line in enumerate(lines):
+            if number % every == 0:
+                record = json.loads(line)
+                passage = next((text for text in record["with"]
+                                if len(text) > 20 and text in record["html"]), None)
+                if passage:
+                    yield record["url"], record["html"], passage
+
+
+def full(html: str, url: str) -> tuple[Extracted, float]:
+    started = time.process_time()
+    return extract_article(html, url), (time.process_time() - started) * 1000
+
+
+def fast(html: str, url: str, hint: str) -> tuple[Extracted, str | None, float]:
+    started = time.process_time()
+    found, next_hint = extract_remembering(html, url, hint)
+    return found, next_hint, (time.process_time() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--every", type=int, default=1)
+    args = parser.parse_args()
+    outcomes: Counter[str] = Counter()
+    fast_ms: list[float] = []
+    full_ms: list[float] = []
+    different: list[str] = []
+    for url, html, passage in pages(args.every):
+        before, _, after = html.rpartition(passage)
+        _, hint = extract_remembering(f"{before}{passage} 1{after}", url, None)
+        if hint is None:
+            outcomes["no region remembered (full path)"] += 1
+            continue
+        edited = f"{before}{passage} 2{after}"
+        found, next_hint, fast_time = fast(edited, url, hint)
+        full_found, full_time = full(edited, url)
+        loaded = regions.loads(next_hint)
+        path = loaded.last if loaded else "full, region lost"
+        if path != "fast":
+            outcomes[path] += 1
+            continue
+        outcomes["fast, identical" if found == full_found else "fast, DIFFERENT"] += 1
+        fast_ms.append(fast_time)
+        full_ms.append(full_time)
+        if found != full_found:
+            different.append(url)
+    total = sum(outcomes.values())
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; {total} dev-set pages, each edited once")
+    for name, count in outcomes.most_common():
+        print(f"  {name:<45} {count:5d}")
+    if fast_ms:
+        print(f"  on the {len(fast_ms)} fast pages, CPU ms a page: fast median "
+              f"{statistics.median(fast_ms):.1f} mean {statistics.fmean(fast_ms):.1f}; full "
+              f"median {statistics.median(full_ms):.1f} mean {statistics.fmean(full_ms):.1f}")
+    for url in different:
+        print("  different:", url)
+
+
+if __name__ == "__main__":
+    main()
