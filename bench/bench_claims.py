@@ -15,13 +15,11 @@ rolled back each time, as the peer.
 import argparse
 import statistics
 import time
-import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from bench.bench_search import machine
-from tracker.config import normalise_url
+from bench.common import machine, scratch_schema
 from tracker.db.engine import Database, open_database
 from tracker.store.schedule import Policy, claim_stories, release
 
@@ -81,12 +79,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    base = normalise_url(args.postgres)
-    admin, schema = create_engine(base), f"bench_{uuid.uuid4().hex[:8]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        db = open_database(f"{base}?options=-csearch_path%3D{schema}")
+    with scratch_schema(args.postgres) as url:
+        db = open_database(url)
         began = time.perf_counter()
         with db.engine.begin() as connection:
             connection.execute(text(FILL), {"stories": args.stories})
@@ -105,10 +99,6 @@ def main() -> None:
         print(f"  ratio of medians: {statistics.median(previous) / statistics.median(keyset):.0f}x")
         print("  " + line("due stories (cron path)", timed_claims(db, args.batches, 0)))
         db.close()
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

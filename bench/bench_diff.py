@@ -10,8 +10,6 @@ engine when installed.
 """
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import string
@@ -20,6 +18,7 @@ from collections.abc import Callable
 
 from diff_match_patch import diff_match_patch
 
+from bench.common import machine
 from tracker.text import diffing
 
 Ops = diffing.Ops
@@ -81,8 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, {platform.processor() or platform.machine()}")
+    print(f"machine: {machine()}")
     methods: dict[str, Callable[[str, str], Ops]] = {
         "dmp char mode, 1 s timeout": char_mode,
         "tracker, reference engine": lambda a, b: diffing.diff_texts(a, b, engine="reference",

@@ -10,8 +10,6 @@ JSON document of every story (reading included).
 """
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import string
@@ -21,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.common import machine
 from tracker.db.engine import Database, open_database
 from tracker.export import Format, Selection, render_combined, render_story
 from tracker.export.history import load_history
@@ -61,8 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, {platform.processor() or platform.machine()}")
+    print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(f"sqlite:///{Path(folder) / 'bench.db'}")
         import_paths(db, [seeds_dir()])

@@ -40,8 +40,6 @@ Usage: `python bench/bench_extract.py [--pages N] [--titles]`.
 import argparse
 import json
 import lzma
-import os
-import platform
 import re
 import statistics
 import time
@@ -54,6 +52,7 @@ from typing import Any
 
 import trafilatura
 
+from bench.common import machine
 from tracker.sources import cleanup
 from tracker.sources.extract import extract_article, extract_draft
 from tracker.text.normalise import is_volatile_line, normalise_text, strip_volatile
@@ -303,17 +302,6 @@ def load(limit: int | None) -> list[Page]:
     return pages
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                    if line.startswith("model name")), cpu)
-    load = "/".join(f"{n:.1f}" for n in os.getloadavg())
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, load {load}, "
-            f"Python {platform.python_version()}, trafilatura {trafilatura.__version__}")
-
-
 def _row(name: str, score: Score) -> str:
     sp, sr, sf = score.snippets()
     gp, gr, gf = score.shingles()
@@ -355,7 +343,7 @@ def main() -> None:
         print(f"{DEV_SET} not found: this benchmark reads the extraction development set "
               "from ../shared beside the repository; skipped.")
         return
-    print(f"machine: {machine()}")
+    print(f"machine: {machine(f'trafilatura {trafilatura.__version__}')}")
     started = time.perf_counter()
     pages = load(args.pages)
     run = Run()

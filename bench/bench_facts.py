@@ -13,8 +13,6 @@ tracker was run on the pairs; see the head of the data file for what each tag me
 """
 
 import argparse
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -23,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.common import machine
 from tracker.db import queries
 from tracker.db.engine import open_database
 from tracker.store.write import Article, Candidate, Observation, store_candidate
@@ -164,19 +163,6 @@ def analysis_times(cases: Sequence[Case], repeat: int) -> list[float]:
             times.append(time.perf_counter() - start)
         medians.append(statistics.median(times))
     return medians
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}{load}")
 
 
 def report(results: Sequence[Result], show_misses: bool) -> None:

@@ -19,7 +19,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from bench.bench_extract import load, machine
+from bench.bench_extract import load
+from bench.common import machine
 from tracker.sources.extract import extract_article
 from tracker.sources.timestamps import page_times
 

@@ -17,16 +17,15 @@ import argparse
 import sqlite3
 import tempfile
 import time
-import uuid
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
-from bench.bench_search import machine, postgres_sizes
+from bench.bench_search import postgres_sizes
 from bench.bench_snapshot import load_pages, render
-from tracker.config import normalise_url
+from bench.common import machine, scratch_schema
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Check, Version
 from tracker.sources.extract import extract_article
@@ -131,18 +130,10 @@ def main() -> None:
         db = open_database(f"sqlite:///{Path(tmp) / 'storage.db'}")
         report("SQLite", db, fill(db, pages, args.versions, args.checks))
         db.close()
-    base = normalise_url(args.postgres)
-    admin, schema = create_engine(base), f"bench_{uuid.uuid4().hex[:8]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        db = open_database(f"{base}?options=-csearch_path%3D{schema}")
+    with scratch_schema(args.postgres) as url:
+        db = open_database(url)
         report("PostgreSQL", db, fill(db, pages, args.versions, args.checks))
         db.close()
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ $TRACKER_TEST_POSTGRES_URL or the local default.
 
 import argparse
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text, update
 
+from bench.common import machine, postgres_version
 from tracker.config import normalise_url
 from tracker.db.engine import open_database
 from tracker.db.models import Story
@@ -162,21 +162,6 @@ def measure(url: str, workers: int, stories: int, site: Site) -> tuple[Timing, T
     return changed, unchanged
 
 
-def postgres_version(url: str) -> str:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        version = str(connection.execute(text("SHOW server_version")).scalar())
-    engine.dispose()
-    return version
-
-
-def machine(postgres: str) -> str:
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    return (f"{platform.platform()}; {os.cpu_count()} CPUs ({platform.processor() or 'unknown'})"
-            f"; Python {platform.python_version()}; PostgreSQL {postgres_version(postgres)}; "
-            f"load average at start {load}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stories", type=int, default=2000)
@@ -188,7 +173,7 @@ def main() -> None:
     postgres = normalise_url(args.postgres)
     site = Site()
     threading.Thread(target=site.serve_forever, daemon=True).start()
-    print(machine(postgres))
+    print(machine(f"PostgreSQL {postgres_version(postgres)}"))
     print(f"{args.stories} stories on a loopback server; each worker its own process; "
           f"median of {args.repeat} run(s); x = stories/s against SQLite's in this run\n")
     print(f"{'database':<12}{'workers':>8}{'changed s':>11}{'stories/s':>11}{'x':>6}"

@@ -21,6 +21,7 @@ from tracker.sources.importer import import_paths, seeds_dir
 if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
 
+    from tests.fleet import Farm
     from tests.newssite import NewsSite
 
 POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
@@ -130,4 +131,17 @@ def site(web_server: "HTTPServer") -> Iterator["NewsSite"]:
 
     web_server.clear()
     yield NewsSite(web_server)
+    web_server.clear()
+
+
+@pytest.fixture
+def farm(web_server: "HTTPServer") -> Iterator["Farm"]:
+    """Static story pages for a fleet of workers (tests/fleet.py), requests let through."""
+    from tests.fleet import Farm
+
+    web_server.clear()
+    pages = Farm(web_server)
+    pages.gate.set()
+    yield pages
+    pages.gate.set()  # let any request still waiting finish before the server is cleared
     web_server.clear()

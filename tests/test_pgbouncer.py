@@ -21,11 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_ENV, postgres_url
-from tests.test_workers import Farm, Workers, per_story, track
+from tests.fleet import Farm, Workers, per_story, track
 from tracker.config import normalise_url
 from tracker.db.engine import open_database
 from tracker.search import search
@@ -135,15 +134,6 @@ def test_clients_sharing_one_server_connection_store_search_and_take_turns(
     finally:
         for db in databases:
             db.close()
-
-
-@pytest.fixture
-def farm(web_server: HTTPServer) -> Iterator[Farm]:
-    web_server.clear()
-    site = Farm(web_server)
-    site.gate.set()
-    yield site
-    web_server.clear()
 
 
 def test_two_workers_through_pgbouncer_check_every_story_once(
