@@ -89,7 +89,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
     times: dict[tuple[str, str], list[float]] = {}
     print(f"{machine()}; {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC; {load()}")
     for name, measure in measures(url, info).items():
-        for tree, env in trees.items():
+        for env in trees.values():
             measure(env)  # warm: bytecode written, files in the page cache
         for index in range(args.runs):
             order = list(trees.items()) if index % 2 == 0 else list(trees.items())[::-1]
