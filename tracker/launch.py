@@ -1,17 +1,19 @@
 """The `tracker` command's entry point: the command lines run most often, answered before the
 command line's libraries load.
 
-`tracker --version`, a cron job's `tracker snapshot` with nothing due and `tracker tui` are
-answered here when they can be: typer with pydantic (~0.2 s) and SQLAlchemy (~0.5-0.9 s) would
-take longer to import than the aims of issues 13 and 17 allow for the whole command. Any other
-command line, and these whenever the quick read cannot answer for sure (tracker.db.quick:
-PostgreSQL, a database to create or upgrade, a damaged one, something due), goes to
-tracker.cli unchanged, so output, errors and exit codes are the command line's own.
+`tracker --version`, a cron job's `tracker snapshot` with nothing due, `tracker tui` and
+`tracker tui ID` are answered here when they can be: typer with pydantic (~0.2 s) and
+SQLAlchemy (~0.5-0.9 s) would take longer to import than the aims of issues 13 and 17 allow
+for the whole command. Any other command line, and these whenever the quick read cannot answer
+for sure (tracker.db.quick: PostgreSQL, a database to create or upgrade, a damaged one,
+something due, a story id it does not find), goes to tracker.cli unchanged, so output, errors
+and exit codes are the command line's own.
 """
 
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,8 @@ _OWN_SETTINGS = {config.DATA_DIR_ENV, config.DATABASE_URL_ENV}
 checked by the full command, which refuses a bad value even when nothing is due."""
 _QUICK_FLAGS = {"snapshot": {"--quiet", "--all"}, "tui": set()}
 """The options each quick command takes besides `--db`; any other sends it to tracker.cli."""
+_LONGEST_ID = 18
+"""Digits of the longest story id looked up here (a longer one may not fit SQLite's integer)."""
 
 
 def main() -> None:
@@ -37,23 +41,33 @@ def main() -> None:
         full()
 
 
+@dataclass
+class _CommandLine:
+    """A command line the entry point may answer: `[--db URL] COMMAND [--db URL] [FLAGS]`."""
+
+    command: str
+    url: str | None = None
+    """The last --db, as in tracker.cli."""
+    flags: set[str] = field(default_factory=set)
+    story: int | None = None
+    """`tracker tui ID`."""
+
+
 def _answered(args: Sequence[str]) -> bool:
     if list(args) == ["--version"]:
         print(f"tracker {__version__}")
         return True
-    parsed = _parse(args)
-    if parsed is None or _other_settings():
+    line = _parse(args)
+    if line is None or _other_settings():
         return False
-    url, command, flags = parsed
-    if command == "snapshot":
-        return _snapshot(url, quiet="--quiet" in flags, every="--all" in flags)
-    return _tui(url)
+    if line.command == "snapshot":
+        return _snapshot(line.url, quiet="--quiet" in line.flags, every="--all" in line.flags)
+    return _tui(line.url, line.story)
 
 
-def _parse(args: Sequence[str]) -> tuple[str | None, str, set[str]] | None:
-    """(--db, command, its flags) of `[--db URL] COMMAND [--db URL] [FLAGS]`, the last --db
-    winning as in tracker.cli; None for any other command line."""
-    url, command, flags, words = None, None, set(), iter(args)
+def _parse(args: Sequence[str]) -> _CommandLine | None:
+    """The command line, or None for one that is not the entry point's to answer."""
+    line, url, words = None, None, iter(args)
     for word in words:
         if word == "--db":
             url = next(words, None)
@@ -61,13 +75,23 @@ def _parse(args: Sequence[str]) -> tuple[str | None, str, set[str]] | None:
                 return None
         elif word.startswith("--db="):
             url = word.removeprefix("--db=")
-        elif command is None and word in _QUICK_FLAGS:
-            command = word
-        elif command is not None and word in _QUICK_FLAGS[command]:
-            flags.add(word)
+        elif line is None:
+            if word not in _QUICK_FLAGS:
+                return None
+            line = _CommandLine(word)
+        elif word in _QUICK_FLAGS[line.command]:
+            line.flags.add(word)
+        elif line.command == "tui" and line.story is None and _is_id(word):
+            line.story = int(word)
         else:
             return None
-    return None if command is None else (url, command, flags)
+    if line is not None:
+        line.url = url
+    return line
+
+
+def _is_id(word: str) -> bool:
+    return word.isascii() and word.isdigit() and len(word) <= _LONGEST_ID
 
 
 def _other_settings() -> bool:
@@ -91,16 +115,18 @@ def _snapshot(url: str | None, *, quiet: bool, every: bool) -> bool:
     return True
 
 
-def _tui(url: str | None) -> bool:
-    """`tracker tui`: the story list's first page read now, the database opened behind it."""
+def _tui(url: str | None, story_id: int | None) -> bool:
+    """`tracker tui`: the story list's first page read now, the database opened behind it.
+    `tracker tui ID` of a story that exists: the story screen, without the command line (an
+    id that names no story is left to tracker.cli, which says so)."""
     from tracker.tui.app import TrackerApp
     from tracker.tui.screens.story_list import PAGE_SIZE
 
     with open_quick(config.database_url(_given_url(url))) as reader:
-        if reader is None:
+        if reader is None or (story_id is not None and not reader.has_story(story_id)):
             return False
-        first = reader.first_page(PAGE_SIZE)
-    TrackerApp(_opener(_given_url(url)), first=first).run()
+        first = None if story_id is not None else reader.first_page(PAGE_SIZE)
+    TrackerApp(_opener(_given_url(url)), story_id=story_id, first=first).run()
     return True
 
 

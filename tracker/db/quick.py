@@ -110,6 +110,11 @@ class QuickReader:
         """tracker.db.queries.count_stories without a filter."""
         return int(self.connection.execute("SELECT count(*) FROM stories").fetchone()[0])
 
+    def has_story(self, story_id: int) -> bool:
+        """Whether a story has this id (tracker.db.queries.find_story finds it by id)."""
+        found = self.connection.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,))
+        return found.fetchone() is not None
+
     def new_version_counts(self, story_ids: Sequence[int]) -> dict[int, int]:
         """tracker.history.seen.new_version_counts: versions stored after each seen mark."""
         marks = ", ".join("?" * len(story_ids))
