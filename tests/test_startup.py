@@ -8,11 +8,17 @@ load, and hands everything else to tracker.cli: the tests below run the same com
 through both and compare what they print and how they exit.
 """
 
+import fcntl
 import json
+import os
 import re
+import select
 import sqlite3
+import struct
 import subprocess
 import sys
+import termios
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -198,3 +204,44 @@ def test_every_command_is_found_in_its_module() -> None:
 ])
 def test_modules_for_a_command_line(args: list[str], modules: tuple[str, ...]) -> None:
     assert cli.modules_for(args) == modules
+
+
+def shown_in_a_terminal(args: list[str], want: bytes, data_dir: Path) -> int:
+    """Run `tracker ARGS` in a pseudo-terminal until `want` is drawn, then quit with q; its
+    exit code."""
+    main, child = os.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", *args], stdin=child, stdout=child, stderr=child,
+        env=environment(data_dir, TERM="xterm"), start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+    os.close(child)
+    seen, deadline = b"", time.monotonic() + 60
+    try:
+        while want not in seen and time.monotonic() < deadline:
+            if select.select([main], [], [], 0.5)[0]:
+                seen += os.read(main, 1 << 16)
+        assert want in seen, seen[-500:]
+        os.write(main, b"q")
+        while process.poll() is None and time.monotonic() < deadline:
+            if select.select([main], [], [], 0.1)[0]:
+                try:
+                    os.read(main, 1 << 16)
+                except OSError:  # the terminal's other end closed: the app has quit
+                    break
+        return process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(main)
+
+
+def test_the_tui_through_the_entry_point(sample_db: Database, db_url: str,
+                                         tmp_path: Path) -> None:
+    """`tracker tui` and `tracker tui ID` from the entry point show the list and the story
+    and quit cleanly; an id that names no story is refused before the TUI starts, as the
+    full command line refuses it."""
+    assert shown_in_a_terminal(["--db", db_url, "tui"], b"1 story", tmp_path) == 0
+    assert shown_in_a_terminal(["--db", db_url, "tui", "1"], b"v7 -> v8", tmp_path) == 0
+    code, output, error = both_ways(["--db", db_url, "tui", "999"], tmp_path)
+    assert (code, output) == (3, "") and "no story '999'" in error
