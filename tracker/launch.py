@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from tracker import __version__, config
-from tracker.db.quick import open_quick
-from tracker.sources.report import SnapshotReport, summary_line
 
 if TYPE_CHECKING:
     from tracker.db.engine import Database
+
+# Each command imports what it reads with: `tracker --version` needs nothing but the version.
 
 _OWN_SETTINGS = {config.DATA_DIR_ENV, config.DATABASE_URL_ENV}
 """The TRACKER_* variables read here; any other (the schedule's limits, the busy timeout) is
@@ -106,6 +106,9 @@ def _given_url(url: str | None) -> str | None:
 
 def _snapshot(url: str | None, *, quiet: bool, every: bool) -> bool:
     """`tracker snapshot` when nothing is due: the summary line, exit 0."""
+    from tracker.db.quick import open_quick
+    from tracker.sources.report import SnapshotReport, summary_line
+
     now = datetime.now(UTC)
     with open_quick(config.database_url(_given_url(url))) as reader:
         if reader is None or reader.anything_due(now, every=every):
@@ -119,6 +122,7 @@ def _tui(url: str | None, story_id: int | None) -> bool:
     """`tracker tui`: the story list's first page read now, the database opened behind it.
     `tracker tui ID` of a story that exists: the story screen, without the command line (an
     id that names no story is left to tracker.cli, which says so)."""
+    from tracker.db.quick import open_quick
     from tracker.tui.app import TrackerApp
     from tracker.tui.screens.story_list import PAGE_SIZE
 
