@@ -102,7 +102,7 @@ class StoryListScreen(Screen[None]):
         error: str
 
     def __init__(self, database: Callable[[], "Database"], first: StoryPage | None = None) -> None:
-        """`database` opens the database on first use (see TrackerApp.db); `first`, read
+        """`database` opens the database on first use (TrackerApp.database); `first`, read
         before it was opened, is shown at once instead of the first read."""
         super().__init__()
         self._database = database
