@@ -94,15 +94,19 @@ def tracker_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "tracker"]
 
 
-def command_first_frame(url: str, args: list[str], want: bytes, limit: float = 30) -> float:
+def command_first_frame(url: str, args: list[str], want: bytes, limit: float = 30,
+                        command: list[str] | None = None,
+                        extra_env: dict[str, str] | None = None) -> float:
     """Seconds from starting `tracker --db URL tui ARGS` in a pseudo-terminal to the first
     write to the terminal that contains `want` (text drawn in one style, so unbroken by
-    escape sequences)."""
+    escape sequences). `command` and `extra_env` run another tracker (bench_startup's peer)."""
     main, child = os.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1])}
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1]),
+           **(extra_env or {})}
     started = time.perf_counter()
-    process = subprocess.Popen([*tracker_command(), "--db", url, "tui", *args], stdin=child,
+    process = subprocess.Popen([*(command or tracker_command()), "--db", url, "tui", *args],
+                               stdin=child,
                                stdout=child, stderr=child, env=env, start_new_session=True,
                                preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
     os.close(child)

@@ -79,7 +79,7 @@ def test_the_distribution_has_the_name_the_guide_installs(wheel: Path) -> None:
     name = re.search(r"^Name: (.+)$", archive.read(metadata).decode(), re.MULTILINE)
     assert name and name[1] == "news-revision-tracker"
     assert f"pip install '{name[1]}[postgres]'" in (ROOT / "docs" / "deploy.md").read_text()
-    assert "tracker = tracker.cli:main" in archive.read(
+    assert "tracker = tracker.launch:main" in archive.read(
         metadata.replace("METADATA", "entry_points.txt")).decode()
 
 

@@ -9,8 +9,8 @@ from textual.widgets import DataTable, Static
 from tests.tui_support import SIZE, add_story, settle, table_rows
 from tracker.db.engine import Database
 from tracker.store.write import Article, Candidate, Observation, store_candidate
-from tracker.tui import texts
 from tracker.tui.app import TrackerApp
+from tracker.tui.screens import story_list
 from tracker.tui.screens.story import StoryScreen
 from tracker.tui.screens.story_list import StoryListScreen
 
@@ -146,8 +146,9 @@ async def test_an_empty_database_says_how_to_add_a_story(db: Database) -> None:
         await settle(pilot)
         message = pilot.app.screen.query_one("#list-message", Static)
         assert message.display and not pilot.app.screen.query_one(DataTable).display
-        assert str(message.content) == texts.EMPTY_DATABASE
-        assert "tracker demo" in texts.EMPTY_DATABASE and "tracker import" in texts.EMPTY_DATABASE
+        assert str(message.content) == story_list.EMPTY_DATABASE
+        empty = story_list.EMPTY_DATABASE
+        assert "tracker demo" in empty and "tracker import" in empty
 
 
 async def test_an_unreadable_database_is_reported(sample_db: Database) -> None:

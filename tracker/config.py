@@ -7,8 +7,6 @@ elsewhere with an environment variable or `--db` before anything is opened.
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "tracker"
 DATABASE_URL_ENV = "TRACKER_DATABASE_URL"
 DATA_DIR_ENV = "TRACKER_DATA_DIR"
@@ -19,6 +17,8 @@ def data_dir() -> Path:
     override = os.environ.get(DATA_DIR_ENV)
     if override:
         return Path(override).expanduser()
+    import platformdirs  # imported when asked: a cron line's TRACKER_DATA_DIR needs none
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

@@ -327,7 +327,8 @@ def modules_for(args: Sequence[str]) -> tuple[str, ...]:
 
 
 def main() -> None:
-    """Console-script entry point; `python -m tracker` too, which must still be called tracker
-    (in help, and in the shell completion it installs)."""
+    """The full command line, for every command line tracker.launch does not answer itself;
+    run as `python -m tracker` too, it must still be called tracker (in help, and in the
+    shell completion it installs)."""
     _load(modules_for(sys.argv[1:]))
     _app(prog_name="tracker")

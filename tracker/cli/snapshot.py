@@ -17,7 +17,7 @@ from tracker.db.models import StoryStatus
 from tracker.errors import FetchError, InvalidInput, OutputError
 from tracker.notify.send import TIMEOUT_ENV
 from tracker.sources.fetch import FetchLimits
-from tracker.sources.report import SnapshotReport, StoryResult
+from tracker.sources.report import SnapshotReport, StoryResult, summary_line
 from tracker.store.schedule import Policy, anything_due
 from tracker.text import display
 from tracker.text.serialize import to_json
@@ -121,8 +121,6 @@ PerHostOption = Annotated[int, typer.Option(
     metavar="N", help="Pages fetched at once from one site.")]
 DelayOption = Annotated[float, typer.Option(
     metavar="SECONDS", help="Seconds between requests to one site.")]
-#: How many changed stories the summary line names.
-NAMED_IN_SUMMARY = 3
 
 
 @command(app)
@@ -221,29 +219,7 @@ def _print_report(report: SnapshotReport, quiet: bool) -> None:
     _print_errors(report)
     if quiet:
         return
-    unchanged = report.unchanged + report.not_modified
-    parts = [f"{report.new_versions} changed", f"{unchanged} unchanged",
-             f"{report.failed} failed"]
-    if report.suspect:
-        parts.append(f"{report.suspect} suspect")
-    if report.gone:
-        parts.append(f"{report.gone} gone")
-    if report.stories_added:
-        parts.append(f"{report.stories_added} new from feeds")
-    if report.alerts_sent:
-        parts.append(f"{report.alerts_sent} alert{'s' if report.alerts_sent > 1 else ''} sent")
-    typer.echo(f"{_now():%Y-%m-%d %H:%M:%S} UTC checked {report.checked}: {', '.join(parts)}"
-               + _changed_names(report.changed))
-
-
-def _changed_names(changed: list[StoryResult]) -> str:
-    """'; changed: 12 "Storm hits coast", 15 "Minister resigns" and 4 more' (or nothing)."""
-    if not changed:
-        return ""
-    names = [f'{result.story_id} "{display.safe(result.title or result.url)}"'
-             for result in changed[:NAMED_IN_SUMMARY]]
-    more = len(changed) - len(names)
-    return f"; changed: {', '.join(names)}" + (f" and {more} more" if more else "")
+    typer.echo(summary_line(report, _now()))
 
 
 def _report_data(report: SnapshotReport) -> dict[str, object]:

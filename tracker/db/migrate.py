@@ -10,21 +10,18 @@ revision lines, which keeps every command's start-up short (a run of `tracker sn
 nothing changed is mostly start-up).
 """
 
-import re
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from tracker.db.quick import migrations_dir as migrations_dir
+from tracker.db.quick import quick_head as quick_head
 from tracker.errors import DatabaseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 VERSION_TABLE = "alembic_version"
-_REVISION_LINE = re.compile(r'^(down_revision|revision)\b[^=\n]*=\s*["\']?([^"\'\s]+)["\']?',
-                            re.MULTILINE)
 
 
 def include_object(
@@ -35,11 +32,6 @@ def include_object(
     containing `_fts_`."""
     hidden = name is not None and (name.endswith("_fts") or "_fts_" in name)
     return not (type_ in ("table", "index") and hidden)
-
-
-def migrations_dir() -> Path:
-    """The alembic script directory: `migrations/` in a checkout, `tracker/migrations` installed."""
-    return Path(str(resources.files("tracker.migrations")))
 
 
 def alembic_config(connection: Connection | None = None) -> "Config":
@@ -63,21 +55,6 @@ def current_revision(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
-
-
-def quick_head() -> str | None:
-    """The head revision read from the migration files' `revision =` and `down_revision =`
-    lines without loading alembic; None when that is not one plain chain (a merge, a file it
-    cannot read), which sends the caller to alembic."""
-    revisions, parents = set(), set()
-    for script in (migrations_dir() / "versions").glob("[!_]*.py"):
-        found = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
-        if "revision" not in found or "down_revision" not in found:
-            return None
-        revisions.add(found["revision"])
-        parents.add(found["down_revision"])
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def ensure_current(engine: Engine) -> None:

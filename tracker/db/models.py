@@ -5,7 +5,6 @@ story (two writers racing to append the same version cannot both win) and one di
 """
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -22,34 +21,10 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from tracker.db.enums import Outcome as Outcome
+from tracker.db.enums import Source as Source
+from tracker.db.enums import StoryStatus as StoryStatus
 from tracker.db.types import EnumText, UTCDateTime
-
-
-class StoryStatus(StrEnum):
-    """Where a story or feed stands on the schedule; stored in `stories.status`, `feeds.status`."""
-
-    ACTIVE = "active"  # checked when due
-    PAUSED = "paused"  # by the user; never changed by a check
-    QUIET = "quiet"  # unchanged for so long that checking stopped
-    GONE = "gone"  # 404/410 several times in a row
-
-
-class Outcome(StrEnum):
-    """What came of looking at a story once; stored in `checks.outcome`."""
-
-    NEW_VERSION = "new_version"
-    UNCHANGED = "unchanged"
-    NOT_MODIFIED = "not_modified"  # HTTP 304: nothing fetched, nothing extracted
-    SUSPECT = "suspect"  # extraction empty or collapsed: kept out of the versions
-    ERROR = "error"
-    ALREADY_STORED = "already_stored"  # an import of a version tracker already has
-
-
-class Source(StrEnum):
-    """What brought a version or a check in; stored in `versions.source`, `checks.source`."""
-
-    IMPORT = "import"
-    SNAPSHOT = "snapshot"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

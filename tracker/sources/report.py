@@ -1,12 +1,16 @@
 """What a snapshot run reports: one result per story, and the counts of the run.
 
 Apart from the run itself (tracker.sources.snapshot), so that `tracker snapshot` with nothing due
-can say so without loading the fetcher and the write path.
+can say so without loading the fetcher and the write path, or SQLAlchemy (tracker.launch).
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from tracker.db.models import Outcome
+from tracker.db.enums import Outcome
+
+NAMED_IN_SUMMARY = 3
+"""How many changed stories the summary line names."""
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,32 @@ class SnapshotReport:
              Outcome.ERROR: self.failures}[result.outcome].append(result)
         if result.report:
             self.errors.append(result.report)
+
+
+def summary_line(report: SnapshotReport, now: datetime) -> str:
+    """The line a run ends with: its counts, then the first few stories that changed."""
+    unchanged = report.unchanged + report.not_modified
+    parts = [f"{report.new_versions} changed", f"{unchanged} unchanged",
+             f"{report.failed} failed"]
+    if report.suspect:
+        parts.append(f"{report.suspect} suspect")
+    if report.gone:
+        parts.append(f"{report.gone} gone")
+    if report.stories_added:
+        parts.append(f"{report.stories_added} new from feeds")
+    if report.alerts_sent:
+        parts.append(f"{report.alerts_sent} alert{'s' if report.alerts_sent > 1 else ''} sent")
+    return (f"{now:%Y-%m-%d %H:%M:%S} UTC checked {report.checked}: {', '.join(parts)}"
+            + _changed_names(report.changed))
+
+
+def _changed_names(changed: list[StoryResult]) -> str:
+    """'; changed: 12 "Storm hits coast", 15 "Minister resigns" and 4 more' (or nothing)."""
+    if not changed:
+        return ""
+    from tracker.text import display  # web text, made safe: not needed when nothing changed
+
+    names = [f'{result.story_id} "{display.safe(result.title or result.url)}"'
+             for result in changed[:NAMED_IN_SUMMARY]]
+    more = len(changed) - len(names)
+    return f"; changed: {', '.join(names)}" + (f" and {more} more" if more else "")

@@ -7,7 +7,6 @@ screen any other way.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from rich.console import Group, RenderableType
@@ -21,11 +20,6 @@ from tracker.terminal import render
 from tracker.text import display
 from tracker.text.diffing import DELETE, INSERT
 
-EMPTY_DATABASE = (
-    "There are no stories in this database yet.\n\n"
-    "Run `tracker demo` to load the sample story, or `tracker import PATH` to add your own "
-    "(a story folder in the seeds format, or text/HTML files as successive versions)."
-)
 ONE_VERSION = (
     "This story has one version so far. Changes appear here once tracker stores a second one."
 )
@@ -157,14 +151,3 @@ def version_header(info: VersionSummary) -> Text:
         header.append("Byline: ", "bold").append(display.safe(info.byline) + "\n")
     header.append("\n")
     return header
-
-
-def short_time(moment: datetime | None, now: datetime | None = None) -> str:
-    """Eleven characters at most: month, day and time this year, the full date before that."""
-    if moment is None:
-        return "-"
-    local = moment.astimezone()
-    if local.year == (now or datetime.now(UTC)).astimezone().year:
-        return local.strftime("%m-%d %H:%M")
-    return local.strftime("%Y-%m-%d")
-

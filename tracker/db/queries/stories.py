@@ -4,9 +4,7 @@ A list narrows and sorts in SQL (by any column a person can sort by), so a story
 each key press without loading every story.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, func, or_, select
@@ -14,46 +12,15 @@ from sqlalchemy.orm import QueryableAttribute, Session
 
 from tracker.db.engine import Database
 from tracker.db.identity import story_id_for_url
-from tracker.db.models import Diff, Story, StoryStatus, Version
+from tracker.db.models import Diff, Story, Version
+from tracker.db.summaries import StoryOrder as StoryOrder
+from tracker.db.summaries import StorySummary as StorySummary
 from tracker.db.types import MAX_INTEGER
 from tracker.errors import NotFoundError
 from tracker.text.urls import story_key
 
 """The largest id a database integer holds; a larger number names no story."""
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
-
-
-@dataclass(frozen=True)
-class StorySummary:
-    id: int
-    url: str
-    site: str
-    title: str | None
-    status: StoryStatus
-    first_seen_at: datetime
-    last_changed_at: datetime | None
-    last_checked_at: datetime | None
-    version_count: int
-    top_significance: float | None = None
-    """The significance of the story's most substantive change (None before its second
-    version): what `tracker stories --sort significance` orders by."""
-    canonical_url: str | None = None
-    """The URL the page declares for itself, when it differs from `url` (see the README)."""
-
-
-class StoryOrder(StrEnum):
-    """The columns a story list can be sorted by."""
-
-    CHANGED = "changed"
-    """Most recently changed first."""
-    CHECKED = "checked"
-    TITLE = "title"
-    SITE = "site"
-    VERSIONS = "versions"
-    STATUS = "status"
-    SIGNIFICANCE = "significance"
-    """Most substantive change first (tracker.analysis), then most recently changed; last, so
-    the TUI's sort key cycles through the visible columns first."""
 
 
 def list_stories(

@@ -9,8 +9,10 @@ that moved it up the list, a new sort or a filter keep it highlighted while it i
 Enter never opens a story the reader did not choose.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -22,15 +24,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from tracker.db import queries
-from tracker.db.engine import Database
-from tracker.db.queries import StoryOrder, StorySummary
-from tracker.history import seen
+from tracker.db.quick import StoryPage
+from tracker.db.summaries import StoryOrder, StorySummary
 from tracker.text import display
-from tracker.tui import texts
-from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
-from tracker.tui.screens.story import StoryScreen
+from tracker.tui import loading
 from tracker.tui.widgets.story_table import StoryTable
+
+if TYPE_CHECKING:
+    from tracker.db.engine import Database
+
+# The first screen is painted before SQLAlchemy is imported (tracker.db.quick): the queries, the
+# story screen and the read errors are imported by the workers and actions that use them.
 
 PAGE_SIZE = 100
 PREFETCH = 20  # rows before the end of what is loaded at which the next page is fetched
@@ -52,6 +56,11 @@ WIDE_SCREEN = 110
 MIN_TITLE_WIDTH = 16
 SITE_WIDTHS = (14, 30)
 """The site column's narrowest and widest: wide terminals give it a share of the spare room."""
+EMPTY_DATABASE = (
+    "There are no stories in this database yet.\n\n"
+    "Run `tracker demo` to load the sample story, or `tracker import PATH` to add your own "
+    "(a story folder in the seeds format, or text/HTML files as successive versions)."
+)
 
 
 @dataclass(frozen=True)
@@ -85,14 +94,19 @@ class StoryListScreen(Screen[None]):
         stories: list[StorySummary]
         new_counts: dict[int, int]
         total: int | None
+        quick: bool = False
+        """Read by tracker.db.quick before the database was opened: open it once painted."""
 
     @dataclass
     class Failed(Message):
         error: str
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, database: Callable[[], "Database"], first: StoryPage | None = None) -> None:
+        """`database` opens the database on first use (TrackerApp.database); `first`, read
+        before it was opened, is shown at once instead of the first read."""
         super().__init__()
-        self.db = db
+        self._database = database
+        self.first = first
         self.request = ListRequest()
         self.generation = 0
         self.stories: list[StorySummary] = []
@@ -114,7 +128,7 @@ class StoryListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).loading = True
-        self.set_interval(REFRESH_SECONDS, self.watch_database)
+        self.set_interval(loading.REFRESH_SECONDS, self.watch_database)
 
     def on_screen_resume(self) -> None:
         """Load when shown: first (not while `tracker tui STORY` opens the story on top, whose
@@ -123,18 +137,30 @@ class StoryListScreen(Screen[None]):
         if self.is_current:
             self.reload(keep=len(self.stories))
 
+    @property
+    def db(self) -> "Database":
+        return self._database()
+
     def reload(self, keep: int = PAGE_SIZE) -> None:
         """Load the list again from the top, as many rows as `keep` (at least one page),
         keeping the highlighted story highlighted."""
         self.keep_id = self.highlighted_id() if self.keep_id is None else self.keep_id
         self.generation += 1
         self.fetching = True
+        if self.first is not None:  # the quick read's page is the first load, once
+            first, self.first = self.first, None
+            self.post_message(self.Page(self.generation, 0, first.stories, first.new_counts,
+                                        first.total, quick=True))
+            return
         self.fetch(self.generation, self.request, 0, max(keep, PAGE_SIZE), with_total=True)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def fetch(
         self, generation: int, request: ListRequest, offset: int, limit: int, with_total: bool
     ) -> None:
+        from tracker.db import queries
+        from tracker.history import seen
+
         try:
             stories = queries.list_stories(
                 self.db, contains=request.contains, order=request.order,
@@ -143,8 +169,8 @@ class StoryListScreen(Screen[None]):
             counts = seen.new_version_counts(self.db, [story.id for story in stories])
             total = (queries.count_stories(self.db, contains=request.contains)
                      if with_total else None)
-        except READ_ERRORS as error:
-            self.post_message(self.Failed(describe(error)))
+        except loading.READ_ERRORS as error:
+            self.post_message(self.Failed(loading.describe(error)))
             return
         self.post_message(self.Page(generation, offset, stories, counts, total))
 
@@ -164,6 +190,17 @@ class StoryListScreen(Screen[None]):
         self._add_rows(page.stories)
         self._show_status()
         self._place_cursor()
+        if page.quick:
+            self.call_after_refresh(self.open_database)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def open_database(self) -> None:
+        """Open the database (importing SQLAlchemy) behind the first frame, so the first key
+        that needs it does not wait; a failure is left to the next read, which shows it."""
+        try:
+            self._database()
+        except loading.READ_ERRORS:
+            return
 
     def _place_cursor(self) -> None:
         """Put the cursor back on the story it was on (or at the end, after End)."""
@@ -243,8 +280,8 @@ class StoryListScreen(Screen[None]):
             "title": Text(display.safe(story.title) or display.safe(story.url), no_wrap=True),
             "site": Text(display.safe(story.site), "dim", no_wrap=True, overflow="ellipsis"),
             "versions": Text(str(story.version_count), justify="right"),
-            "changed": Text(texts.short_time(story.last_changed_at)),
-            "checked": Text(texts.short_time(story.last_checked_at)),
+            "changed": Text(short_time(story.last_changed_at)),
+            "checked": Text(short_time(story.last_checked_at)),
             "status": Text(display.safe(story.status)),
             "significance": Text("-" if story.top_significance is None
                                  else f"{story.top_significance:.0f}", justify="right"),
@@ -254,7 +291,7 @@ class StoryListScreen(Screen[None]):
     def _show_status(self) -> None:
         status = self.query_one("#list-status", Static)
         empty = self.total == 0 and not self.request.contains
-        self._show_message(Text(texts.EMPTY_DATABASE) if empty else None)
+        self._show_message(Text(EMPTY_DATABASE) if empty else None)
         if empty:
             status.update("No stories yet.", layout=False)
             return
@@ -308,6 +345,8 @@ class StoryListScreen(Screen[None]):
                        self.total - len(self.stories), with_total=False)
 
     def action_open_story(self) -> None:
+        from tracker.tui.screens.story import StoryScreen
+
         table = self.query_one(DataTable)
         if self.stories and 0 <= table.cursor_row < len(self.stories):
             self.app.push_screen(StoryScreen(self.db, self.stories[table.cursor_row].id))
@@ -336,11 +375,13 @@ class StoryListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def read_fingerprint(self) -> None:
+        from tracker.db import queries
+
         try:
             newest = queries.list_stories(self.db, limit=1)
             latest = (newest[0].last_changed_at, newest[0].version_count) if newest else ()
             fingerprint = (queries.count_stories(self.db), *latest)
-        except READ_ERRORS:
+        except loading.READ_ERRORS:
             return  # a failed poll is retried at the next tick; real reads report errors
         self.app.call_from_thread(self._compare_fingerprint, fingerprint)
 
@@ -357,3 +398,13 @@ def _order_for_column(key: str) -> StoryOrder | None:
         return StoryOrder(key)
     except ValueError:
         return None
+
+
+def short_time(moment: datetime | None, now: datetime | None = None) -> str:
+    """Eleven characters at most: month, day and time this year, the full date before that."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone()
+    if local.year == (now or datetime.now(UTC)).astimezone().year:
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d")
