@@ -15,7 +15,8 @@ from tracker.errors import InvalidInput
 from tracker.sources import cleanup, regions
 from tracker.sources.encoding import without_control_references
 from tracker.sources.timestamps import page_times
-from tracker.text.normalise import normalise_line, normalise_text
+from tracker.text import analysis
+from tracker.text.normalise import normalise_line, normalise_text, stored_text
 from tracker.text.urls import canonical_url, same_site
 
 
@@ -112,6 +113,28 @@ def extract_remembering(html: str, url: str | None,
     if remembered is None:
         return found, None
     return found, replace(remembered, last=f"full: {why}" if why else "full").dumps()
+
+
+def extract_revising(
+    html: str, url: str | None, hint: str | None, latest: analysis.Side | None,
+) -> tuple[Extracted, str | None, analysis.Revision | None]:
+    """`extract_remembering`, and the diff of the text against the story's `latest` version
+    when it changed: what a snapshot run's extraction processes do, so that the diff and its
+    analysis (a third of a version's cost) run on every core, not on the run's one writer."""
+    found, remembered = extract_remembering(html, url, hint)
+    return found, remembered, _revision(found, latest)
+
+
+def _revision(found: Extracted, latest: analysis.Side | None) -> analysis.Revision | None:
+    """The diff the write path would store for `found`, or None when it would store none."""
+    if latest is None:
+        return None
+    new = analysis.Side(stored_text(found.text), normalise_line(found.title),
+                        normalise_line(found.byline), found.updated_at)
+    if not new.text or (new.text, new.title, new.byline) == (
+            latest.text, latest.title, latest.byline):
+        return None
+    return analysis.revise(latest, new)
 
 
 def _remember(draft: cleanup.Draft, found: Extracted, html: str) -> regions.Hint | None:

@@ -39,7 +39,8 @@ RECYCLE_AFTER = 200
 grows by ~30 MB on its first few pages and ~40 MB more by its hundredth; recycling more often
 did not lower the peak on 200 dev-set pages (2 workers: 279 MB for the pool never recycled,
 308 MB every 50 tasks, 356 MB every 20), so it only bounds the growth of long runs."""
-PRELOAD = ["tracker.sources.extractors", "tracker.sources.extract", "trafilatura", "w3lib.url"]
+PRELOAD = ["tracker.sources.extractors", "tracker.sources.extract", "tracker.text.analysis",
+           "trafilatura", "w3lib.url"]
 _WATCHED_ENV = "TRACKER_EXTRACTION_PARENT"
 
 P = ParamSpec("P")
