@@ -29,6 +29,7 @@ import json
 import lzma
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -154,9 +155,16 @@ def tree_memory(root: int) -> tuple[int, int]:
     return pss, rss
 
 
-def timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall time and peak (PSS, RSS) of a command and its children, sampled every 20 ms."""
+Timing = tuple[float, int, int, float]
+"""Wall seconds, peak PSS and RSS in bytes, CPU seconds (user + system, all processes)."""
+
+
+def timed(command: Sequence[str], env: dict[str, str]) -> Timing:
+    """Wall time and peak (PSS, RSS) of a command and its children, sampled every 20 ms, and
+    the CPU time of all its processes: on a machine shared with other jobs the wall time
+    follows their load, the CPU time much less."""
     peak = [0, 0]
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -174,7 +182,14 @@ def timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{command[0]} failed: {stderr.decode()[-2000:]}")
-    return elapsed, peak[0], peak[1]
+    return elapsed, peak[0], peak[1], _children_cpu() - cpu_before
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's waited-for descendants (the forkserver waits for its
+    workers, the command for its forkserver, this process for the command)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Bench:
@@ -189,11 +204,11 @@ class Bench:
     def urls(self) -> list[str]:
         return [f"http://127.0.0.1:{self.port.value}/story/{n}" for n in range(self.pages)]
 
-    def tracker(self, *args: str) -> tuple[float, int, int]:
+    def tracker(self, *args: str) -> Timing:
         db = f"sqlite:///{self.workdir / 'tracker.db'}"
         return timed([sys.executable, "-m", "tracker", "--db", db, *args], self.env)
 
-    def snapshot(self) -> tuple[float, int, int]:
+    def snapshot(self) -> Timing:
         return self.tracker("snapshot", "--all", "--concurrency", "32", "--per-host", "32",
                             "--delay", "0")
 
@@ -203,7 +218,7 @@ class Bench:
             rows = connection.execute("SELECT extraction_hint FROM stories").fetchall()
         return Counter(json.loads(hint)["last"] if hint else "full, no region" for hint, in rows)
 
-    def urlwatch(self) -> tuple[float, int, int]:
+    def urlwatch(self) -> Timing:
         urlwatch = shutil.which("urlwatch") or str(Path(sys.executable).parent / "urlwatch")
         return timed([urlwatch, "--urls", str(self.workdir / "urls.yaml"), "--config",
                       str(self.workdir / "urlwatch.yaml"), "--cache",
@@ -215,9 +230,9 @@ class Bench:
         (self.workdir / "urls.yaml").write_text(jobs)
 
 
-def figures(name: str, result: tuple[float, int, int]) -> str:
-    seconds, pss, rss = result
-    return (f"{name:<36} {seconds:7.2f} s   peak PSS {pss / 2**20:5.0f} MB"
+def figures(name: str, result: Timing) -> str:
+    seconds, pss, rss, cpu = result
+    return (f"{name:<36} {seconds:7.2f} s   CPU {cpu:7.2f} s   peak PSS {pss / 2**20:5.0f} MB"
             f"   RSS {rss / 2**20:5.0f} MB")
 
 
@@ -244,7 +259,7 @@ def main() -> None:
             replay(Bench(args.replay_stories, Path(tmp)), args.ticks)
 
 
-Results = dict[str, list[tuple[float, int, int]]]
+Results = dict[str, list[Timing]]
 
 
 def run_all(bench: Bench, repeat: int, with_urlwatch: bool) -> Results:
@@ -281,7 +296,7 @@ def report(results: Results) -> None:
     medians = {}
     for name, runs in results.items():
         median = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
-                  max(r[2] for r in runs))
+                  max(r[2] for r in runs), statistics.median(r[3] for r in runs))
         medians[name] = median
         print(figures(name, median))
     pairs = [("every page changed", "every page changed"),
@@ -291,8 +306,9 @@ def report(results: Results) -> None:
              ("all 304, conn. closed", "nothing changed, closed")]
     for ours, theirs in pairs:
         if f"urlwatch: {theirs}" in medians:
-            ratio = medians[f"urlwatch: {theirs}"][0] / medians[f"tracker: {ours}"][0]
-            print(f"urlwatch / tracker time, {ours}: {ratio:.1f}x")
+            theirs_run, ours_run = medians[f"urlwatch: {theirs}"], medians[f"tracker: {ours}"]
+            print(f"urlwatch / tracker time, {ours}: {theirs_run[0] / ours_run[0]:.1f}x"
+                  f" (CPU time: {theirs_run[3] / ours_run[3]:.1f}x)")
 
 
 def replay(bench: Bench, ticks: int) -> None:

@@ -153,6 +153,21 @@ def _remember(draft: cleanup.Draft, found: Extracted) -> regions.Hint | None:
     return hint if cleanup.tidy(replace(draft, text=text)).text == found.text else None
 
 
+def warm_up() -> None:
+    """Load what extraction otherwise loads on its first pages: trafilatura's lazy imports and
+    the stoplist of every language that its justext pass builds (~27 MB of Python objects).
+    Done once in the forkserver, the workers forked from it share one copy of all that instead
+    of each building its own (measured in bench/README.md)."""
+    from justext.core import define_stoplist
+    from trafilatura import external
+
+    define_stoplist(external.JT_STOPLIST or external.jt_stoplist_init())
+    paragraph = "<p>The council met on Tuesday evening and approved the budget for the year.</p>"
+    page = (f"<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+            f"{paragraph * 6}</article></body></html>")
+    extract_remembering(page, "https://example.org/news/warm-up", None)
+
+
 def _extract_fast(html: str, url: str | None,
                   hint: regions.Hint) -> tuple[Extracted | None, str | None]:
     """The fast path: trafilatura's precise pass on the remembered region alone, the metadata
