@@ -29,7 +29,6 @@ import json
 import lzma
 import os
 import platform
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -45,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Value
 from pathlib import Path
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 DEV_SET = (Path(__file__).resolve().parent.parent.parent
            / "shared/extraction-dev/trafilatura-eval.jsonl.xz")
 
@@ -128,8 +128,9 @@ def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", close:
     server.serve_forever()
 
 
-def tree_memory(root: int) -> tuple[int, int]:
-    """(PSS, RSS) in bytes of `root` and all its descendants."""
+def tree_memory(root: int) -> tuple[int, int, dict[int, float]]:
+    """(PSS, RSS) in bytes of `root` and all its descendants, and the CPU seconds (user +
+    system) each of them has used so far, by process id."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -140,6 +141,7 @@ def tree_memory(root: int) -> tuple[int, int]:
             parent = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry))
     pss = rss = 0
+    cpu: dict[int, float] = {}
     stack = [root]
     while stack:
         pid = stack.pop()
@@ -150,9 +152,11 @@ def tree_memory(root: int) -> tuple[int, int]:
                     kilobytes = int(line.split()[1]) * 1024
                     pss += kilobytes if line.startswith("Pss:") else 0
                     rss += kilobytes if line.startswith("Rss:") else 0
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
         except OSError:
             continue
-    return pss, rss
+    return pss, rss, cpu
 
 
 Timing = tuple[float, int, int, float]
@@ -161,18 +165,20 @@ Timing = tuple[float, int, int, float]
 
 def timed(command: Sequence[str], env: dict[str, str]) -> Timing:
     """Wall time and peak (PSS, RSS) of a command and its children, sampled every 20 ms, and
-    the CPU time of all its processes: on a machine shared with other jobs the wall time
-    follows their load, the CPU time much less."""
+    the CPU time of all its processes (each one's last sample: the extraction processes are
+    not the command's children, and outlive it by a moment): on a machine shared with other
+    jobs the wall time follows their load, the CPU time much less."""
     peak = [0, 0]
-    cpu_before = _children_cpu()
+    cpu: dict[int, float] = {}
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
 
     def sample() -> None:
         while process.poll() is None:
-            pss, rss = tree_memory(process.pid)
+            pss, rss, used = tree_memory(process.pid)
             peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
+            cpu.update(used)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -182,14 +188,7 @@ def timed(command: Sequence[str], env: dict[str, str]) -> Timing:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{command[0]} failed: {stderr.decode()[-2000:]}")
-    return elapsed, peak[0], peak[1], _children_cpu() - cpu_before
-
-
-def _children_cpu() -> float:
-    """CPU seconds of this process's waited-for descendants (the forkserver waits for its
-    workers, the command for its forkserver, this process for the command)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return elapsed, peak[0], peak[1], sum(cpu.values())
 
 
 class Bench:
