@@ -44,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Value
 from pathlib import Path
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 DEV_SET = (Path(__file__).resolve().parent.parent.parent
            / "shared/extraction-dev/trafilatura-eval.jsonl.xz")
 
@@ -127,8 +128,9 @@ def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", close:
     server.serve_forever()
 
 
-def tree_memory(root: int) -> tuple[int, int]:
-    """(PSS, RSS) in bytes of `root` and all its descendants."""
+def tree_memory(root: int) -> tuple[int, int, dict[int, float]]:
+    """(PSS, RSS) in bytes of `root` and all its descendants, and the CPU seconds (user +
+    system) each of them has used so far, by process id."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -139,6 +141,7 @@ def tree_memory(root: int) -> tuple[int, int]:
             parent = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry))
     pss = rss = 0
+    cpu: dict[int, float] = {}
     stack = [root]
     while stack:
         pid = stack.pop()
@@ -149,22 +152,33 @@ def tree_memory(root: int) -> tuple[int, int]:
                     kilobytes = int(line.split()[1]) * 1024
                     pss += kilobytes if line.startswith("Pss:") else 0
                     rss += kilobytes if line.startswith("Rss:") else 0
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
         except OSError:
             continue
-    return pss, rss
+    return pss, rss, cpu
 
 
-def timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall time and peak (PSS, RSS) of a command and its children, sampled every 20 ms."""
+Timing = tuple[float, int, int, float]
+"""Wall seconds, peak PSS and RSS in bytes, CPU seconds (user + system, all processes)."""
+
+
+def timed(command: Sequence[str], env: dict[str, str]) -> Timing:
+    """Wall time and peak (PSS, RSS) of a command and its children, sampled every 20 ms, and
+    the CPU time of all its processes (each one's last sample: the extraction processes are
+    not the command's children, and outlive it by a moment): on a machine shared with other
+    jobs the wall time follows their load, the CPU time much less."""
     peak = [0, 0]
+    cpu: dict[int, float] = {}
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
 
     def sample() -> None:
         while process.poll() is None:
-            pss, rss = tree_memory(process.pid)
+            pss, rss, used = tree_memory(process.pid)
             peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
+            cpu.update(used)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -174,7 +188,7 @@ def timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{command[0]} failed: {stderr.decode()[-2000:]}")
-    return elapsed, peak[0], peak[1]
+    return elapsed, peak[0], peak[1], sum(cpu.values())
 
 
 class Bench:
@@ -189,11 +203,11 @@ class Bench:
     def urls(self) -> list[str]:
         return [f"http://127.0.0.1:{self.port.value}/story/{n}" for n in range(self.pages)]
 
-    def tracker(self, *args: str) -> tuple[float, int, int]:
+    def tracker(self, *args: str) -> Timing:
         db = f"sqlite:///{self.workdir / 'tracker.db'}"
         return timed([sys.executable, "-m", "tracker", "--db", db, *args], self.env)
 
-    def snapshot(self) -> tuple[float, int, int]:
+    def snapshot(self) -> Timing:
         return self.tracker("snapshot", "--all", "--concurrency", "32", "--per-host", "32",
                             "--delay", "0")
 
@@ -203,7 +217,7 @@ class Bench:
             rows = connection.execute("SELECT extraction_hint FROM stories").fetchall()
         return Counter(json.loads(hint)["last"] if hint else "full, no region" for hint, in rows)
 
-    def urlwatch(self) -> tuple[float, int, int]:
+    def urlwatch(self) -> Timing:
         urlwatch = shutil.which("urlwatch") or str(Path(sys.executable).parent / "urlwatch")
         return timed([urlwatch, "--urls", str(self.workdir / "urls.yaml"), "--config",
                       str(self.workdir / "urlwatch.yaml"), "--cache",
@@ -215,9 +229,9 @@ class Bench:
         (self.workdir / "urls.yaml").write_text(jobs)
 
 
-def figures(name: str, result: tuple[float, int, int]) -> str:
-    seconds, pss, rss = result
-    return (f"{name:<36} {seconds:7.2f} s   peak PSS {pss / 2**20:5.0f} MB"
+def figures(name: str, result: Timing) -> str:
+    seconds, pss, rss, cpu = result
+    return (f"{name:<36} {seconds:7.2f} s   CPU {cpu:7.2f} s   peak PSS {pss / 2**20:5.0f} MB"
             f"   RSS {rss / 2**20:5.0f} MB")
 
 
@@ -244,7 +258,7 @@ def main() -> None:
             replay(Bench(args.replay_stories, Path(tmp)), args.ticks)
 
 
-Results = dict[str, list[tuple[float, int, int]]]
+Results = dict[str, list[Timing]]
 
 
 def run_all(bench: Bench, repeat: int, with_urlwatch: bool) -> Results:
@@ -281,7 +295,7 @@ def report(results: Results) -> None:
     medians = {}
     for name, runs in results.items():
         median = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
-                  max(r[2] for r in runs))
+                  max(r[2] for r in runs), statistics.median(r[3] for r in runs))
         medians[name] = median
         print(figures(name, median))
     pairs = [("every page changed", "every page changed"),
@@ -291,8 +305,9 @@ def report(results: Results) -> None:
              ("all 304, conn. closed", "nothing changed, closed")]
     for ours, theirs in pairs:
         if f"urlwatch: {theirs}" in medians:
-            ratio = medians[f"urlwatch: {theirs}"][0] / medians[f"tracker: {ours}"][0]
-            print(f"urlwatch / tracker time, {ours}: {ratio:.1f}x")
+            theirs_run, ours_run = medians[f"urlwatch: {theirs}"], medians[f"tracker: {ours}"]
+            print(f"urlwatch / tracker time, {ours}: {theirs_run[0] / ours_run[0]:.1f}x"
+                  f" (CPU time: {theirs_run[3] / ours_run[3]:.1f}x)")
 
 
 def replay(bench: Bench, ticks: int) -> None:

@@ -15,7 +15,8 @@ from tracker.errors import InvalidInput
 from tracker.sources import cleanup, regions
 from tracker.sources.encoding import without_control_references
 from tracker.sources.timestamps import page_times
-from tracker.text.normalise import normalise_line, normalise_text
+from tracker.text import analysis
+from tracker.text.normalise import normalise_line, normalise_text, stored_text
 from tracker.text.urls import canonical_url, same_site
 
 
@@ -32,6 +33,9 @@ class Extracted:
     updated_at: datetime | None = None
     updated_by: tuple[str, ...] = ()
     """Which of the page's declarations state `updated_at` (tracker.sources.timestamps)."""
+    published_from_page: bool = False
+    """Whether `published_at` is what the page's metadata states (timestamps.page_times), not
+    trafilatura's date search: a region remembered then wants it so again (regions.Hint)."""
 
 
 # trafilatura's precise pass, on the page (`extract_draft`) and on a region of it (`regions`).
@@ -89,7 +93,7 @@ def draft_of(page: Any, html: str, url: str | None,
         byline=normalise_line(fields.get("author")),
         published_at=times.published or _parse_date(fields.get("date")),
         updated_at=times.modified, updated_by=times.modified_by,
-        canonical_url=canonical,
+        canonical_url=canonical, published_from_page=times.published is not None,
     )
     draft = cleanup.Draft(text=extracted.text, title=extracted.title, page=page,
                           url=url or fields.get("url"), site_name=fields.get("sitename"))
@@ -108,24 +112,60 @@ def extract_remembering(html: str, url: str | None,
             return fast, regions.after_fast(known, fast.text).dumps()
     extracted, draft = extract_draft(html, url)
     found = _finished(extracted, draft)
-    remembered = _remember(draft, found, html) if draft is not None else None
+    remembered = _remember(draft, found) if draft is not None else None
     if remembered is None:
         return found, None
     return found, replace(remembered, last=f"full: {why}" if why else "full").dumps()
 
 
-def _remember(draft: cleanup.Draft, found: Extracted, html: str) -> regions.Hint | None:
+def extract_revising(
+    html: str, url: str | None, hint: str | None, latest: analysis.Side | None,
+) -> tuple[Extracted, str | None, analysis.Revision | None]:
+    """`extract_remembering`, and the diff of the text against the story's `latest` version
+    when it changed: what a snapshot run's extraction processes do, so that the diff and its
+    analysis (a third of a version's cost) run on every core, not on the run's one writer."""
+    found, remembered = extract_remembering(html, url, hint)
+    return found, remembered, revision_against(found, latest)
+
+
+def revision_against(found: Extracted, latest: analysis.Side | None) -> analysis.Revision | None:
+    """The diff the write path would store for `found`, or None when it would store none."""
+    if latest is None:
+        return None
+    new = analysis.Side(stored_text(found.text), normalise_line(found.title),
+                        normalise_line(found.byline), found.updated_at)
+    if not new.text or (new.text, new.title, new.byline) == (
+            latest.text, latest.title, latest.byline):
+        return None
+    return analysis.revise(latest, new)
+
+
+def _remember(draft: cleanup.Draft, found: Extracted) -> regions.Hint | None:
     """Where this page's article is, if the fast path finds the same text there: a region
     whose text differs on the very page it was found on is not remembered at all."""
     if regions.fast_enough(found.text, None) is not None:
         return None
-    from_page = page_times(without_control_references(html)).published is not None
-    hint = regions.remember(draft.page, found.text, date_from_page=from_page)
+    hint = regions.remember(draft.page, found.text, date_from_page=found.published_from_page)
     region = regions.locate(draft.page, hint)[0] if hint is not None else None
     if region is None:
         return None
     text = normalise_text(_region_text(region, draft.url))
     return hint if cleanup.tidy(replace(draft, text=text)).text == found.text else None
+
+
+def warm_up() -> None:
+    """Load what extraction otherwise loads on its first pages: trafilatura's lazy imports and
+    the stoplist of every language that its justext pass builds (~27 MB of Python objects).
+    Done once in the forkserver, the workers forked from it share one copy of all that instead
+    of each building its own (measured in bench/README.md)."""
+    from justext.core import define_stoplist
+    from trafilatura import external
+
+    define_stoplist(external.JT_STOPLIST or external.jt_stoplist_init())
+    paragraph = "<p>The council met on Tuesday evening and approved the budget for the year.</p>"
+    page = (f"<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
+            f"{paragraph * 6}</article></body></html>")
+    extract_remembering(page, "https://example.org/news/warm-up", None)
 
 
 def _extract_fast(html: str, url: str | None,

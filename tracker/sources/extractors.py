@@ -17,6 +17,7 @@ Two things the plain ProcessPoolExecutor does not do, done here:
 """
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import select
@@ -39,7 +40,8 @@ RECYCLE_AFTER = 200
 grows by ~30 MB on its first few pages and ~40 MB more by its hundredth; recycling more often
 did not lower the peak on 200 dev-set pages (2 workers: 279 MB for the pool never recycled,
 308 MB every 50 tasks, 356 MB every 20), so it only bounds the growth of long runs."""
-PRELOAD = ["tracker.sources.extractors", "tracker.sources.extract", "trafilatura", "w3lib.url"]
+PRELOAD = ["tracker.sources.extractors", "tracker.sources.extract", "tracker.text.analysis",
+           "trafilatura", "w3lib.url"]
 _WATCHED_ENV = "TRACKER_EXTRACTION_PARENT"
 
 P = ParamSpec("P")
@@ -161,13 +163,20 @@ def _exit_when_readable(pidfd: int) -> None:
     os._exit(1)
 
 
-def _watch_from_forkserver() -> None:
-    """In the forkserver, which preloads this module: die with the run that started it. The
-    run names itself in the environment the forkserver inherits; its workers (the forkserver's
-    children) and the run itself import this module too, and are not the run's children."""
+def _prepare_forkserver() -> None:
+    """In the forkserver, which preloads this module: die with the run that started it, and
+    load what every worker needs once, here (`extract.warm_up`), then freeze it out of the
+    garbage collector's sight, so the workers' collections do not copy the pages they share.
+    The run names itself in the environment the forkserver inherits; its workers (the
+    forkserver's children) and the run itself import this module too, and are not the run's
+    children."""
     parent = os.environ.get(_WATCHED_ENV, "")
     if parent.isdigit() and os.getppid() == int(parent):
         die_with(int(parent))
+        from tracker.sources import extract
+
+        extract.warm_up()
+        gc.freeze()
 
 
-_watch_from_forkserver()
+_prepare_forkserver()

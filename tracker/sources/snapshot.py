@@ -1,7 +1,9 @@
 """One snapshot run: claim the due stories, fetch them concurrently, store what really changed.
 
 The event loop only fetches. Extraction (the costly part of a changed page) runs in a pool of
-processes, one per core; database writes run on one writer thread so they never block fetching.
+processes, one per core, with the diff against the story's latest version and its analysis
+(read beforehand); database writes run on one writer thread so they never block fetching, and
+that writer, which all versions queue on, only stores.
 A page whose bytes are those of the latest version, or a 304, costs no extraction, and such checks
 are written together, one transaction per batch. A new version, its diff, its check and the
 story's new schedule are one transaction (`tracker.store.write`), so a run killed at any moment
@@ -37,8 +39,10 @@ from tracker.store.write import (
     Candidate,
     CheckFacts,
     Observation,
+    Prepared,
     Scheduling,
     StoreResult,
+    latest_of,
     record_checks,
     store_candidate,
 )
@@ -232,13 +236,16 @@ class _Run:
                      pool: Executor) -> tuple[StoreResult, str | None]:
         """Extract and store the page; the result, with the headline found for the summary."""
         loop = asyncio.get_running_loop()
-        found, hint = await loop.run_in_executor(pool, extract.extract_remembering, page.text,
-                                                 page.final_url, story.extraction_hint)
+        latest = await self.write(latest_of, self.db, story.story_id)
+        found, hint, revision = await loop.run_in_executor(
+            pool, extract.extract_revising, page.text, page.final_url, story.extraction_hint,
+            latest.side if latest else None)
         article = Article(found.text, found.title, found.byline, found.published_at,
                           found.updated_at, found.updated_by, html=page.text,
                           canonical_url=found.canonical_url)
         seen = replace(_observation(page, body_hash, self.clock()), extraction_hint=hint)
-        candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO)
+        prepared = Prepared(latest.version_id, revision) if latest and revision else None
+        candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO, prepared=prepared)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,
                                                scheduling=self.scheduling)
         return result, found.title

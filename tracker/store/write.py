@@ -29,8 +29,8 @@ from tracker.errors import InvalidInput
 from tracker.store import merge
 from tracker.store.diffs import add_diff
 from tracker.store.schedule import Plan, Policy, StoryTimes, apply_plan, plan_after_check
-from tracker.text import corrections, diffing, sentences
-from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_volatile
+from tracker.text import analysis, corrections, diffing, sentences
+from tracker.text.normalise import content_hash, normalise_line, stored_text
 from tracker.text.urls import canonical_url, site_of, story_key
 
 RACE_RETRIES = 3
@@ -78,6 +78,24 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """A diff computed before the write, against the version with id `after`: stored only if
+    that version is still the story's latest and the new side is the one stored, else the
+    write path computes the diff itself, so a race or a merge never stores a wrong one."""
+
+    after: int
+    revision: analysis.Revision
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The story's latest version, as a diff against it needs it (see `latest_of`)."""
+
+    version_id: int
+    side: analysis.Side
+
+
+@dataclass(frozen=True)
 class Candidate:
     """An article that may be a new version of the story at `url`, as a source saw it."""
 
@@ -87,6 +105,8 @@ class Candidate:
     min_ratio: float | None = None
     """When set, a text shorter than this fraction of the latest version's (or empty) is
     recorded as a suspect check instead of a version: extraction failed, the story did not."""
+    prepared: Prepared | None = None
+    """The diff against the latest version, computed before the write (a snapshot run's)."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +196,7 @@ def _stories_by_id(session: Session, ids: Sequence[int]) -> dict[int, Story]:
 
 
 def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreResult:
-    text = strip_volatile(normalise_text(candidate.article.text))
+    text = _stored_body(candidate)
     title = normalise_line(candidate.article.title)
     story = _story_for(session, candidate)
     latest = _latest_version(session, story.id)
@@ -202,9 +222,36 @@ def _store(session: Session, candidate: Candidate, idempotent: bool) -> StoreRes
         _add_check(session, story, _check_of(candidate.seen, Outcome.UNCHANGED, latest))
         return StoreResult(story.id, Outcome.UNCHANGED, latest.number)
     version = _add_version(session, story, latest, candidate, text, title, digest)
-    stats = add_diff(session, story, latest, version) if latest is not None else None
+    stats = None
+    if latest is not None:
+        stats = add_diff(session, story, latest, version, _revision_after(candidate, latest))
     _add_check(session, story, _check_of(candidate.seen, Outcome.NEW_VERSION, version))
     return StoreResult(story.id, Outcome.NEW_VERSION, version.number, stats)
+
+
+def _stored_body(candidate: Candidate) -> str:
+    """The candidate's text as a version stores it. A prepared diff carries it: its new side
+    is this article's text through the same `stored_text`, and it costs ~5 ms a page."""
+    prepared = candidate.prepared
+    return prepared.revision.new.text if prepared else stored_text(candidate.article.text)
+
+
+def _revision_after(candidate: Candidate, latest: Version) -> analysis.Revision | None:
+    prepared = candidate.prepared
+    return prepared.revision if prepared is not None and prepared.after == latest.id else None
+
+
+def latest_of(db: Database, story_id: int) -> Latest | None:
+    """The story's latest version, read before a snapshot run extracts its changed page so
+    that the diff against it is computed in the extraction process (see Prepared)."""
+    columns = (Version.id, Version.text, Version.title, Version.byline, Version.updated_at)
+    query = (select(*columns).where(Version.story_id == story_id)
+             .order_by(Version.number.desc()).limit(1))
+    with db.reading() as session:
+        row = session.execute(query).one_or_none()
+    if row is None:
+        return None
+    return Latest(row.id, analysis.Side(row.text, row.title, row.byline, row.updated_at))
 
 
 def _suspect(
@@ -274,6 +321,9 @@ def _story_for(session: Session, candidate: Candidate) -> Story:
     """The story the candidate's URL names (tracker.db.identity), or a new one at its
     canonical form."""
     url = story_key(candidate.url)
+    own = session.scalars(select(Story).where(Story.url == url)).one_or_none()
+    if own is not None:  # the usual case, in one query instead of the id's and then the row's
+        return own
     story_id = story_id_for_url(session, url)
     if story_id is not None:
         return session.get_one(Story, story_id)

@@ -37,6 +37,7 @@ __all__ = [
     "Edit",
     "EditKind",
     "Fact",
+    "Revision",
     "Side",
     "Tag",
     "added_text",
@@ -46,6 +47,7 @@ __all__ = [
     "is_minor",
     "ordered_tags",
     "removed_text",
+    "revise",
     "to_json",
 ]
 
@@ -145,6 +147,35 @@ def analyse_diff(old: Side, new: Side, ops: diffing.Ops, title_ops: diffing.Ops)
     added = "\n".join(filter(None, (added_text(title_ops), added_text(ops))))
     removed = "\n".join(filter(None, (removed_text(title_ops), removed_text(ops))))
     return Analysed(analyse(old, new), added, removed)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A diff row's computed columns: the word diffs of the text and the headline as deltas,
+    their counts and the analysis. A pure function of the two sides, so a snapshot run computes
+    it in its extraction processes, beside the extraction, and its one writer only stores it."""
+
+    new: Side
+    """The side it was computed for: the write path uses it only for this very side."""
+    delta: str
+    title_delta: str
+    stats: diffing.DiffStats
+    analysis: str
+    """The analysis as `to_json` stores it."""
+    significance: float
+    tags: tuple[Tag, ...]
+    added: str
+    removed: str
+
+
+def revise(old: Side, new: Side) -> Revision:
+    """Diff, analyse and serialise the change from `old` to `new` (see Revision)."""
+    ops = diffing.diff_texts(old.text, new.text)
+    title_ops = diffing.diff_title(old.title, new.title)
+    found = analyse_diff(old, new, ops, title_ops)
+    return Revision(new, diffing.to_delta(ops), diffing.to_delta(title_ops),
+                    diffing.diff_stats(ops), to_json(found.result), found.result.significance,
+                    found.result.tags, found.added, found.removed)
 
 
 def to_json(analysis: Analysis) -> str:

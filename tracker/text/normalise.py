@@ -75,6 +75,12 @@ def content_hash(title: str | None, text: str) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+def stored_text(text: str) -> str:
+    """An extracted body as a version stores it: normalised, without volatile lines. The write
+    path and a snapshot run's extraction processes (which diff it beforehand) both use this."""
+    return strip_volatile(normalise_text(text))
+
+
 def strip_volatile(text: str) -> str:
     """Drop what changes on its own, not with the story, from a normalised body.
 
