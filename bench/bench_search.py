@@ -26,6 +26,8 @@ projection and says so.
 """
 
 import argparse
+import copy
+import functools
 import itertools
 import os
 import platform
@@ -77,6 +79,12 @@ class Corpus:
         self.rare = [f"x{word}" for word in self.words[:2000]]
         self.absent = [f"j{word}" for word in self.words[:2000]]
 
+    def for_story(self, story: int) -> "Corpus":
+        """The same vocabulary with a generator of its own for story number `story`."""
+        made = copy.copy(self)
+        made.rng = random.Random(f"{SEED}:{story}")
+        return made
+
     def word(self) -> str:
         return self.words_of(1)[0]
 
@@ -90,7 +98,7 @@ class Corpus:
         rng = self.rng
         words = self.words_of(rng.randint(10, 26))
         if rng.random() < 0.4:
-            figure = f"{rng.choice(QUALIFIERS)} {rng.randint(2, 900)}"
+            figure = f"{rng.choice(QUALIFIERS)} {rng.randint(2, 900)}".lstrip()
             words.insert(rng.randrange(len(words)), figure)
         body = " ".join(w for w in words if w).capitalize()
         if rng.random() < 0.3:
@@ -151,33 +159,61 @@ def _typo(rng: random.Random, paragraph: str) -> str:
     return " ".join(words)
 
 
-def candidates(corpus: Corpus, versions: int) -> Iterator[Candidate]:
-    """Stories of 1-9 versions (5 on average) until `versions` versions are made."""
-    rng = corpus.rng
+SEED = 2020
+"""The corpus's seed; each story's text comes from a generator seeded with it and the story's
+number, so that stories can be made in any order, in any process, and come out the same."""
+
+
+def story_plan(versions: int) -> Iterator[tuple[int, int]]:
+    """(story number, its number of versions): stories of 1-9 versions (5 on average) until
+    `versions` versions are planned."""
+    rng = random.Random(SEED)
     made = story = 0
     while made < versions:
         story += 1
-        url = f"https://site{story % 40}.example.com/news/{story}"
-        paragraphs = [corpus.paragraph() for _ in range(rng.randint(4, 12))]
-        if story % RARE_EVERY == 0:
-            rare = corpus.rare[story // RARE_EVERY % len(corpus.rare)].capitalize()
-            paragraphs[0] = f"{paragraphs[0]} {rare} {rng.choice(SOURCES)}."
-        title = corpus.sentence()[:80].rstrip(" .,")
-        seen = T0 + timedelta(minutes=story)
-        for _ in range(min(rng.randint(1, 9), versions - made)):
-            yield Candidate(url, Article("\n".join(paragraphs), title=title),
-                            Observation(seen, Source.IMPORT))
-            made += 1
-            paragraphs, title = edit(corpus, paragraphs, title)
-            seen += timedelta(minutes=rng.randint(5, 90))
+        count = min(rng.randint(1, 9), versions - made)
+        made += count
+        yield story, count
 
 
-def ingest(db: Database, corpus: Corpus, versions: int) -> tuple[float, list[tuple[str, str]]]:
+def story_candidates(story: int, versions: int) -> list[Candidate]:
+    """The successive versions of generated story number `story`."""
+    corpus = _corpus().for_story(story)
+    rng = corpus.rng
+    url = f"https://site{story % 40}.example.com/news/{story}"
+    paragraphs = [corpus.paragraph() for _ in range(rng.randint(4, 12))]
+    if story % RARE_EVERY == 0:
+        rare = corpus.rare[story // RARE_EVERY % len(corpus.rare)].capitalize()
+        paragraphs[0] = f"{paragraphs[0]} {rare} {rng.choice(SOURCES)}."
+    title = corpus.sentence()[:80].rstrip(" .,")
+    seen = T0 + timedelta(minutes=story)
+    made = []
+    for _ in range(versions):
+        made.append(Candidate(url, Article("\n".join(paragraphs), title=title),
+                              Observation(seen, Source.IMPORT)))
+        paragraphs, title = edit(corpus, paragraphs, title)
+        seen += timedelta(minutes=rng.randint(5, 90))
+    return made
+
+
+def candidates(versions: int) -> Iterator[Candidate]:
+    """Every version of the stories of story_plan(versions), story after story."""
+    for story, count in story_plan(versions):
+        yield from story_candidates(story, count)
+
+
+@functools.cache
+def _corpus() -> Corpus:
+    """The vocabulary, made once per process (about 0.2 s)."""
+    return Corpus(random.Random(SEED))
+
+
+def ingest(db: Database, versions: int) -> tuple[float, list[tuple[str, str]]]:
     """Store every generated version; returns the time taken and some consecutive pairs."""
     pairs: list[tuple[str, str]] = []
     previous: Candidate | None = None
     spent = 0.0  # in store_candidate only: generating the text is not ingesting it
-    for done, candidate in enumerate(candidates(corpus, versions), 1):
+    for done, candidate in enumerate(candidates(versions), 1):
         start = time.perf_counter()
         store_candidate(db, candidate)
         spent += time.perf_counter() - start
@@ -379,11 +415,11 @@ def main() -> None:
         db = open_database(args.db)
         analyse_tables(db)
         print(f"machine: {machine()}")
-        report_search(db, Corpus(random.Random(2020)), args.queries)
+        report_search(db, _corpus(), args.queries)
         return
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
-        corpus = Corpus(random.Random(2020))
+        corpus = _corpus()
         print(f"machine: {machine()}")
         with db.engine.connect() as connection:
             server = connection.dialect.server_version_info
@@ -391,9 +427,9 @@ def main() -> None:
               f"{db.engine.dialect.name} {'.'.join(map(str, server or ()))}")
         pairs: list[tuple[str, str]] = []
         if args.bulk:
-            seconds = searchdb.load(db, candidates(corpus, args.versions))
+            seconds = searchdb.load([db], story_plan(args.versions), story_candidates)
         else:
-            seconds, pairs = ingest(db, corpus, args.versions)
+            seconds, pairs = ingest(db, args.versions)
         analyse_tables(db)
         with db.reading() as session:
             stories = session.execute(text("SELECT count(*) FROM stories")).scalar_one()

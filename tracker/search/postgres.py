@@ -150,8 +150,19 @@ class PostgresBackend(Backend):
 
 def vector(row_id: int, columns: Sequence[Sequence[str]]) -> str:
     """The tsvector (as text) of a row whose texts have these words (see the module
-    docstring). Each text's positions start one past the previous text's, so that no phrase
-    runs from a headline into the body, as FTS5 keeps its columns apart."""
+    docstring)."""
+    return with_blocks(row_id, lexemes(columns))
+
+
+def with_blocks(row_id: int, words: str) -> str:
+    """A vector's lexemes of words and pairs (lexemes()) with the row's block lexemes."""
+    return " ".join(filter(None, [words, *map(_lexeme, blocks(row_id))]))
+
+
+def lexemes(columns: Sequence[Sequence[str]]) -> str:
+    """The words and pairs of a vector, which do not depend on the row's id. Each text's
+    positions start one past the previous text's, so that no phrase runs from a headline
+    into the body, as FTS5 keeps its columns apart."""
     pairs: dict[str, list[int]] = {}
     start = 1
     for words in columns:
@@ -162,10 +173,10 @@ def vector(row_id: int, columns: Sequence[Sequence[str]]) -> str:
             elif len(positions) < MAX_POSITIONS:
                 positions.append(min(position, MAX_POSITION))
         start += len(words) + 1
-    lexemes = [_lexeme(word) for word in set().union(*columns) if _fits(word)]
-    lexemes += [f"{_lexeme(pair)}:{','.join(map(str, dict.fromkeys(positions)))}"
-                for pair, positions in pairs.items() if _fits(pair)]
-    return " ".join(lexemes + [_lexeme(block) for block in blocks(row_id)])
+    found = [_lexeme(word) for word in set().union(*columns) if _fits(word)]
+    found += [f"{_lexeme(pair)}:{','.join(map(str, dict.fromkeys(positions)))}"
+              for pair, positions in pairs.items() if _fits(pair)]
+    return " ".join(found)
 
 
 def blocks(row_id: int) -> list[str]:
