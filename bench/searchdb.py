@@ -262,8 +262,10 @@ class _SqliteTarget:
     def _pragmas(self, *settings: str) -> None:
         """On the driver's connection: SQLite refuses them inside the transaction that
         SQLAlchemy would open for them."""
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
         for setting in settings:
-            self.connection.connection.driver_connection.execute(f"PRAGMA {setting}")
+            driver.execute(f"PRAGMA {setting}")
 
 
 def _insert_rows(connection: Connection, rows: Rows) -> None:

@@ -39,7 +39,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Database:
 def rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     with db.reading() as session:
         return {model.__tablename__: [tuple(row) for row in session.execute(
-            select(*(getattr(model, name) for name in names)).order_by(model.id))]
+            select(*(getattr(model, name) for name in names)).order_by(getattr(model, "id")))]
             for model, names in COLUMNS.items()}
 
 
@@ -74,7 +74,7 @@ def test_the_bulk_load_indexes_as_the_write_path_does(written: Database,
 def fts_words(db: Database) -> list[tuple[Any, ...]]:
     """Every word of both FTS5 tables, with its row, column and offset."""
     with db.engine.connect() as connection:
-        found = []
+        found: list[Any] = []
         for table in ("versions_fts", "diffs_fts"):
             connection.execute(text(
                 f"CREATE VIRTUAL TABLE temp.{table}_at USING fts5vocab(main, {table}, instance)"))
