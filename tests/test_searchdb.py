@@ -38,9 +38,11 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Database:
 
 def rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     with db.reading() as session:
-        return {model.__tablename__: [tuple(row) for row in session.execute(
-            select(*(getattr(model, name) for name in names)).order_by(getattr(model, "id")))]
-            for model, names in COLUMNS.items()}
+        tables = [(model.__tablename__, model.__table__.c, names)
+                  for model, names in COLUMNS.items()]
+        return {name: [tuple(row) for row in session.execute(
+            select(*(columns[column] for column in names)).order_by(columns.id))]
+            for name, columns, names in tables}
 
 
 def test_the_bulk_load_stores_the_write_paths_rows(written: Database, any_db: Database) -> None:
