@@ -35,6 +35,8 @@ of 131,072, then all the rest. A word in 3% of the texts fills a page of 200 fro
 one in 0.1% from the second; the rest are rare enough that all their matches are few. On
 PostgreSQL these sizes are written into every vector (tracker.search.postgres.BLOCK): changing
 them needs a migration that rebuilds the vectors."""
+MAX_BLOCKS = 8
+"""The most blocks a search of a span of ids names (see span())."""
 
 #: The columns and joins of a diff hit, the same on both databases.
 DIFF_COLUMNS = """
@@ -63,6 +65,15 @@ class Window:
     low: int
     bits: int | None = None
     blocks: range = range(0)
+
+
+def span(low: int, high: int) -> Window:
+    """The fewest blocks (of the smallest size that needs at most MAX_BLOCKS of them) that
+    hold the ids from `low` to `high`; everything when even the largest need more."""
+    for bits in WINDOW_BITS:
+        if (high >> bits) - (low >> bits) < MAX_BLOCKS:
+            return Window(low, bits, range(low >> bits, (high >> bits) + 1))
+    return Window(0)
 
 
 def windows(top: int) -> list[Window]:
@@ -190,7 +201,11 @@ class Backend(ABC):
         rows = self._newest_per_story(query, where)
         if not rows:
             return []
-        firsts = self._first_matches(query, [row.story_id for row in rows])
+        stories = [row.story_id for row in rows]
+        low, high = self.connection.execute(text(
+            f"SELECT min(id), max(id) FROM versions WHERE story_id IN ({id_list(stories)})"
+        )).one()
+        firsts = self._first_matches(query, stories, low, high)
         self.text_versions = {(row.story_id, row.number): row.row_id for row in rows}
         return [
             SearchHit(
@@ -254,8 +269,11 @@ class Backend(ABC):
         """Marked snippets of these diff rows' `field` text, by diff id."""
 
     @abstractmethod
-    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
-        """Each story's first version that matches."""
+    def _first_matches(
+        self, query: Query, story_ids: list[int], low: int, high: int
+    ) -> dict[int, int]:
+        """Each story's first version that matches; `low` and `high` are the least and the
+        greatest id of these stories' versions."""
 
     @abstractmethod
     def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:
