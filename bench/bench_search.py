@@ -8,7 +8,8 @@ quotes and sources added, sentences dropped, typos made and fixed, headlines rew
 stores each through `store_candidate`, one transaction per version as in real use; with
 --bulk, through bench/searchdb.py's bulk load instead (the same rows and index without the
 analysis, several times faster, into every --db in one pass). One story in RARE_EVERY
-carries a word found nowhere else, so that rare words are truly rare (in the handful of versions of one story). It prints:
+carries a word found nowhere else, so that rare words are truly rare (in the handful of
+versions of one story). It prints:
 
 - ingest: versions per second and the total time;
 - database size per version (SQLite: the file after a WAL checkpoint; PostgreSQL: the database);
