@@ -202,10 +202,11 @@ class Backend(ABC):
         if not rows:
             return []
         stories = [row.story_id for row in rows]
-        low, high = self.connection.execute(text(
-            f"SELECT min(id), max(id) FROM versions WHERE story_id IN ({id_list(stories)})"
-        )).one()
-        firsts = self._first_matches(query, stories, low, high)
+        # Not min(id) and max(id) in SQL: for many stories PostgreSQL would find them by
+        # walking the primary key from either end (100 ms at 100,000 versions).
+        ids = self.connection.execute(text(
+            f"SELECT id FROM versions WHERE story_id IN ({id_list(stories)})")).scalars().all()
+        firsts = self._first_matches(query, stories, min(ids), max(ids))
         self.text_versions = {(row.story_id, row.number): row.row_id for row in rows}
         return [
             SearchHit(
