@@ -8,7 +8,6 @@ from sqlalchemy import text
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, parse_query, search
-from tracker.search.backend import Window, span
 from tracker.sources.importer import import_paths, seeds_dir
 from tracker.store.reindex import reindex
 from tracker.store.write import Article, Candidate, Observation, store_candidate
@@ -146,13 +145,3 @@ def test_parse_since() -> None:
     assert parse_since("2020-01-08T02:00+01:00") == datetime(2020, 1, 8, 1, tzinfo=UTC)
     with pytest.raises(InvalidInput, match="--since"):
         parse_since("yesterday")
-
-
-def test_a_span_of_ids_is_searched_in_the_fewest_blocks_that_hold_it() -> None:
-    """A story's first match is looked for in the blocks of ids its versions occupy (on
-    PostgreSQL through their block lexemes): blocks of 4,096 ids when a few hold the span,
-    of 131,072 when not, every row past that."""
-    assert span(5, 4000) == Window(5, 12, range(0, 1))
-    assert span(4000, 9000) == Window(4000, 12, range(0, 3))
-    assert span(1, 600_000) == Window(1, 17, range(0, 5))
-    assert span(1, 2**17 * 9) == Window(0)

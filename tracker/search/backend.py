@@ -35,8 +35,6 @@ of 131,072, then all the rest. A word in 3% of the texts fills a page of 200 fro
 one in 0.1% from the second; the rest are rare enough that all their matches are few. On
 PostgreSQL these sizes are written into every vector (tracker.search.postgres.BLOCK): changing
 them needs a migration that rebuilds the vectors."""
-MAX_BLOCKS = 8
-"""The most blocks a search of a span of ids names (see span())."""
 
 #: The columns and joins of a diff hit, the same on both databases.
 DIFF_COLUMNS = """
@@ -65,15 +63,6 @@ class Window:
     low: int
     bits: int | None = None
     blocks: range = range(0)
-
-
-def span(low: int, high: int) -> Window:
-    """The fewest blocks (of the smallest size that needs at most MAX_BLOCKS of them) that
-    hold the ids from `low` to `high`; everything when even the largest need more."""
-    for bits in WINDOW_BITS:
-        if (high >> bits) - (low >> bits) < MAX_BLOCKS:
-            return Window(low, bits, range(low >> bits, (high >> bits) + 1))
-    return Window(0)
 
 
 def windows(top: int) -> list[Window]:
@@ -201,12 +190,7 @@ class Backend(ABC):
         rows = self._newest_per_story(query, where)
         if not rows:
             return []
-        stories = [row.story_id for row in rows]
-        # Not min(id) and max(id) in SQL: for many stories PostgreSQL would find them by
-        # walking the primary key from either end (100 ms at 100,000 versions).
-        ids = self.connection.execute(text(
-            f"SELECT id FROM versions WHERE story_id IN ({id_list(stories)})")).scalars().all()
-        firsts = self._first_matches(query, stories, min(ids), max(ids))
+        firsts = self._first_matches(query, [row.story_id for row in rows])
         self.text_versions = {(row.story_id, row.number): row.row_id for row in rows}
         return [
             SearchHit(
@@ -270,11 +254,8 @@ class Backend(ABC):
         """Marked snippets of these diff rows' `field` text, by diff id."""
 
     @abstractmethod
-    def _first_matches(
-        self, query: Query, story_ids: list[int], low: int, high: int
-    ) -> dict[int, int]:
-        """Each story's first version that matches; `low` and `high` are the least and the
-        greatest id of these stories' versions."""
+    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
+        """Each story's first version that matches."""
 
     @abstractmethod
     def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:

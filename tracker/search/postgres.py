@@ -40,7 +40,6 @@ from tracker.search.backend import (
     Backend,
     Window,
     id_list,
-    span,
 )
 from tracker.search.model import Field
 from tracker.search.query import Query, Term, to_fts5
@@ -148,22 +147,16 @@ class PostgresBackend(Backend):
         texts = {row.diff_id: (row.added_text or "", row.removed_text or "") for row in rows}
         return tokens.snippets("diffs_fts", index, f"{column} : ({to_fts5(query)})", texts)
 
-    def _first_matches(
-        self, query: Query, story_ids: list[int], low: int, high: int
-    ) -> dict[int, int]:
-        """Through the GIN index, narrowed to the blocks that hold these stories' versions:
-        testing each of their vectors instead would read and decompress every one of them
-        (several KB each, hundreds for a common word)."""
-        exact = _positions(query)
+    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
+        """The match is tested on each of these stories' versions, through the primary key: a
+        join would let the planner scan the GIN index for every match of a common word."""
         rows = self.connection.execute(text(f"""
-            WITH m AS MATERIALIZED (
-                SELECT version_id FROM versions_fts
-                WHERE document @@ CAST(:query AS tsquery) AND version_id BETWEEN :low AND :high)
-            SELECT v.story_id, min(v.number) FROM m JOIN versions v ON v.id = m.version_id
-            WHERE v.story_id IN ({id_list(story_ids)}){_VERSION_CHECK if exact else ""}
+            SELECT v.story_id, min(v.number) FROM versions v
+            WHERE v.story_id IN ({id_list(story_ids)})
+              AND (SELECT f.document FROM versions_fts f WHERE f.version_id = v.id)
+                  @@ CAST(:query AS tsquery)
             GROUP BY v.story_id
-        """), {**exact, "query": windowed(query, span(low, high), loose=bool(exact)),
-               "low": low, "high": high})
+        """), {"query": ts_query(query)})
         return {story: first for story, first in rows}
 
     def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:

@@ -98,16 +98,18 @@ class SqliteBackend(Backend):
         """FTS5 made them with the matches."""
         return {row.diff_id: row.snippet for row in rows}
 
-    def _first_matches(
-        self, query: Query, story_ids: list[int], low: int, high: int
-    ) -> dict[int, int]:
+    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
         """FTS5 is asked only about the range of row ids these stories' versions occupy, which
         it can seek to: a common word does not mean reading every match."""
+        ids = id_list(story_ids)
+        low, high = self.connection.execute(text(
+            f"SELECT min(id), max(id) FROM versions WHERE story_id IN ({ids})"
+        )).one()
         rows = self.connection.execute(text(f"""
             SELECT v.story_id, min(v.number)
             FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
             WHERE versions_fts MATCH :match AND versions_fts.rowid BETWEEN :low AND :high
-              AND v.story_id IN ({id_list(story_ids)})
+              AND v.story_id IN ({ids})
             GROUP BY v.story_id
         """), {"low": low, "high": high, "match": to_fts5(query)})
         return {story: first for story, first in rows}
