@@ -21,8 +21,8 @@ did for rare words and then read every row. The matches are then sorted newest f
 joined one by one until a page is full (a LATERAL subquery, which LIMIT 1 keeps from being
 merged into a join that walks the whole primary key of diffs or versions backwards). The sort
 is in a subquery of its own: sorting by the outer query's column, PostgreSQL joined every
-match of the window first (2,525 joins for a page of 200, 300 ms instead of 38). Snippets are made
-by FTS5 from the hits' text, as on SQLite. Rows go with their diff or version (ON DELETE
+match of the window first (2,525 joins for a page of 200, 300 ms instead of 38). Snippets are
+made by FTS5 from the hits' text, as on SQLite. Rows go with their diff or version (ON DELETE
 CASCADE).
 """
 
@@ -33,14 +33,7 @@ from typing import Any
 from sqlalchemy import Row, text
 
 from tracker.search import tokens
-from tracker.search.backend import (
-    DIFF_COLUMNS,
-    DIFF_JOINS,
-    WINDOW_BITS,
-    Backend,
-    Window,
-    id_list,
-)
+from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, WINDOW_BITS, Backend, Window, id_list
 from tracker.search.model import Field
 from tracker.search.query import Query, Term, to_fts5
 
