@@ -1,14 +1,15 @@
 """Ingest, analysis and search at scale: N generated versions through tracker's one write path.
 
-Run: python -m bench.bench_search [--versions N] [--db URL] [--queries Q] [--bulk]
+Run: python -m bench.bench_search [--versions N] [--db URL [--db URL]] [--queries Q] [--bulk]
 
 Generates --versions versions (default 1,000,000, about 200,000 stories of 1-9 versions) of
 article-like text with the edits breaking stories get (paragraphs added, figures changed,
 quotes and sources added, sentences dropped, typos made and fixed, headlines rewritten), and
 stores each through `store_candidate`, one transaction per version as in real use; with
---bulk, through bench/searchdb.py's bulk load instead (minutes instead of hours for a million,
-no analysis). One story in RARE_EVERY carries a word found nowhere else, so that rare words are
-truly rare (in the handful of versions of one story). It prints:
+--bulk, through bench/searchdb.py's bulk load instead (the same rows and index without the
+analysis, several times faster, into every --db in one pass). One story in RARE_EVERY
+carries a word found nowhere else, so that rare words are truly rare (in the handful of
+versions of one story). It prints:
 
 - ingest: versions per second and the total time;
 - database size per version (SQLite: the file after a WAL checkpoint; PostgreSQL: the database);
@@ -19,13 +20,12 @@ truly rare (in the handful of versions of one story). It prints:
   everything and over added text only, with the number of results; as a peer in the same
   process, a LIKE scan of the added text;
 - the plans of the search statements (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on
-  SQLite) for a common word, a rare one and a phrase.
-
-Figures for other sizes are not measured here: anything printed as "extrapolated" is a linear
-projection and says so.
+  SQLite) for a common word, a rare one, a phrase and a prefix.
 """
 
 import argparse
+import copy
+import functools
 import itertools
 import os
 import platform
@@ -77,6 +77,12 @@ class Corpus:
         self.rare = [f"x{word}" for word in self.words[:2000]]
         self.absent = [f"j{word}" for word in self.words[:2000]]
 
+    def for_story(self, story: int) -> "Corpus":
+        """The same vocabulary with a generator of its own for story number `story`."""
+        made = copy.copy(self)
+        made.rng = random.Random(f"{SEED}:{story}")
+        return made
+
     def word(self) -> str:
         return self.words_of(1)[0]
 
@@ -90,7 +96,7 @@ class Corpus:
         rng = self.rng
         words = self.words_of(rng.randint(10, 26))
         if rng.random() < 0.4:
-            figure = f"{rng.choice(QUALIFIERS)} {rng.randint(2, 900)}"
+            figure = f"{rng.choice(QUALIFIERS)} {rng.randint(2, 900)}".lstrip()
             words.insert(rng.randrange(len(words)), figure)
         body = " ".join(w for w in words if w).capitalize()
         if rng.random() < 0.3:
@@ -151,33 +157,61 @@ def _typo(rng: random.Random, paragraph: str) -> str:
     return " ".join(words)
 
 
-def candidates(corpus: Corpus, versions: int) -> Iterator[Candidate]:
-    """Stories of 1-9 versions (5 on average) until `versions` versions are made."""
-    rng = corpus.rng
+SEED = 2020
+"""The corpus's seed; each story's text comes from a generator seeded with it and the story's
+number, so that stories can be made in any order, in any process, and come out the same."""
+
+
+def story_plan(versions: int) -> Iterator[tuple[int, int]]:
+    """(story number, its number of versions): stories of 1-9 versions (5 on average) until
+    `versions` versions are planned."""
+    rng = random.Random(SEED)
     made = story = 0
     while made < versions:
         story += 1
-        url = f"https://site{story % 40}.example.com/news/{story}"
-        paragraphs = [corpus.paragraph() for _ in range(rng.randint(4, 12))]
-        if story % RARE_EVERY == 0:
-            rare = corpus.rare[story // RARE_EVERY % len(corpus.rare)].capitalize()
-            paragraphs[0] = f"{paragraphs[0]} {rare} {rng.choice(SOURCES)}."
-        title = corpus.sentence()[:80].rstrip(" .,")
-        seen = T0 + timedelta(minutes=story)
-        for _ in range(min(rng.randint(1, 9), versions - made)):
-            yield Candidate(url, Article("\n".join(paragraphs), title=title),
-                            Observation(seen, Source.IMPORT))
-            made += 1
-            paragraphs, title = edit(corpus, paragraphs, title)
-            seen += timedelta(minutes=rng.randint(5, 90))
+        count = min(rng.randint(1, 9), versions - made)
+        made += count
+        yield story, count
 
 
-def ingest(db: Database, corpus: Corpus, versions: int) -> tuple[float, list[tuple[str, str]]]:
+def story_candidates(story: int, versions: int) -> list[Candidate]:
+    """The successive versions of generated story number `story`."""
+    corpus = _corpus().for_story(story)
+    rng = corpus.rng
+    url = f"https://site{story % 40}.example.com/news/{story}"
+    paragraphs = [corpus.paragraph() for _ in range(rng.randint(4, 12))]
+    if story % RARE_EVERY == 0:
+        rare = corpus.rare[story // RARE_EVERY % len(corpus.rare)].capitalize()
+        paragraphs[0] = f"{paragraphs[0]} {rare} {rng.choice(SOURCES)}."
+    title = corpus.sentence()[:80].rstrip(" .,")
+    seen = T0 + timedelta(minutes=story)
+    made = []
+    for _ in range(versions):
+        made.append(Candidate(url, Article("\n".join(paragraphs), title=title),
+                              Observation(seen, Source.IMPORT)))
+        paragraphs, title = edit(corpus, paragraphs, title)
+        seen += timedelta(minutes=rng.randint(5, 90))
+    return made
+
+
+def candidates(versions: int) -> Iterator[Candidate]:
+    """Every version of the stories of story_plan(versions), story after story."""
+    for story, count in story_plan(versions):
+        yield from story_candidates(story, count)
+
+
+@functools.cache
+def _corpus() -> Corpus:
+    """The vocabulary, made once per process (about 0.2 s)."""
+    return Corpus(random.Random(SEED))
+
+
+def ingest(db: Database, versions: int) -> tuple[float, list[tuple[str, str]]]:
     """Store every generated version; returns the time taken and some consecutive pairs."""
     pairs: list[tuple[str, str]] = []
     previous: Candidate | None = None
     spent = 0.0  # in store_candidate only: generating the text is not ingesting it
-    for done, candidate in enumerate(candidates(corpus, versions), 1):
+    for done, candidate in enumerate(candidates(versions), 1):
         start = time.perf_counter()
         store_candidate(db, candidate)
         spent += time.perf_counter() - start
@@ -336,7 +370,8 @@ def statements_of(db: Database, query: str) -> list[tuple[str, Any]]:
 def print_plans(db: Database, corpus: Corpus, stories: int) -> None:
     """The plan of every statement one search runs, for a few kinds of query."""
     cases = search_cases(corpus, stories)
-    for label in ("word in most texts", "rare word (one story)", "phrase of two words"):
+    for label in ("word in most texts", "rare word (one story)", "phrase of two words",
+                  "prefix of a word"):
         query = cases[label][0]
         print(f"plans of `tracker search {query}` ({label}):")
         for statement, parameters in statements_of(db, query):
@@ -366,61 +401,69 @@ def report_search(db: Database, corpus: Corpus, queries: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--versions", type=int, default=1_000_000)
-    parser.add_argument("--db", help="database URL [default: a new SQLite file in a temp dir]")
+    parser.add_argument("--db", action="append",
+                        help="database URL, again for more (--bulk fills them all in one pass) "
+                             "[default: a new SQLite file in a temp dir]")
     parser.add_argument("--queries", type=int, default=200, help="searches per case")
     parser.add_argument("--search-only", action="store_true",
                         help="measure search again on the --db a previous run filled")
     parser.add_argument("--bulk", action="store_true",
                         help="load with bench/searchdb.py instead of the write path")
     args = parser.parse_args()
+    if args.search_only and not args.db:
+        parser.error("--search-only needs --db")
+    if len(args.db or ()) > 1 and not (args.bulk or args.search_only):
+        parser.error("several --db need --bulk")
+    print(f"machine: {machine()}")
     if args.search_only:
-        if not args.db:
-            parser.error("--search-only needs --db")
-        db = open_database(args.db)
-        analyse_tables(db)
-        print(f"machine: {machine()}")
-        report_search(db, Corpus(random.Random(2020)), args.queries)
+        for url in args.db:
+            db = open_database(url)
+            analyse_tables(db)
+            report_search(db, _corpus(), args.queries)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
-        corpus = Corpus(random.Random(2020))
-        print(f"machine: {machine()}")
-        with db.engine.connect() as connection:
-            server = connection.dialect.server_version_info
-        print(f"database: {db.engine.url.render_as_string(hide_password=True)}, "
-              f"{db.engine.dialect.name} {'.'.join(map(str, server or ()))}")
+        dbs = [open_database(url) for url in args.db or [f"sqlite:///{Path(tmp) / 'bench.db'}"]]
         pairs: list[tuple[str, str]] = []
         if args.bulk:
-            seconds = searchdb.load(db, candidates(corpus, args.versions))
+            seconds = searchdb.load(dbs, story_plan(args.versions), story_candidates)
         else:
-            seconds, pairs = ingest(db, corpus, args.versions)
-        analyse_tables(db)
-        with db.reading() as session:
-            stories = session.execute(text("SELECT count(*) FROM stories")).scalar_one()
-            diffs = session.execute(text("SELECT count(*) FROM diffs")).scalar_one()
-        size = database_size(db)
+            seconds, pairs = ingest(dbs[0], args.versions)
         how = "bulk load (searchdb.py)" if args.bulk else "ingest"
-        print(f"{how}: {args.versions:,} versions of {stories:,} stories ({diffs:,} diffs) in "
+        print(f"{how}: {args.versions:,} planned versions into {len(dbs)} database(s) in "
               f"{seconds:,.1f} s = {args.versions / seconds:,.0f} versions/s "
               f"({seconds / args.versions * 1000:.2f} ms each)")
-        print(f"size: {size / 2**20:,.1f} MiB = {size / args.versions / 1024:.2f} KiB per version")
-        if db.is_sqlite:
-            print(f"  of which: {sqlite_breakdown(db)}")
-        else:
-            sizes = postgres_sizes(db)
-            print("  of which: " + ", ".join(f"{name} {bytes_ / size:.0%}" for name, bytes_
-                                              in sorted(sizes.items(), key=lambda kv: -kv[1])
-                                              if bytes_ / size >= 0.01))
-        if args.versions < 1_000_000:
-            factor = 1_000_000 / args.versions
-            print(f"  extrapolated (linear) to 1,000,000 versions: ingest "
-                  f"{seconds * factor / 3600:,.1f} h, size {size * factor / 2**30:,.1f} GiB")
         if pairs:
             print(f"align and tag one diff ({len(pairs)} diffs): "
                   f"{quantiles(bench_analysis(pairs))}")
-        report_search(db, corpus, args.queries)
+        for db in dbs:
+            report_database(db, args.versions)
+            report_search(db, _corpus(), args.queries)
+            db.close()
         print(f"machine at the end: {machine()}")
-        db.close()
+
+
+def report_database(db: Database, planned: int) -> None:
+    """What the database holds, and its size per version."""
+    with db.engine.connect() as connection:
+        server = connection.dialect.server_version_info
+    print(f"database: {db.engine.url.render_as_string(hide_password=True)}, "
+          f"{db.engine.dialect.name} {'.'.join(map(str, server or ()))}")
+    analyse_tables(db)
+    with db.reading() as session:
+        stories, versions, diffs = session.execute(text(
+            "SELECT (SELECT count(*) FROM stories), (SELECT count(*) FROM versions), "
+            "(SELECT count(*) FROM diffs)")).one()
+    print(f"  {versions:,} versions ({planned - versions:,} of the planned unchanged) of "
+          f"{stories:,} stories, {diffs:,} diffs")
+    size = database_size(db)
+    print(f"  size: {size / 2**20:,.1f} MiB = {size / versions / 1024:.2f} KiB per version")
+    if db.is_sqlite:
+        print(f"  of which: {sqlite_breakdown(db)}")
+    else:
+        sizes = postgres_sizes(db)
+        print("  of which: " + ", ".join(f"{name} {bytes_ / size:.0%}" for name, bytes_
+                                          in sorted(sizes.items(), key=lambda kv: -kv[1])
+                                          if bytes_ / size >= 0.01))
 
 
 if __name__ == "__main__":

@@ -115,9 +115,13 @@ class SqliteBackend(Backend):
         return {story: first for story, first in rows}
 
     def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:
+        """Within the range of the ids, which FTS5 seeks to (with `rowid IN` it reads every
+        match of the query); the snippet, which reads and cuts the text, only for these."""
         rows = self.connection.execute(text(f"""
-            SELECT rowid, snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS})
-            FROM versions_fts WHERE versions_fts MATCH :match AND rowid IN ({id_list(version_ids)})
-        """), {"start": MATCH_START, "stop": MATCH_STOP, "match": to_fts5(query)})
-        return {version: snippet for version, snippet in rows}
-
+            SELECT rowid, CASE WHEN rowid IN ({id_list(version_ids)}) THEN
+                snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS}) END
+            FROM versions_fts
+            WHERE versions_fts MATCH :match AND rowid BETWEEN :low AND :high
+        """), {"start": MATCH_START, "stop": MATCH_STOP, "match": to_fts5(query),
+               "low": min(version_ids), "high": max(version_ids)})
+        return {version: snippet for version, snippet in rows if snippet is not None}
