@@ -284,7 +284,7 @@ class StoryScreen(SharingScreen):
         self.show_laid(laid)
         self.call_after_refresh(heap.freeze_long_lived)  # once the story is painted
         if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
-            self.prefetch(request, self.direction)
+            self.call_after_refresh(self.prefetch, request, self.direction)
         if request.number == len(self.versions) and request.number > self.seen_up_to:
             self.seen_up_to = request.number
             self.record_seen(request.number)
