@@ -46,10 +46,7 @@ def get_diff(db: Database, story_id: int, from_number: int, to_number: int) -> D
 
     Negative numbers count from the newest version, as in queries.get_version.
     """
-    old = queries.get_version(db, story_id, from_number)
-    new = queries.get_version(db, story_id, to_number)
-    stored = queries.stored_delta(db, story_id, old.info.number, new.info.number)
-    return _diff_view(old, new, stored)
+    return _diff_view(*queries.version_pair(db, story_id, from_number, to_number))
 
 
 def list_diffs(db: Database, versions: list[VersionDetail]) -> list[DiffView]:

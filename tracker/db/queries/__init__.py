@@ -31,8 +31,8 @@ from tracker.db.queries.versions import (
     list_version_texts,
     list_versions,
     list_versions_since,
-    stored_delta,
     stored_deltas,
+    version_pair,
     version_texts,
 )
 
@@ -40,6 +40,6 @@ __all__ = [
     "CheckRow", "FailingStory", "FeedRow", "ScheduleStatus", "StoredDelta", "StoryOrder",
     "StorySummary", "SuspectStory", "VersionDetail", "VersionSummary", "count_stories",
     "find_story", "get_version", "list_checks", "list_stories", "list_version_texts",
-    "list_versions", "list_versions_since", "schedule_status", "stored_delta", "stored_deltas",
+    "list_versions", "list_versions_since", "schedule_status", "stored_deltas", "version_pair",
     "version_texts",
 ]

@@ -24,7 +24,7 @@ from tracker.db.engine import Database
 from tracker.history import seen
 from tracker.terminal import render
 from tracker.text import display
-from tracker.tui import panes, texts
+from tracker.tui import heap, panes, texts
 from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
 from tracker.tui.screens.reading import READING_BINDINGS
 from tracker.tui.screens.sharing import SharingScreen
@@ -282,8 +282,9 @@ class StoryScreen(SharingScreen):
 
     def _display(self, request: panes.PaneRequest, laid: panes.Laid) -> None:
         self.show_laid(laid)
+        self.call_after_refresh(heap.freeze_long_lived)  # once the story is painted
         if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
-            self.prefetch(request, self.direction)
+            self.call_after_refresh(self.prefetch, request, self.direction)
         if request.number == len(self.versions) and request.number > self.seen_up_to:
             self.seen_up_to = request.number
             self.record_seen(request.number)

@@ -57,9 +57,26 @@ class DiffPane(ScrollView, can_focus=True, inherit_bindings=False):
     def show(self, laid: Laid, line: int = 0) -> None:
         """Show `laid`, scrolled so that `line` is at the top."""
         self.laid = laid
-        self.virtual_size = Size(laid.width, len(laid.lines))
+        self._resize_content(Size(laid.width, len(laid.lines)))
         self.scroll_to(y=line, animate=False, immediate=True)
         self.refresh()
+
+    def _resize_content(self, size: Size) -> None:
+        """Give the pane a new virtual size, without a layout of the screen when it can.
+
+        Setting `virtual_size` lays out the whole screen and repaints every widget on it
+        (the timeline, its scrollbar, the footer), which was most of a step's frame. The
+        pane's own size never depends on its content, so only the scrollbar needs to know,
+        unless it appears or disappears: then the compositor must place it, by a layout.
+        Textual updates a scrolled widget's size this same way when it reflows without a
+        layout (`Widget._size_updated`).
+        """
+        height = self.scrollable_content_region.height
+        if not height or (size.height > height) != self.show_vertical_scrollbar:
+            self.virtual_size = size
+            return
+        self.set_reactive(DiffPane.virtual_size, size)
+        self._scroll_update(size)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The base style is the same for every line of a frame: worked out once per frame
