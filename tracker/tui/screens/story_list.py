@@ -127,7 +127,8 @@ class StoryListScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).loading = True
+        # The quick read's page is at hand: covering the table only to uncover it costs a layout.
+        self.query_one(DataTable).loading = self.first is None
         self.set_interval(loading.REFRESH_SECONDS, self.watch_database)
 
     def on_screen_resume(self) -> None:
@@ -149,8 +150,10 @@ class StoryListScreen(Screen[None]):
         self.fetching = True
         if self.first is not None:  # the quick read's page is the first load, once
             first, self.first = self.first, None
-            self.post_message(self.Page(self.generation, 0, first.stories, first.new_counts,
-                                        first.total, quick=True))
+            # After the first refresh: the table's first Resize clears DataTable's render
+            # caches, so rows drawn before it would be drawn twice (~0.3 s of cells under load).
+            self.call_after_refresh(self.post_message, self.Page(
+                self.generation, 0, first.stories, first.new_counts, first.total, quick=True))
             return
         self.fetch(self.generation, self.request, 0, max(keep, PAGE_SIZE), with_total=True)
 
