@@ -21,13 +21,14 @@ from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from tracker.db.quick import StoryPage
 from tracker.db.summaries import StoryOrder, StorySummary
 from tracker.text import display
 from tracker.tui import loading
+from tracker.tui.widgets.keys_footer import KeysFooter
 from tracker.tui.widgets.story_table import StoryTable
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ class StoryListScreen(Screen[None]):
         yield StoryTable(id="stories", cursor_type="row", zebra_stripes=True)
         yield Static(id="list-message")
         yield Static(id="list-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         # The quick read's page is at hand: covering the table only to uncover it costs a layout.
