@@ -26,7 +26,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from tracker.db.quick import StoryPage
 from tracker.db.summaries import StoryOrder, StorySummary
-from tracker.text import display
+from tracker.text.control import safe
 from tracker.tui import loading
 from tracker.tui.widgets.keys_footer import KeysFooter
 from tracker.tui.widgets.story_table import StoryTable
@@ -281,12 +281,12 @@ class StoryListScreen(Screen[None]):
         new = self.new_counts.get(story.id, 0)
         cells = {
             "new": Text(str(new) if new else "", "bold yellow", justify="right"),
-            "title": Text(display.safe(story.title) or display.safe(story.url), no_wrap=True),
-            "site": Text(display.safe(story.site), "dim", no_wrap=True, overflow="ellipsis"),
+            "title": Text(safe(story.title) or safe(story.url), no_wrap=True),
+            "site": Text(safe(story.site), "dim", no_wrap=True, overflow="ellipsis"),
             "versions": Text(str(story.version_count), justify="right"),
             "changed": Text(short_time(story.last_changed_at)),
             "checked": Text(short_time(story.last_checked_at)),
-            "status": Text(display.safe(story.status)),
+            "status": Text(safe(story.status)),
             "significance": Text("-" if story.top_significance is None
                                  else f"{story.top_significance:.0f}", justify="right"),
         }
@@ -302,7 +302,7 @@ class StoryListScreen(Screen[None]):
         arrow = "↓" if self.request.descending else "↑"
         shown = f"{self.total} stor{'y' if self.total == 1 else 'ies'}"
         if self.request.contains:
-            shown += f" matching “{display.safe(self.request.contains)}”"
+            shown += f" matching “{safe(self.request.contains)}”"
         status.update(Text(f"{shown}  ·  sorted by {ORDER_LABELS[self.request.order]} {arrow}"),
                       layout=False)
 
