@@ -168,6 +168,8 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(sample_db: Databa
     (Textual's Footer rebuilds them every time), and shows the new ones when they change."""
     async with TrackerApp(sample_db).run_test(size=SIZE) as pilot:
         await settle(pilot)
+        pilot.app.screen.refresh_bindings()  # focus has settled: the keys of the table's focus
+        await settle(pilot)
         keys = list(pilot.app.screen.query(FooterKey))
         assert [key.key_display for key in keys] == ["/", "s", "r", "?", "f", "q", "^p"]
         pilot.app.screen.refresh_bindings()
