@@ -33,7 +33,7 @@ from tracker.store.write import (
     record_checks,
     store_candidate,
 )
-from tracker.text.normalise import strip_control
+from tracker.text.control import strip_control
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.story import StoryScreen
 

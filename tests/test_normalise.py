@@ -2,7 +2,8 @@
 
 import pytest
 
-from tracker.text.normalise import content_hash, normalise_line, normalise_text, strip_control
+from tracker.text.control import strip_control
+from tracker.text.normalise import content_hash, normalise_line, normalise_text
 
 
 def test_markup_only_differences_normalise_away() -> None:

@@ -178,10 +178,11 @@ async def test_the_first_screen_shows_rows_before_the_database_opens(
 
 
 def test_the_tui_modules_load_without_sqlalchemy(tmp_path: Path) -> None:
-    """The app and its first screen import neither SQLAlchemy nor the read queries."""
+    """The app and its first screen import neither SQLAlchemy nor the read queries, nor the
+    normaliser's and the differ's patterns (making titles safe needs neither)."""
     probe = ("import sys, tracker.launch, tracker.tui.app; "
-             "print([m for m in ('sqlalchemy', 'typer', 'tracker.db.queries') "
-             "if m in sys.modules])")
+             "print([m for m in ('sqlalchemy', 'typer', 'tracker.db.queries', "
+             "'tracker.text.normalise', 'tracker.text.diffing') if m in sys.modules])")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120, check=True, env=environment(tmp_path))
     assert done.stdout.strip() == "[]"

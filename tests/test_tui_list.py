@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
+from textual.widgets._footer import FooterKey
 
 from tests.tui_support import SIZE, add_story, settle, table_rows
 from tracker.db.engine import Database
@@ -160,3 +161,21 @@ async def test_an_unreadable_database_is_reported(sample_db: Database) -> None:
         await settle(pilot)
         message = str(pilot.app.screen.query_one("#list-message", Static).content)
         assert message.startswith("cannot read the database: no such table: seen_marks")
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(sample_db: Database) -> None:
+    """The list's footer keeps its keys through a bindings update that changes none of them
+    (Textual's Footer rebuilds them every time), and shows the new ones when they change."""
+    async with TrackerApp(sample_db).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.screen.refresh_bindings()  # focus has settled: the keys of the table's focus
+        await settle(pilot)
+        keys = list(pilot.app.screen.query(FooterKey))
+        assert [key.key_display for key in keys] == ["/", "s", "r", "?", "f", "q", "^p"]
+        pilot.app.screen.refresh_bindings()
+        await settle(pilot)
+        assert list(pilot.app.screen.query(FooterKey)) == keys
+        await pilot.press("slash")
+        await settle(pilot)
+        shown = [key.key_display for key in pilot.app.screen.query(FooterKey)]
+        assert "F1" in shown and "?" not in shown

@@ -10,8 +10,8 @@ a headline change shows up as a change of line 1.
 from tracker.db.queries import VersionDetail
 from tracker.export.history import StoryHistory, iso_utc, slug
 from tracker.text import display
+from tracker.text.control import strip_control
 from tracker.text.diffing import unified_diff
-from tracker.text.normalise import strip_control
 
 NO_FILE = "/dev/null"
 

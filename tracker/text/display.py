@@ -1,28 +1,24 @@
 """Plain-text display helpers shared by every reader: the terminal, the TUI and the exports.
 
-Web text is made safe here (`safe`), diffs are cut into paragraphs and folded around changes,
-and fact changes and alignments are put into a few words. Nothing here styles text: the rich
-rendering in `tracker.terminal.render` builds on these, and the exports use them without
-loading rich at all.
+Web text is made safe here (`safe`, defined in tracker.text.control), diffs are cut into
+paragraphs and folded around changes, and fact changes and alignments are put into a few
+words. Nothing here styles text: the rich rendering in `tracker.terminal.render` builds on
+these, and the exports use them without loading rich at all.
 """
 
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+# `safe` lives beside strip_control (tracker.text.control); readers call it as display.safe.
+from tracker.text.control import safe as safe
 from tracker.text.diffing import EQUAL, Ops
-from tracker.text.normalise import strip_control
 
 if TYPE_CHECKING:  # types only: `safe` is on every command's path, the analysis on few
     from tracker.text.analysis import Analysis, EditKind, Fact
 
 FACT_WIDTH = 70
 Paragraph = list[tuple[int, str]]
-
-
-def safe(text: str | None) -> str:
-    """Untrusted text made safe to print: no control characters or escape sequences."""
-    return strip_control(text or "", keep_newlines=True)
 
 
 def paragraphs(ops: Ops) -> list[Paragraph]:

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from tracker.text.control import strip_control
+
 # Invisible characters that sites sprinkle in (soft hyphen, zero-width space, BOM, word joiner,
 # bidi marks that do not change the words) and that differ between renders.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff\u200e\u200f"), None)
@@ -38,32 +40,6 @@ def normalise_line(text: str | None) -> str | None:
         return None
     flat = normalise_text(text).replace("\n", " ")
     return flat or None
-
-
-def strip_control(text: str, *, keep_newlines: bool = False) -> str:
-    """Remove terminal control sequences and control characters from untrusted text.
-
-    ANSI escape sequences are dropped whole (not just their ESC byte), so a page cannot move the
-    cursor, retitle the terminal or hide text; bidirectional overrides go too, so it cannot
-    reorder what is shown. Tabs become spaces.
-    """
-    text = _ANSI_SEQUENCE.sub("", text).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
-    if keep_newlines:
-        return _CONTROL_EXCEPT_NEWLINE.sub("", text)
-    return _CONTROL.sub("", text.replace("\n", " "))
-
-
-# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences, and C1 CSI.
-_ANSI_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]"
-)
-# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) go with the
-# control characters: they reorder what the terminal shows, so a URL or a quote could read
-# differently from what it is ("Trojan Source").
-_BIDI = r"\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f" + _BIDI + "]")
-_CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
 
 
 def content_hash(title: str | None, text: str) -> str:
