@@ -16,6 +16,21 @@ def story_id_for_url(session: Session, url: str, *, exact: bool = False) -> int 
     found = session.scalar(select(Story.id).where(Story.url == url))
     if found is not None or exact:
         return found
+    return _named_elsewhere(session, url)
+
+
+def story_for_url(session: Session, url: str) -> Story | None:
+    """The story `url` (canonical form) names, loaded: the write path's usual case, a story's
+    own URL, is one query for the row instead of one for its id and another for the row."""
+    own = session.scalars(select(Story).where(Story.url == url)).one_or_none()
+    if own is not None:
+        return own
+    other = _named_elsewhere(session, url)
+    return session.get_one(Story, other) if other is not None else None
+
+
+def _named_elsewhere(session: Session, url: str) -> int | None:
+    """The story `url` is an alias of (merged into it), or declared canonical by."""
     found = session.scalar(select(StoryAlias.story_id).where(StoryAlias.url == url))
     if found is not None:
         return found

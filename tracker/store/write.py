@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, defer
 
 from tracker import search
 from tracker.db.engine import Database
-from tracker.db.identity import story_id_for_url
+from tracker.db.identity import story_for_url
 from tracker.db.models import Check, Outcome, Source, Story, StoryStatus, Version
 from tracker.errors import InvalidInput
 from tracker.store import merge
@@ -321,12 +321,9 @@ def _story_for(session: Session, candidate: Candidate) -> Story:
     """The story the candidate's URL names (tracker.db.identity), or a new one at its
     canonical form."""
     url = story_key(candidate.url)
-    own = session.scalars(select(Story).where(Story.url == url)).one_or_none()
-    if own is not None:  # the usual case, in one query instead of the id's and then the row's
-        return own
-    story_id = story_id_for_url(session, url)
-    if story_id is not None:
-        return session.get_one(Story, story_id)
+    found = story_for_url(session, url)
+    if found is not None:
+        return found
     story = Story(url=url, site=site_of(url), status=StoryStatus.ACTIVE,
                   first_seen_at=candidate.seen.observed_at)
     session.add(story)
