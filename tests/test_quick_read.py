@@ -1,6 +1,6 @@
 """The start-up read (tracker.db.quick) against the ORM's on the same real SQLite files.
 
-The quick read is a second implementation of three ORM reads, kept for start-up time: these
+The quick read is a second implementation of four ORM reads, kept for start-up time: these
 tests are what keeps the two from drifting. Every sort, both directions, pages, counts of new
 versions, what is due, and the databases the quick read must refuse (and leave to the ORM).
 """
@@ -9,17 +9,21 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from tests.tui_support import add_story
 from tracker.db import queries
 from tracker.db.engine import Database, open_database
-from tracker.db.models import Story, StoryStatus
+from tracker.db.models import Diff, Story, StoryStatus, Version
 from tracker.db.quick import QuickReader, open_quick, sqlite_file
+from tracker.db.summaries import VersionDetail
 from tracker.history import seen
 from tracker.sources.importer import import_paths, seeds_dir
 from tracker.sources.tracking import set_status, track_feed, track_stories
 from tracker.store.schedule import anything_due
+from tracker.tui import panes
+from tracker.tui.panes import PaneRequest
+from tracker.tui.texts import Look, Mode
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -138,3 +142,54 @@ def test_the_file_is_the_one_sqlalchemy_opens(tmp_path: Path) -> None:
     assert sqlite_file(url) == str(path)
     with open_quick(url) as reader:
         assert reader is not None and reader.count_stories() == 0
+
+
+def test_a_story_opening_is_the_orms(db: Database, db_url: str) -> None:
+    """What `tracker tui STORY` shows first: the story, its versions, the newest two texts and
+    the diff between them, as the ORM reads them; a missing diff row is missing in both."""
+    fill(db)
+    with db.writing() as session:  # the sample story's last diff row lost: computed instead
+        session.execute(delete(Diff).where(Diff.story_id == 1, Diff.to_version_id == (
+            select(Version.id).where(Version.story_id == 1, Version.number == 8)
+            .scalar_subquery())))
+    with open_quick(db_url) as reader:
+        assert reader is not None
+        assert reader.story_opening(999) is None
+        for story in queries.list_stories(db):
+            opening = reader.story_opening(story.id)
+            assert opening is not None
+            assert opening.story == queries.find_story(db, story.id)
+            assert opening.versions == queries.list_versions(db, story.id)
+            assert opening.newest == newest_details(db, story.id, story.version_count)
+            assert opening.delta == (queries.version_pair(db, story.id, -2, -1)[2]
+                                     if story.version_count > 1 else None)
+        sample = reader.story_opening(1)
+    assert sample is not None and sample.delta is None and len(sample.versions) == 8
+    assert any(version.tags for version in sample.versions)
+
+
+def newest_details(db: Database, story_id: int, count: int) -> list[VersionDetail]:
+    """The ORM's reading of a story's newest two versions, oldest first."""
+    if count > 1:
+        return list(queries.version_pair(db, story_id, -2, -1)[:2])
+    return [queries.get_version(db, story_id, 1)] if count else []
+
+
+def test_the_first_pane_is_the_one_read_later(sample_db: Database, db_url: str) -> None:
+    """The story screen's first pane from the start-up read reads as it would from the
+    database, in every mode it covers; what it does not hold is left to the database."""
+    one = add_story(sample_db, "https://site.example/one", ["Only one version so far."])
+    with open_quick(db_url) as reader:
+        assert reader is not None
+        opening, single = reader.story_opening(1), reader.story_opening(one)
+    assert opening is not None and single is not None
+    for mode in (Mode.INLINE, Mode.SIDE, Mode.FULL):
+        for look in (Look(), Look(markers=True, folded=False, find=("Iran",))):
+            request = PaneRequest(1, 8, mode, look=look)
+            quick = panes.from_opening(opening, request)
+            assert quick is not None and quick.plain == panes.build(sample_db, request).plain
+    alone = PaneRequest(one, 1, only=True)
+    quick = panes.from_opening(single, alone)
+    assert quick is not None and quick.plain == panes.build(sample_db, alone).plain
+    for request in (PaneRequest(1, 7), PaneRequest(1, 8, Mode.BLAME), PaneRequest(1, 8, base=6)):
+        assert panes.from_opening(opening, request) is None

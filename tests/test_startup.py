@@ -33,6 +33,8 @@ from tracker.db.quick import open_quick
 from tracker.sources.tracking import set_status, track_stories
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.story_list import PAGE_SIZE
+from tracker.tui.widgets.diff_pane import DiffPane
+from tracker.tui.widgets.timeline import Timeline
 
 HEAVY = ("sqlalchemy", "typer", "httpx", "rich", "trafilatura", "lxml", "textual", "jinja2",
          "feedparser", "alembic", "spellchecker", "tracker.sources.snapshot",
@@ -177,12 +179,44 @@ async def test_the_first_screen_shows_rows_before_the_database_opens(
         assert app.screen.__class__.__name__ == "StoryScreen"
 
 
-def test_the_tui_modules_load_without_sqlalchemy(tmp_path: Path) -> None:
-    """The app and its first screen import neither SQLAlchemy nor the read queries, nor the
-    normaliser's and the differ's patterns (making titles safe needs neither)."""
-    probe = ("import sys, tracker.launch, tracker.tui.app; "
-             "print([m for m in ('sqlalchemy', 'typer', 'tracker.db.queries', "
-             "'tracker.text.normalise', 'tracker.text.diffing') if m in sys.modules])")
+async def test_a_story_opened_directly_shows_before_the_database_opens(
+        sample_db: Database, db_url: str) -> None:
+    """What `tracker tui ID` does: the story's versions and newest diff from the quick read,
+    the database opened once they are shown; steps then read it as before."""
+    found: dict[str, object] = {}
+    with open_quick(db_url) as reader:
+        assert reader is not None
+        opening = reader.story_opening(1)
+
+    def opener() -> Database:
+        screen = app.screen
+        found["shown"] = (screen.query_one(DiffPane).plain.startswith("v7 -> v8"),
+                          screen.query_one(Timeline).option_count)
+        return sample_db
+
+    app = TrackerApp(opener, story_id=1, opening=opening)
+    async with app.run_test() as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert found == {"shown": (True, 8)}
+        await pilot.press("left")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one(DiffPane).plain.startswith("v6 -> v7")
+
+
+@pytest.mark.parametrize(("modules", "unwanted"), [
+    ("tracker.launch, tracker.tui.app",
+     ("sqlalchemy", "typer", "tracker.db.queries", "tracker.text.normalise",
+      "tracker.text.diffing")),
+    ("tracker.tui.screens.story",
+     ("sqlalchemy", "typer", "tracker.db.queries", "tracker.search", "tracker.text.normalise")),
+])
+def test_the_tui_modules_load_without_sqlalchemy(
+        tmp_path: Path, modules: str, unwanted: tuple[str, ...]) -> None:
+    """The app and its first screens import neither SQLAlchemy nor the read queries, nor the
+    normaliser's patterns; the list not even the differ (making titles safe needs none)."""
+    probe = f"import sys, {modules}; print([m for m in {unwanted!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120, check=True, env=environment(tmp_path))
     assert done.stdout.strip() == "[]"

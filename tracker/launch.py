@@ -120,17 +120,23 @@ def _snapshot(url: str | None, *, quiet: bool, every: bool) -> bool:
 
 def _tui(url: str | None, story_id: int | None) -> bool:
     """`tracker tui`: the story list's first page read now, the database opened behind it.
-    `tracker tui ID` of a story that exists: the story screen, without the command line (an
-    id that names no story is left to tracker.cli, which says so)."""
+    `tracker tui ID` of a story that exists: the story screen, without the command line, its
+    versions and newest diff read now too (an id that names no story is left to tracker.cli,
+    which says so)."""
     from tracker.db.quick import open_quick
     from tracker.tui.app import TrackerApp
     from tracker.tui.screens.story_list import PAGE_SIZE
 
     with open_quick(config.database_url(_given_url(url))) as reader:
-        if reader is None or (story_id is not None and not reader.has_story(story_id)):
+        if reader is None:
             return False
-        first = None if story_id is not None else reader.first_page(PAGE_SIZE)
-    TrackerApp(_opener(_given_url(url)), story_id=story_id, first=first).run()
+        if story_id is None:
+            first, opening = reader.first_page(PAGE_SIZE), None
+        else:
+            first, opening = None, reader.story_opening(story_id)
+            if opening is None:
+                return False
+    TrackerApp(_opener(_given_url(url)), story_id=story_id, first=first, opening=opening).run()
     return True
 
 

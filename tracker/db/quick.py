@@ -2,9 +2,10 @@
 
 Importing SQLAlchemy's ORM and the models takes most of a second on a slow machine, longer than
 the aims for a cron run with nothing due and for the TUI's first screen (issues 13 and 17). So
-the first read of those two goes through `sqlite3`, read-only, and answers exactly three things:
+the first read of those two goes through `sqlite3`, read-only, and answers exactly four things:
 whether the stored schema is the one this tracker's migrations end at, whether anything is due,
-and the story list's first page, as the same dataclasses in the same order as tracker.db.queries.
+the story list's first page, and what a story opened directly (`tracker tui STORY`) shows first,
+as the same dataclasses in the same order as tracker.db.queries.
 
 It answers only when it can answer for sure: a SQLite file that exists, is readable and is at
 the head revision. Anything else (PostgreSQL, a database to create or upgrade, a newer, foreign
@@ -25,8 +26,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from tracker.db.enums import StoryStatus
-from tracker.db.summaries import StoryOrder, StorySummary
+from tracker.db.enums import Source, StoryStatus
+from tracker.db.summaries import (
+    StoredDelta,
+    StoryOrder,
+    StorySummary,
+    VersionDetail,
+    VersionSummary,
+)
 
 _REVISION_LINE = re.compile(r'^(down_revision|revision)\b[^=\n]*=\s*["\']?([^"\'\s]+)["\']?',
                             re.MULTILINE)
@@ -48,6 +55,25 @@ SELECT s.id, s.url, s.site, s.title, s.status, s.first_seen_at, s.last_changed_a
        WHERE d.story_id = s.id) AS top, s.canonical_url
 FROM stories AS s LEFT OUTER JOIN (SELECT story_id, count(*) AS n FROM versions
                                    GROUP BY story_id) AS c ON c.story_id = s.id
+"""
+
+_VERSIONS = """
+SELECT v.story_id, v.number, v.observed_at, v.title, v.byline, v.published_at, v.updated_at,
+       v.word_count, v.char_count, v.source, v.reverts_to, v.updated_by, v.correction,
+       d.id, d.words_added, d.words_removed, d.headline_changed, d.byline_changed, d.significance
+FROM versions AS v
+LEFT OUTER JOIN versions AS p ON p.story_id = v.story_id AND p.number = v.number - 1
+LEFT OUTER JOIN diffs AS d ON d.to_version_id = v.id AND d.from_version_id = p.id
+WHERE v.story_id = ? ORDER BY v.number
+"""
+"""tracker.db.queries.versions' `_version_query` for one story, without the texts."""
+_TAGS = ("SELECT t.diff_id, t.tag FROM diff_tags AS t JOIN diffs AS d ON d.id = t.diff_id "
+         "WHERE d.story_id = ?")
+_TEXTS = "SELECT number, text FROM versions WHERE story_id = ? AND number >= ? ORDER BY number"
+_DELTA = """
+SELECT d.delta, d.title_delta, d.analysis FROM diffs AS d
+JOIN versions AS f ON f.id = d.from_version_id JOIN versions AS t ON t.id = d.to_version_id
+WHERE d.story_id = ? AND f.number = ? AND t.number = ?
 """
 
 
@@ -80,6 +106,18 @@ class StoryPage:
     total: int
 
 
+@dataclass(frozen=True)
+class StoryOpening:
+    """What a story opened directly shows first: the story, every version's metadata, and the
+    newest two versions' texts (oldest first; one for a story of one version) with the stored
+    diff between them, as tracker.db.queries.version_pair reads them."""
+
+    story: StorySummary
+    versions: list[VersionSummary]
+    newest: list[VersionDetail]
+    delta: StoredDelta | None
+
+
 class QuickReader:
     """Read-only queries on an open SQLite connection to a database at the head revision."""
 
@@ -110,10 +148,40 @@ class QuickReader:
         """tracker.db.queries.count_stories without a filter."""
         return int(self.connection.execute("SELECT count(*) FROM stories").fetchone()[0])
 
-    def has_story(self, story_id: int) -> bool:
-        """Whether a story has this id (tracker.db.queries.find_story finds it by id)."""
-        found = self.connection.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,))
-        return found.fetchone() is not None
+    def story_opening(self, story_id: int) -> StoryOpening | None:
+        """The story with this id (as tracker.db.queries.find_story finds it by id) and what
+        its screen shows first, read in one transaction; None when no story has this id."""
+        with self._snapshot():
+            row = self.connection.execute(f"{_STORIES} WHERE s.id = ?", (story_id,)).fetchone()
+            if row is None:
+                return None
+            versions = self._versions(story_id)
+            newest = [version.number for version in versions[-2:]]
+            texts = dict(self.connection.execute(_TEXTS, (story_id, newest[0] if newest else 1)))
+            delta = (self.connection.execute(_DELTA, (story_id, *newest)).fetchone()
+                     if len(newest) == 2 else None)
+        details = [VersionDetail(version, texts[version.number]) for version in versions[-2:]]
+        return StoryOpening(_summary(row), versions, details, _stored_delta(delta))
+
+    def _versions(self, story_id: int) -> list[VersionSummary]:
+        """tracker.db.queries.list_versions."""
+        from tracker.text.analysis import ordered_tags  # loads with the diff it shows
+
+        tags: dict[int, list[str]] = {}
+        for diff_id, tag in self.connection.execute(_TAGS, (story_id,)):
+            tags.setdefault(diff_id, []).append(tag)
+        return [_version(row, ordered_tags(tags.get(row[13], ())))
+                for row in self.connection.execute(_VERSIONS, (story_id,))]
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction, so the versions and the texts agree when a snapshot stores
+        a version meanwhile."""
+        self.connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.connection.execute("ROLLBACK")
 
     def new_version_counts(self, story_ids: Sequence[int]) -> dict[int, int]:
         """tracker.history.seen.new_version_counts: versions stored after each seen mark."""
@@ -192,3 +260,32 @@ def _summary(row: tuple[Any, ...]) -> StorySummary:
         version_count=count, top_significance=top,
         canonical_url=canonical if canonical != url else None,
     )
+
+
+def _version(row: tuple[Any, ...], tags: tuple[str, ...]) -> VersionSummary:
+    """tracker.db.queries.versions' `_version_summary`, from a row of `_VERSIONS`."""
+    (story_id, number, observed, title, byline, published, updated, words, chars, source,
+     reverts_to, updated_by, correction, diff_id, added, removed, headline, byline_changed,
+     significance) = row
+    diff = diff_id is not None
+    return VersionSummary(
+        story_id=story_id, number=number, observed_at=_utc(observed), title=title,
+        byline=byline, published_at=None if published is None else _utc(published),
+        updated_at=None if updated is None else _utc(updated), word_count=words,
+        char_count=chars, source=Source(source), reverts_to=reverts_to,
+        words_added=added if diff else (0 if number > 1 else words),
+        words_removed=removed if diff else 0, headline_changed=bool(diff and headline),
+        byline_changed=bool(diff and byline_changed), tags=tags if diff else (),
+        significance=significance if diff else None,
+        updated_by=tuple((updated_by or "").split()), correction=correction,
+    )
+
+
+def _stored_delta(row: tuple[Any, ...] | None) -> StoredDelta | None:
+    """tracker.db.queries.versions' StoredDelta of a diff row, its analysis decoded."""
+    if row is None:
+        return None
+    from tracker.text.analysis import from_json
+
+    delta, title_delta, analysis = row
+    return StoredDelta(delta, title_delta, None if analysis is None else from_json(analysis))

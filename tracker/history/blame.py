@@ -9,9 +9,10 @@ story with hundreds of versions is blamed in one pass over its texts.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tracker.db import queries
-from tracker.db.engine import Database
+if TYPE_CHECKING:  # the TUI's panes import this module before SQLAlchemy is loaded
+    from tracker.db.engine import Database
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ def blame(texts: Sequence[str]) -> list[BlamedParagraph]:
     return [BlamedParagraph(paragraph, origins[paragraph]) for paragraph in last]
 
 
-def blame_version(db: Database, story_id: int, number: int) -> list[BlamedParagraph]:
+def blame_version(db: "Database", story_id: int, number: int) -> list[BlamedParagraph]:
     """Blame version `number` of a story, reading the texts of the versions up to it."""
+    from tracker.db import queries
+
     return blame(queries.version_texts(db, story_id, upto=number))

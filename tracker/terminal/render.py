@@ -9,11 +9,11 @@ readable in monochrome; `markers=True` adds git-style [-...-]{+...+} markers for
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from tracker.history.compare import DiffView
-from tracker.search import Snippet
+from tracker.history.diffview import DiffView
 from tracker.text.analysis import Analysis, Tag
 from tracker.text.diffing import DELETE, EQUAL, INSERT, Ops
 from tracker.text.display import (
@@ -24,6 +24,9 @@ from tracker.text.display import (
     safe,
     with_context,
 )
+
+if TYPE_CHECKING:  # tracker.search loads SQLAlchemy; a story's first screen does not
+    from tracker.search.model import Snippet
 
 INSERT_STYLE = "bold green underline"
 DELETE_STYLE = "red strike"
@@ -139,7 +142,7 @@ def facts_text(found: Analysis, most: int | None = None) -> Text:
     return text
 
 
-def snippet_text(snippet: Snippet, *, markers: bool = False) -> Text:
+def snippet_text(snippet: "Snippet", *, markers: bool = False) -> Text:
     """A search snippet with its matches highlighted (and in [[...]] for plain output)."""
     text = Text()
     at = 0

@@ -1,9 +1,10 @@
 """The Textual app: it holds the database and delegates everything else to its screens.
 
 Started from the quick read (tracker.db.quick, `tracker tui` on the SQLite default), the app
-gets the story list's first page and a function that opens the database: the first frame is
-painted from that page, and the database, with SQLAlchemy, is opened in a worker after it (or
-by the first action that needs it, whichever comes first).
+gets the story list's first page (or, for `tracker tui STORY`, the story's opening) and a
+function that opens the database: the first frame is painted from what was read, and the
+database, with SQLAlchemy, is opened in a worker after it (or by the first action that needs
+it, whichever comes first).
 """
 
 import threading
@@ -16,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
-from tracker.db.quick import StoryPage
+from tracker.db.quick import StoryOpening, StoryPage
 from tracker.tui.screens.story_list import StoryListScreen
 
 if TYPE_CHECKING:  # the screens that read more than the first page load with the database
@@ -43,15 +44,16 @@ class TrackerApp(App[None]):
     ]
 
     def __init__(self, db: "Database | Callable[[], Database]", story_id: int | None = None,
-                 first: StoryPage | None = None) -> None:
+                 first: StoryPage | None = None, opening: StoryOpening | None = None) -> None:
         """`db` is the database, or a function that opens it (then `first` is the story
-        list's first page, read without it)."""
+        list's first page, or `opening` what story `story_id` shows first, read without it)."""
         super().__init__()
         self._database: Database | None = None if callable(db) else db
         self._open = db if callable(db) else None
         self._opening = threading.Lock()
         self.story_id = story_id
         self.first = first
+        self.opening = opening
 
     @property
     def db(self) -> "Database":
@@ -73,7 +75,7 @@ class TrackerApp(App[None]):
         else:
             from tracker.tui.screens.story import StoryScreen
 
-            self.push_screen(StoryScreen(self.db, self.story_id))
+            self.push_screen(StoryScreen(self.database, self.story_id, opening=self.opening))
 
     def action_back_to_list(self) -> None:
         """Esc on a story opened directly: the list takes its place."""

@@ -6,21 +6,26 @@ and the history up to a version for blame. Version metadata comes earlier, from 
 The content is also laid out here, wrapped into lines at the pane's width: for a 40 KB story
 that is most of a step's cost, and done on the UI thread it held every key behind it (a step
 took 86-94 ms; the read and diff alone 8-10 ms). The pane then only paints the lines in view.
+
+A story opened directly (`tracker tui STORY`) shows its first pane from the start-up read
+(`from_opening`), before SQLAlchemy is imported; the reads here import it when first needed.
 """
 
 import io
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from textual.strip import Strip
 
-from tracker.db import queries
-from tracker.db.engine import Database
-from tracker.history import compare
-from tracker.history.blame import blame_version
+from tracker.db.quick import StoryOpening
+from tracker.history.diffview import DiffView, diff_view
 from tracker.tui import texts
 from tracker.tui.texts import Look, Mode, PaneContent
+
+if TYPE_CHECKING:
+    from tracker.db.engine import Database
 
 CACHE_SIZE = 32
 FALLBACK_WIDTH = 80
@@ -62,23 +67,48 @@ class Laid:
     """The lines holding a highlighted match, for n and N."""
 
 
-def build(db: Database, request: PaneRequest) -> PaneContent:
+def build(db: "Database", request: PaneRequest) -> PaneContent:
     """Read what `request` needs and prepare it for the pane."""
+    from tracker.db import queries
+    from tracker.history import compare
+    from tracker.history.blame import blame_version
+
     look = request.look
-    if request.mode is Mode.FULL or (request.pair is None and request.mode is not Mode.BLAME):
+    if _one_version(request):
         detail = queries.get_version(db, request.story_id, request.number)
         return texts.full_text(detail, only=request.only, look=look)
     if request.mode is Mode.BLAME:
         info = queries.get_version(db, request.story_id, request.number).info
         return texts.blame_text(info, blame_version(db, request.story_id, request.number), look)
     assert request.pair is not None
-    view = compare.get_diff(db, request.story_id, *request.pair)
+    return _compared(compare.get_diff(db, request.story_id, *request.pair), request)
+
+
+def from_opening(opening: StoryOpening, request: PaneRequest) -> PaneContent | None:
+    """What `request` shows, from the start-up read of a story opened directly; None when
+    that read does not hold it (any version but the newest two, blame, a marked version)."""
+    held = {detail.info.number: detail for detail in opening.newest}
+    if _one_version(request) and request.number in held:
+        return texts.full_text(held[request.number], only=request.only, look=request.look)
+    pair = request.pair
+    if (request.mode is Mode.BLAME or pair is None or request.base is not None
+            or not set(pair) <= set(held)):
+        return None
+    return _compared(diff_view(held[pair[0]], held[pair[1]], opening.delta), request)
+
+
+def _one_version(request: PaneRequest) -> bool:
+    """Whether `request` shows a single version's text (its mode, or nothing to compare)."""
+    return request.mode is Mode.FULL or (request.pair is None and request.mode is not Mode.BLAME)
+
+
+def _compared(view: DiffView, request: PaneRequest) -> PaneContent:
     if request.mode is Mode.SIDE:
-        return texts.side_by_side(view, look)
-    return texts.inline_diff(view, look)
+        return texts.side_by_side(view, request.look)
+    return texts.inline_diff(view, request.look)
 
 
-def prepare(db: Database, request: PaneRequest) -> Laid:
+def prepare(db: "Database", request: PaneRequest) -> Laid:
     """Read, build and lay out: everything a step needs before the pane paints."""
     return lay_out(build(db, request), request.width)
 

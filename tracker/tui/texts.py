@@ -13,9 +13,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tracker.db.queries import VersionDetail, VersionSummary
+from tracker.db.summaries import VersionDetail, VersionSummary
 from tracker.history.blame import BlamedParagraph, split_paragraphs
-from tracker.history.compare import DiffView
+from tracker.history.diffview import DiffView
 from tracker.terminal import render
 from tracker.text import display
 from tracker.text.diffing import DELETE, INSERT

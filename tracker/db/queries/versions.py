@@ -14,55 +14,12 @@ from sqlalchemy.orm import Session, aliased, defer, selectinload
 
 from tracker.db.engine import Database
 from tracker.db.models import Check, Diff, Outcome, Source, Story, Version
+from tracker.db.summaries import StoredDelta as StoredDelta
+from tracker.db.summaries import VersionDetail as VersionDetail
+from tracker.db.summaries import VersionSummary as VersionSummary
 from tracker.db.types import MAX_INTEGER
 from tracker.errors import NotFoundError
 from tracker.text.analysis import Analysis, from_json, ordered_tags
-
-
-@dataclass(frozen=True)
-class VersionSummary:
-    """A version's metadata and the size of the change that produced it (none for version 1)."""
-
-    story_id: int
-    number: int
-    observed_at: datetime
-    title: str | None
-    byline: str | None
-    published_at: datetime | None
-    updated_at: datetime | None
-    word_count: int
-    char_count: int
-    source: str
-    reverts_to: int | None
-    words_added: int
-    words_removed: int
-    headline_changed: bool
-    byline_changed: bool
-    tags: tuple[str, ...] = ()
-    """Kinds of fact the change into this version touched (tracker.analysis.Tag values)."""
-    significance: float | None = None
-    """0-100, how substantive that change was; None for version 1 and unanalysed diffs."""
-    updated_by: tuple[str, ...] = ()
-    """Which of the page's declarations state `updated_at` (json-ld, meta, visible, header)."""
-    correction: str | None = None
-    """The correction and editor's notes the text carries, one per line."""
-
-
-@dataclass(frozen=True)
-class VersionDetail:
-    info: VersionSummary
-    text: str
-
-
-@dataclass(frozen=True)
-class StoredDelta:
-    """A diff row as it is stored, for tracker.history.compare to decode against the older
-    version: diff-match-patch deltas of the text and the title, and the analysis."""
-
-    delta: str
-    title_delta: str
-    analysis: Analysis | None
-    """Decoded from the stored JSON; None until the diff is analysed."""
 
 
 @dataclass(frozen=True)

@@ -4,26 +4,32 @@ Each says honestly what happened: whether a browser took the URL, that a termina
 the copy, where the export went or why it failed.
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
 
-from tracker.db import queries
-from tracker.db.engine import Database
+from tracker.db.summaries import StorySummary
 from tracker.text import display
-from tracker.tui.loading import READ_ERRORS, describe
+from tracker.tui import loading
 from tracker.tui.screens.reading import ReadingScreen
 
-if TYPE_CHECKING:  # the exporters load when x is pressed, not with the app
+if TYPE_CHECKING:  # the exporters load when x is pressed, not with the app; the database
+    from tracker.db.engine import Database  # with the first read (`tracker tui STORY`)
     from tracker.tui.screens.export import ExportRequest
 
 
 class SharingScreen(ReadingScreen):
     """The story screen's o, y and x."""
 
-    db: Database
     story_id: int
-    story: queries.StorySummary | None
+    story: StorySummary | None
+    open_database: "Callable[[], Database]"
+    """Opens the database once, in whichever thread reads first (TrackerApp.database)."""
+
+    @property
+    def db(self) -> "Database":
+        return self.open_database()
 
     def action_open_url(self) -> None:
         if self.story is not None:
@@ -64,8 +70,8 @@ class SharingScreen(ReadingScreen):
 
         try:
             path = export_story(self.db, self.story_id, request)
-        except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, describe(error), severity="error",
+        except loading.READ_ERRORS as error:
+            self.app.call_from_thread(self.notify, loading.describe(error), severity="error",
                                       markup=False)
             return
         self.app.call_from_thread(self.notify, f"Wrote {display.safe(str(path))}", markup=False)

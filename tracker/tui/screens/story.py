@@ -6,8 +6,9 @@ anything but the current request is dropped, so holding a key down never shows a
 """
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,18 +20,19 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from tracker.db import queries
-from tracker.db.engine import Database
-from tracker.history import seen
+from tracker.db.quick import StoryOpening
+from tracker.db.summaries import StorySummary, VersionSummary
 from tracker.terminal import render
 from tracker.text import display
-from tracker.tui import heap, panes, texts
-from tracker.tui.loading import READ_ERRORS, REFRESH_SECONDS, describe
+from tracker.tui import heap, loading, panes, texts
 from tracker.tui.screens.reading import READING_BINDINGS
 from tracker.tui.screens.sharing import SharingScreen
 from tracker.tui.texts import Look, Mode
 from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import CHROME, Columns, Timeline, header_row
+
+if TYPE_CHECKING:  # opened by the first read that needs it (see `opening`)
+    from tracker.db.engine import Database
 
 TIMELINE_MIN_WIDTH = 100
 """Below this many columns the timeline starts collapsed, leaving the width to the text."""
@@ -80,8 +82,8 @@ class StoryScreen(SharingScreen):
     class Loaded(Message):
         """The story and its versions' metadata (no texts) arrived."""
 
-        story: queries.StorySummary
-        versions: list[queries.VersionSummary]
+        story: StorySummary
+        versions: list[VersionSummary]
 
     @dataclass
     class Prepared(Message):
@@ -98,15 +100,20 @@ class StoryScreen(SharingScreen):
 
         error: str
 
-    def __init__(self, db: Database, story_id: int, version: int | None = None,
-                 find: tuple[str, ...] = ()) -> None:
-        """Open `story_id` on `version` (or its newest), highlighting the words in `find`."""
+    def __init__(self, db: "Database | Callable[[], Database]", story_id: int,
+                 version: int | None = None, find: tuple[str, ...] = (),
+                 opening: StoryOpening | None = None) -> None:
+        """Open `story_id` on `version` (or its newest), highlighting the words in `find`.
+
+        `db` may be a function that opens the database; then `opening` is what the start-up
+        read (tracker.db.quick) found of the story, shown before the database is opened."""
         super().__init__()
-        self.db = db
+        self.open_database = db if callable(db) else lambda: db
+        self.opening = opening
         self.story_id = story_id
         self.first_shown = version
-        self.story: queries.StorySummary | None = None
-        self.versions: list[queries.VersionSummary] = []
+        self.story: StorySummary | None = None
+        self.versions: list[VersionSummary] = []
         self.mode = Mode.INLINE
         self.base: int | None = None
         self.look = Look(markers=bool(os.environ.get("NO_COLOR")), find=find)
@@ -134,9 +141,12 @@ class StoryScreen(SharingScreen):
 
     def on_mount(self) -> None:
         self.look = replace(self.look, markers=self.look.markers or self.app.no_color)
+        self.set_interval(loading.REFRESH_SECONDS, self.watch_versions)
+        if self.opening is not None:  # shown at once; the database opens behind it
+            self._show_story(self.Loaded(self.opening.story, self.opening.versions))
+            return
         self.query_one(Timeline).loading = True
         self.load_story()
-        self.set_interval(REFRESH_SECONDS, self.watch_versions)
 
     def watch_versions(self) -> None:
         """Poll for versions that a snapshot stored while the story is open."""
@@ -145,20 +155,24 @@ class StoryScreen(SharingScreen):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def count_versions(self, known: int) -> None:
+        from tracker.db import queries
+
         try:
             story = queries.find_story(self.db, self.story_id)
-        except READ_ERRORS:
+        except loading.READ_ERRORS:
             return  # a failed poll is retried at the next tick; real reads report errors
         if story.version_count != known:
             self.app.call_from_thread(self.load_story)
 
     @work(thread=True, exclusive=True, group="story", exit_on_error=False)
     def load_story(self) -> None:
+        from tracker.db import queries
+
         try:
             story = queries.find_story(self.db, self.story_id)
             self.post_message(self.Loaded(story, queries.list_versions(self.db, story.id)))
-        except READ_ERRORS as error:
-            self.post_message(self.Failed(describe(error)))
+        except loading.READ_ERRORS as error:
+            self.post_message(self.Failed(loading.describe(error)))
 
     @on(Loaded)
     def _show_story(self, message: Loaded) -> None:
@@ -247,14 +261,21 @@ class StoryScreen(SharingScreen):
     def _prepared_or_error(self, request: panes.PaneRequest) -> Prepared:
         """The pane for `request`, or a message saying why there is none (in a worker)."""
         try:
-            return self.Prepared(request, panes.prepare(self.db, request))
-        except READ_ERRORS as error:
-            line = describe(error)
+            return self.Prepared(request, self._laid_out(request))
+        except loading.READ_ERRORS as error:
+            line = loading.describe(error)
         except Exception as error:  # a bug must not leave the last text on screen
             line = (f"could not show v{request.number}: {type(error).__name__}: {error} "
                     "(a bug in tracker: please report it)")
         laid = panes.lay_out(texts.PaneContent.of(Text(line, "bold red")), request.width)
         return self.Prepared(request, laid, failed=True)
+
+    def _laid_out(self, request: panes.PaneRequest) -> panes.Laid:
+        """Laid out from the start-up read when it holds what `request` shows, else read."""
+        found = None if self.opening is None else panes.from_opening(self.opening, request)
+        if found is not None:
+            return panes.lay_out(found, request.width)
+        return panes.prepare(self.db, request)
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
     def prefetch(self, request: panes.PaneRequest, direction: int) -> None:
@@ -281,21 +302,25 @@ class StoryScreen(SharingScreen):
             self._display(message.request, message.laid)
 
     def _display(self, request: panes.PaneRequest, laid: panes.Laid) -> None:
+        """Show `laid`; then, once it is painted, what may wait: reading ahead, and noting
+        the newest version as seen (the first read to open the database, when it is not)."""
         self.show_laid(laid)
         self.call_after_refresh(heap.freeze_long_lived)  # once the story is painted
         if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
             self.call_after_refresh(self.prefetch, request, self.direction)
         if request.number == len(self.versions) and request.number > self.seen_up_to:
             self.seen_up_to = request.number
-            self.record_seen(request.number)
+            self.call_after_refresh(self.record_seen, request.number)
 
     @work(thread=True, group="seen", exit_on_error=False)
     def record_seen(self, number: int) -> None:
         """The newest version was shown: the story list stops counting it as new."""
+        from tracker.history import seen
+
         try:
             seen.mark_seen(self.db, self.story_id, number)
-        except READ_ERRORS as error:
-            self.app.call_from_thread(self.notify, describe(error), severity="warning",
+        except loading.READ_ERRORS as error:
+            self.app.call_from_thread(self.notify, loading.describe(error), severity="warning",
                                       markup=False)
 
     def show_status(self) -> None:

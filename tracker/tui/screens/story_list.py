@@ -353,7 +353,7 @@ class StoryListScreen(Screen[None]):
 
         table = self.query_one(DataTable)
         if self.stories and 0 <= table.cursor_row < len(self.stories):
-            self.app.push_screen(StoryScreen(self.db, self.stories[table.cursor_row].id))
+            self.app.push_screen(StoryScreen(self._database, self.stories[table.cursor_row].id))
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tracker.db.queries import VersionSummary
+from tracker.db.summaries import VersionSummary
 from tracker.text.display import format_time
 
 BAR_WIDTH = 6
