@@ -16,7 +16,7 @@ from tracker.db.engine import Database
 from tracker.history import compare, seen
 from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.terminal.render import DELETE_STYLE, INSERT_STYLE
-from tracker.tui import texts
+from tracker.tui import panes, texts
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.export import ExportScreen
 from tracker.tui.screens.help import HelpScreen
@@ -306,3 +306,24 @@ async def test_escape_from_a_story_opened_directly_shows_the_list(sample_db: Dat
         await settle(pilot)
         assert isinstance(pilot.app.screen, StoryListScreen)
         assert pilot.app.screen.stories[0].id == 1
+
+
+def test_side_by_side_keeps_each_side_in_its_column(db: Database) -> None:
+    """Each line holds the old side in the left half and the new in the right; a word longer
+    than a column is folded onto the next lines whole, never cut off; styles are kept."""
+    link = "https://example.com/" + "a-very-long-path-segment/" * 4
+    story = add_story(db, "https://site.example/long", [
+        "A short first paragraph.\nThe minister spoke.",
+        f"A short first paragraph.\nThe minister spoke at length, see {link} for more."])
+    laid = panes.lay_out(texts.side_by_side(compare.get_diff(db, story, 1, 2)), 60)
+    lines = [line.text.ljust(60) for line in laid.lines]
+    start = next(index for index, line in enumerate(lines) if line.startswith("The minister"))
+    end = next(index for index in range(start, len(lines)) if not lines[index].strip())
+    rows = lines[start:end]
+    assert "".join(row[:28] for row in rows).split() == ["The", "minister", "spoke."]
+    assert all(row[28:30] == "  " for row in rows)
+    right = "".join(row[30:] for row in rows).replace(" ", "")
+    assert link in right and "atlength" in right
+    inserted = "".join(segment.text for line in laid.lines[start:end] for segment in line
+                       if segment.style is not None and segment.style.underline)
+    assert link in inserted

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 
 from tracker.db.summaries import VersionDetail, VersionSummary
@@ -79,35 +79,70 @@ def highlight(text: Text, find: tuple[str, ...]) -> Text:
 
 
 def side_by_side(view: DiffView, look: Look = Look()) -> PaneContent:
-    """Old on the left, new on the right, one table row per paragraph so the sides line up.
+    """Old on the left, new on the right, one row per paragraph so the sides line up.
 
-    Both sides are columns of one table in one scrolling pane, so they always scroll together.
-    Unchanged paragraphs fold as in the inline diff.
+    Both sides are columns of one renderable in one scrolling pane, so they always scroll
+    together. Unchanged paragraphs fold as in the inline diff.
     """
-    table = Table.grid(expand=True, padding=(0, 2))
-    table.add_column(ratio=1)
-    table.add_column(ratio=1)
-    table.add_row(Text(f"v{view.old.number}", "bold"), Text(f"v{view.new.number}", "bold"))
+    rows = [(Text(f"v{view.old.number}", "bold"), Text(f"v{view.new.number}", "bold"))]
     plain = []
     context = CONTEXT_PARAGRAPHS if look.folded else None
     for item in display.with_context(display.paragraphs(view.ops), context):
         if isinstance(item, int):
             skipped = Text(f"  ... {item} unchanged paragraph{'s' if item > 1 else ''} ...",
                            render.SKIP_STYLE)
-            table.add_row(skipped, skipped)
-            table.add_row("", "")
+            rows += [(skipped, skipped), (Text(), Text())]
             plain.append(skipped.plain)
             continue
         left = render.ops_text([(op, piece) for op, piece in item if op != INSERT],
                                markers=look.markers)
         right = render.ops_text([(op, piece) for op, piece in item if op != DELETE],
                                 markers=look.markers)
-        table.add_row(highlight(left, look.find), highlight(right, look.find))
-        table.add_row("", "")
+        rows += [(highlight(left, look.find), highlight(right, look.find)), (Text(), Text())]
         plain.append(f"{left.plain} | {right.plain}")
     header = render.diff_header(view, render.DiffStyle(markers=look.markers, compact=look.folded))
-    return PaneContent(Group(highlight(header, look.find), table),
+    return PaneContent(Group(highlight(header, look.find), TwoColumns(rows)),
                        "\n".join([header.plain, *plain]))
+
+
+@dataclass(frozen=True)
+class TwoColumns:
+    """Rows of two texts side by side, each row as tall as its longer side, the columns
+    splitting the width evenly with a gap between them.
+
+    Laid out here rather than by rich's Table, whose every cell went through the whole
+    rendering pipeline: for a long story that was most of a switch to side by side.
+    """
+
+    rows: list[tuple[Text, Text]]
+    gap: int = 2
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        left_width = max(1, -(-options.max_width // 2) - self.gap)
+        right_width = max(1, options.max_width - left_width - self.gap)
+        gap, new_line = Segment(" " * self.gap), Segment.line()
+        for left, right in self.rows:
+            lefts, rights = _wrapped(left, console, left_width), _wrapped(right, console,
+                                                                          right_width)
+            for index in range(max(len(lefts), len(rights))):
+                yield from _line(lefts, index, left_width)
+                yield gap
+                yield from _line(rights, index, right_width)
+                yield new_line
+
+
+def _wrapped(text: Text, console: Console, width: int) -> list[list[Segment]]:
+    """`text` wrapped to `width` cells, each line padded to it, as segments."""
+    lines = text.wrap(console, width, justify="left", overflow="fold")
+    for line in lines:
+        if line.style and not line.spans:  # `render` reads the base style only beside spans
+            line.stylize(line.style)
+    return [list(line.render(console)) for line in lines]
+
+
+def _line(lines: list[list[Segment]], index: int, width: int) -> list[Segment]:
+    """Line `index` of a column, or blanks below the end of a shorter side."""
+    return lines[index] if index < len(lines) else [Segment(" " * width)]
 
 
 def full_text(detail: VersionDetail, only: bool = False, look: Look = Look()) -> PaneContent:
