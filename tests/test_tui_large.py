@@ -9,13 +9,17 @@ bench/bench_tui.py measures it.
 from collections.abc import Iterator
 
 import pytest
+from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from bench import largedb
 from tests.tui_support import settle, shown, table_rows
 from tracker.db.engine import Database, open_database
+from tracker.tui import panes, texts
 from tracker.tui.app import TrackerApp
+from tracker.tui.screens.story import StoryScreen
 from tracker.tui.screens.story_list import PAGE_SIZE
+from tracker.tui.widgets.diff_pane import DiffPane
 from tracker.tui.widgets.timeline import Timeline
 
 pytestmark = pytest.mark.slow
@@ -73,3 +77,33 @@ async def test_stepping_through_a_long_story(
         await pilot.press("end", "b")
         await settle(pilot)
         assert "Each paragraph is coloured" in shown(pilot)
+
+
+async def test_a_long_text_shows_its_start_first_and_keeps_the_place(
+    large: tuple[Database, largedb.LargeDb],
+) -> None:
+    """A long text's first lines are laid out alone and shown first; they are the whole's
+    first lines, so when the whole comes the reader stays where they had scrolled to."""
+    db, info = large
+    async with TrackerApp(db, story_id=info.big_story_id).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        pane = pilot.app.screen.query_one(DiffPane)
+        whole = pane.laid
+        start = panes.lay_out_start(whole.content, whole.width)
+        assert start is not None and start.partial and not whole.partial
+        assert 100 < len(start.lines) < len(whole.lines) / 3
+        assert [line.text for line in start.lines] == [
+            line.text for line in whole.lines[:len(start.lines)]]
+        screen = pilot.app.screen
+        assert isinstance(screen, StoryScreen)
+        screen.show_laid(start)
+        pane.scroll_to(y=40, animate=False, immediate=True)
+        screen.show_laid(whole)
+        await pilot.pause()
+        assert pane.scroll_y == 40 and pane.virtual_size.height == len(whole.lines)
+        screen.show_laid(whole)  # anything else starts at the top
+        assert pane.scroll_y == 0
+    short = panes.lay_out(texts.PaneContent.of(Text("one line\n" * 10)), 80)
+    assert panes.lay_out_start(short.content, 80) is None

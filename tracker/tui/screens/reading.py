@@ -59,6 +59,8 @@ class ReadingScreen(Screen[None]):
         """Show prepared lines: at the first match when a search or `/` asked for it."""
         pane = self.query_one(DiffPane)
         line = 0
+        if pane.laid.partial and pane.laid.content is laid.content:  # the rest of it came
+            line = round(pane.scroll_y)
         if self.jump_to_match and laid.matches:
             self.jump_to_match, self.match_index = False, 0
             line = max(0, laid.matches[0] - CONTEXT_LINES)

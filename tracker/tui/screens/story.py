@@ -254,14 +254,24 @@ class StoryScreen(SharingScreen):
 
     @work(thread=True, exclusive=True, group="pane", exit_on_error=False)
     def prepare(self, request: panes.PaneRequest) -> None:
-        prepared = self._prepared_or_error(request)
+        """Prepare what a key asked for; a long text's first lines are posted ahead of it."""
+        prepared = self._prepared_or_error(request, early=self._post_if_current)
+        self._post_if_current(prepared)
+
+    def _post_if_current(self, prepared: Prepared) -> None:
         if not get_current_worker().is_cancelled:
             self.post_message(prepared)
 
-    def _prepared_or_error(self, request: panes.PaneRequest) -> Prepared:
-        """The pane for `request`, or a message saying why there is none (in a worker)."""
+    def _prepared_or_error(self, request: panes.PaneRequest,
+                           early: Callable[[Prepared], None] | None = None) -> Prepared:
+        """The pane for `request`, or a message saying why there is none (in a worker).
+        `early` gets the first lines of a long text before the rest is laid out."""
         try:
-            return self.Prepared(request, self._laid_out(request))
+            content = self._content(request)
+            start = None if early is None else panes.lay_out_start(content, request.width)
+            if early is not None and start is not None:
+                early(self.Prepared(request, start))
+            return self.Prepared(request, panes.lay_out(content, request.width))
         except loading.READ_ERRORS as error:
             line = loading.describe(error)
         except Exception as error:  # a bug must not leave the last text on screen
@@ -270,12 +280,10 @@ class StoryScreen(SharingScreen):
         laid = panes.lay_out(texts.PaneContent.of(Text(line, "bold red")), request.width)
         return self.Prepared(request, laid, failed=True)
 
-    def _laid_out(self, request: panes.PaneRequest) -> panes.Laid:
-        """Laid out from the start-up read when it holds what `request` shows, else read."""
+    def _content(self, request: panes.PaneRequest) -> texts.PaneContent:
+        """From the start-up read when it holds what `request` shows, else read."""
         found = None if self.opening is None else panes.from_opening(self.opening, request)
-        if found is not None:
-            return panes.lay_out(found, request.width)
-        return panes.prepare(self.db, request)
+        return found if found is not None else panes.build(self.db, request)
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
     def prefetch(self, request: panes.PaneRequest, direction: int) -> None:
@@ -296,7 +304,7 @@ class StoryScreen(SharingScreen):
 
     @on(Prepared)
     def _prepared(self, message: Prepared) -> None:
-        if not message.failed:
+        if not message.failed and not message.laid.partial:
             self.cache.put(message.request, message.laid)
         if message.request == self.request:
             self._display(message.request, message.laid)
@@ -305,6 +313,8 @@ class StoryScreen(SharingScreen):
         """Show `laid`; then, once it is painted, what may wait: reading ahead, and noting
         the newest version as seen (the first read to open the database, when it is not)."""
         self.show_laid(laid)
+        if laid.partial:  # the rest follows from the same worker
+            return
         self.call_after_refresh(heap.freeze_long_lived)  # once the story is painted
         if request.mode is not Mode.BLAME:  # blame reads the whole history: only on demand
             self.call_after_refresh(self.prefetch, request, self.direction)
