@@ -26,7 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import largedb
-from bench.bench_tui import command_first_frame, machine
+from bench.bench_tui import command_first_frame
+from bench.common import machine
 from tracker.db.engine import open_database
 
 HERE = Path(__file__).resolve().parent.parent

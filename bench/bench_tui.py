@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import fcntl
 import os
-import platform
 import select
 import statistics
 import struct
@@ -41,6 +40,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from bench import largedb
+from bench.common import machine
 from tracker.db.engine import Database, open_database
 from tracker.history import compare
 from tracker.tui import texts
@@ -208,11 +208,6 @@ def ms(seconds: float) -> str:
 def report(name: str, times: list[float]) -> None:
     print(f"  {name:<34} median {ms(statistics.median(times))}   worst {ms(max(times))}"
           f"   (n={len(times)})")
-
-
-def machine() -> str:
-    return (f"{platform.platform()}; {os.cpu_count()} CPUs; Python {platform.python_version()}; "
-            f"{platform.processor() or platform.machine()}")
 
 
 async def run(args: argparse.Namespace, folder: Path) -> None:

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 CACHE_SIZE = 32
 FALLBACK_WIDTH = 80
 """The width to lay out for before the pane has a size of its own."""
-START_LINES = 150
-"""About how many lines of a long text are laid out first: more than a terminal's height."""
+START_LINES = 80
+"""About how many lines of a long text are laid out first: a tall terminal's height."""
 
 
 @dataclass(frozen=True)
