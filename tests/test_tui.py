@@ -9,6 +9,7 @@ import pytest
 from rich.console import Console
 from sqlalchemy import text
 from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
 
 from tests.tui_support import SIZE, add_story, selected, settle, shown, styled
 from tracker.db import queries
@@ -327,3 +328,23 @@ def test_side_by_side_keeps_each_side_in_its_column(db: Database) -> None:
     inserted = "".join(segment.text for line in laid.lines[start:end] for segment in line
                        if segment.style is not None and segment.style.underline)
     assert link in inserted
+
+
+async def test_the_story_footer_keeps_its_keys_through_steps(sample_db: Database) -> None:
+    """Stepping changes no key, so the footer's keys are not rebuilt (Textual's Footer
+    rebuilt them at every bindings update); the find box's keys replace them."""
+    async with TrackerApp(sample_db, story_id=1).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.screen.refresh_bindings()
+        await settle(pilot)
+        keys = list(pilot.app.screen.query(FooterKey))
+        assert [key.key_display for key in keys][:2] == ["←", "→"]
+        await pilot.press("left", "right")
+        await settle(pilot)
+        pilot.app.screen.refresh_bindings()
+        await settle(pilot)
+        assert list(pilot.app.screen.query(FooterKey)) == keys
+        await pilot.press("slash")
+        await settle(pilot)
+        shown = [key.key_display for key in pilot.app.screen.query(FooterKey)]
+        assert "F1" in shown and "?" not in shown

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tracker.db.engine import Database
@@ -23,6 +23,7 @@ from tracker.terminal import render
 from tracker.text import display
 from tracker.tui.loading import READ_ERRORS, describe
 from tracker.tui.screens.story import StoryScreen
+from tracker.tui.widgets.keys_footer import KeysFooter
 
 FIELD_STYLES = {Field.ADDED: "green", Field.REMOVED: "red", Field.TEXT: "blue"}
 SCOPES = ("everything", "added text", "removed text")
@@ -99,7 +100,7 @@ class SearchScreen(Screen[None]):
         yield Input(placeholder="Search what changed: words or \"a phrase\"", id="query")
         yield OptionList(id="hits")
         yield Static(HINT, id="search-status")
-        yield Footer()
+        yield KeysFooter()
 
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:

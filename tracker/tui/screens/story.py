@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from tracker.db.quick import StoryOpening
@@ -29,6 +29,7 @@ from tracker.tui.screens.reading import READING_BINDINGS
 from tracker.tui.screens.sharing import SharingScreen
 from tracker.tui.texts import Look, Mode
 from tracker.tui.widgets.diff_pane import DiffPane
+from tracker.tui.widgets.keys_footer import KeysFooter
 from tracker.tui.widgets.timeline import CHROME, Columns, Timeline, header_row
 
 if TYPE_CHECKING:  # opened by the first read that needs it (see `opening`)
@@ -137,7 +138,7 @@ class StoryScreen(SharingScreen):
             yield DiffPane(id="diff")
         yield Input(placeholder="Find in this pane; Enter finds, Esc closes", id="find")
         yield Static(id="story-status")
-        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P is in the help
+        yield KeysFooter(compact=True, show_command_palette=False)  # Ctrl+P is in the help
 
     def on_mount(self) -> None:
         self.look = replace(self.look, markers=self.look.markers or self.app.no_color)

@@ -16,8 +16,8 @@ class KeysFooter(Footer):
     (key, action, label, enabled, tooltip) differs from what it shows.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, compact: bool = False, show_command_palette: bool = True) -> None:
+        super().__init__(compact=compact, show_command_palette=show_command_palette)
         self._shown: Shown | None = None
 
     def bindings_changed(self, screen: Screen[object]) -> None:
