@@ -22,9 +22,8 @@ from textual.worker import get_current_worker
 
 from tracker.db.quick import StoryOpening
 from tracker.db.summaries import StorySummary, VersionSummary
-from tracker.terminal import render
 from tracker.text import display
-from tracker.tui import heap, loading, panes, texts
+from tracker.tui import heap, loading, panes, status, texts
 from tracker.tui.screens.reading import READING_BINDINGS
 from tracker.tui.screens.sharing import SharingScreen
 from tracker.tui.texts import Look, Mode
@@ -335,33 +334,10 @@ class StoryScreen(SharingScreen):
                                       markup=False)
 
     def show_status(self) -> None:
-        """Mode, versions compared, the mark, what is found, and a key to the colours."""
-        if self.request is None:
-            return
-        status = Text(f"{self.request.mode}", "bold", no_wrap=True, overflow="ellipsis")
-        pair = self.request.pair
-        if pair and self.request.mode in (Mode.INLINE, Mode.SIDE):
-            status.append(f"  v{pair[0]} → v{pair[1]}")
-        else:
-            status.append(f"  v{self.request.number}")
-        status.append(f" of {len(self.versions)}")
-        if self.base is not None:
-            status.append(f"  ·  marked v{self.base}", "yellow")
-        status.append_text(self.find_status())
-        status.append("  ·  ").append_text(self.legend())
-        status.append("  ·  ? help", "dim")
-        self.query_one("#story-status", Static).update(status, layout=False)
-
-    def legend(self) -> Text:
-        """One line saying how added and removed words look, in the current look."""
-        if self.mode is Mode.BLAME:
-            return Text("colour: the version a paragraph dates from", "dim")
-        markers = self.look.markers
-        legend = Text()
-        legend.append("{+added+}" if markers else "added", render.INSERT_STYLE)
-        legend.append(" ")
-        legend.append("[-removed-]" if markers else "removed", render.DELETE_STYLE)
-        return legend
+        if self.request is not None:
+            line = status.status_line(self.request, len(self.versions), self.base,
+                                      self.find_status())
+            self.query_one("#story-status", Static).update(line, layout=False)
 
     def action_older(self) -> None:
         self._step(-1)
