@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,9 +56,10 @@ def postgres_url() -> str | None:
     return os.environ.get(POSTGRES_ENV)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL whose search_path is a new, empty schema; the schema is dropped afterwards."""
+@contextmanager
+def scratch_schema() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new, empty schema, dropped on leaving; skips the
+    test (or the module's fixture) when no PostgreSQL URL is set."""
     base = postgres_url()
     if not base:
         pytest.skip(f"set {POSTGRES_ENV} to run PostgreSQL tests")
@@ -69,10 +71,18 @@ def pg_url() -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with scratch_schema() as url:
+        yield url
 
 
 @pytest.fixture
