@@ -87,6 +87,33 @@ def test_a_public_feed_adds_no_entry_on_this_machine_or_its_network() -> None:
     assert not allowed_entry("http://127.0.0.1/a", "http://10.0.0.1/feed")
 
 
+def test_a_run_says_which_feed_entries_it_skipped_and_why(run, web_server, db: Database) -> None:
+    """Entries that become no story are counted on the summary line and listed, with the
+    reason, in --json (as the schema says), so a feed never looks shorter than it is."""
+    from tests.test_cli_json import validate
+
+    web_server.clear()
+    web_server.expect_request("/feed.xml").respond_with_response(Response(
+        feed_xml("mailto:desk@news.example", "http://10.0.0.1/story"),
+        content_type="application/rss+xml"))
+    feed = web_server.url_for("/feed.xml")
+    track_feed(db, feed, NOW)
+    result = run("snapshot", "--json")
+    web_server.clear()
+    report = json.loads(result.stdout)
+    validate("snapshot", report)
+    assert report["stories_added"] == 0
+    assert [(e["feed"], e["link"]) for e in report["entries_skipped"]] == [
+        (feed, "mailto:desk@news.example"), (feed, "http://10.0.0.1/story")]
+    mailto, private = (e["why"] for e in report["entries_skipped"])
+    assert "not an http(s) URL" in mailto
+    assert "private address" in private and "loopback address" in private
+    track_feed(db, feed, NOW)  # due again
+    web_server.expect_request("/feed.xml").respond_with_response(Response(
+        feed_xml("mailto:desk@news.example"), content_type="application/rss+xml"))
+    assert "1 feed entry skipped (--json says why)" in run("snapshot").stdout
+
+
 SECRET = "s3cr3t-pass"
 
 

@@ -232,8 +232,10 @@ def _report_data(report: SnapshotReport) -> dict[str, object]:
         "suspect": [{"id": r.story_id, "url": r.url} for r in report.suspects],
         "failed": [{"id": r.story_id, "url": r.url, "error": r.error} for r in report.failures],
         "gone": report.gone, "feeds_checked": report.feeds_checked,
-        "stories_added": report.stories_added, "alerts_sent": report.alerts_sent,
-        "errors": report.errors,
+        "stories_added": report.stories_added,
+        "entries_skipped": [{"feed": e.feed, "link": e.link, "why": e.why}
+                            for e in report.skipped_entries],
+        "alerts_sent": report.alerts_sent, "errors": report.errors,
     }
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.sources.fetch import FEED_TYPES, Fetcher, FetchFailed, Page
+from tracker.sources.report import SkippedEntry
 from tracker.sources.tracking import record_feed_check, track_stories
 from tracker.store.schedule import claim_feeds
 from tracker.store.write import Scheduling
@@ -22,12 +23,14 @@ class FeedReport:
     checked: int = 0
     stories_added: int = 0
     errors: list[str] = field(default_factory=list)
+    skipped: list[SkippedEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class ParsedFeed:
     title: str | None
     links: list[str]
+    skipped: list[SkippedEntry] = field(default_factory=list)
 
 
 def parse_feed(page: Page) -> ParsedFeed:
@@ -47,18 +50,24 @@ def parse_feed(page: Page) -> ParsedFeed:
     if parsed.bozo and not parsed.entries:
         raise FetchFailed(f"not a readable feed: {parsed.get('bozo_exception', 'unknown')}",
                           page.status)
-    links = []
+    links: list[str] = []
+    skipped: list[SkippedEntry] = []
     for entry in parsed.entries:
         link = entry.get("link")
         if not link:
             continue
         try:
-            url = canonical_url(urljoin(page.final_url, link))
-        except InvalidInput:
-            continue  # a mailto: or javascript: entry is nothing tracker can follow
+            url = canonical_url(urljoin(page.final_url, link), where="entry")
+        except InvalidInput as exc:  # a mailto: or javascript: entry: nothing to follow
+            skipped.append(SkippedEntry(page.url, link, str(exc)))
+            continue
         if allowed_entry(url, page.url):
             links.append(url)
-    return ParsedFeed(parsed.feed.get("title"), links)
+        else:
+            skipped.append(SkippedEntry(page.url, url, (
+                f"on a {address_kind(url)} address, which a feed on a {address_kind(page.url)} "
+                "address may not send tracker to")))
+    return ParsedFeed(parsed.feed.get("title"), links, skipped)
 
 
 def allowed_entry(url: str, feed_url: str) -> bool:
@@ -87,6 +96,7 @@ async def poll_feeds(
                 report.errors.append(f"feed {feed.url}: {exc.message}")
             continue
         now = clock()
+        report.skipped.extend(parsed.skipped)
         tracked = await write(track_stories, db, parsed.links, now, feed_id=feed.id)
         report.stories_added += sum(1 for story in tracked if story.added)
         await write(record_feed_check, db, feed.id, now, scheduling, title=parsed.title,

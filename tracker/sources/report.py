@@ -27,6 +27,16 @@ class StoryResult:
     """The new version's headline, so a summary can say which stories changed."""
 
 
+@dataclass(frozen=True)
+class SkippedEntry:
+    """A feed entry that became no story, and why: whoever reads the run should see that the
+    feed listed more than tracker follows (a mailto: link, a page on a private address)."""
+
+    feed: str
+    link: str
+    why: str
+
+
 @dataclass
 class SnapshotReport:
     """What a run did: counts, and the stories that changed, failed or looked suspect by name,
@@ -46,6 +56,8 @@ class SnapshotReport:
     """Errors to show: each failure is reported once, when it has repeated (see schedule)."""
     alerts_sent: int = 0
     """Alert messages sent after the run (tracker.notify)."""
+    skipped_entries: list[SkippedEntry] = field(default_factory=list)
+    """Feed entries read this run that became no story."""
 
     @property
     def new_versions(self) -> int:
@@ -89,6 +101,9 @@ def summary_line(report: SnapshotReport, now: datetime) -> str:
         parts.append(f"{report.gone} gone")
     if report.stories_added:
         parts.append(f"{report.stories_added} new from feeds")
+    if report.skipped_entries:
+        count = len(report.skipped_entries)
+        parts.append(f"{count} feed entr{'ies' if count > 1 else 'y'} skipped (--json says why)")
     if report.alerts_sent:
         parts.append(f"{report.alerts_sent} alert{'s' if report.alerts_sent > 1 else ''} sent")
     return (f"{now:%Y-%m-%d %H:%M:%S} UTC checked {report.checked}: {', '.join(parts)}"

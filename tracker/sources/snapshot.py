@@ -154,6 +154,7 @@ class _Run:
     async def _feeds(self, fetcher: Fetcher) -> None:
         feeds = await poll_feeds(self.db, fetcher, self.scheduling, self.clock, self.write)
         self.report.feeds_checked, self.report.stories_added = feeds.checked, feeds.stories_added
+        self.report.skipped_entries = feeds.skipped
         self.report.errors.extend(feeds.errors)
 
     async def _claim(self, started: datetime) -> list[Claimed]:
