@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from tracker.db.engine import Database
 from tracker.db.identity import story_id_for_url
 from tracker.db.models import Feed, Story, StoryStatus
-from tracker.errors import NotFoundError
+from tracker.errors import InvalidInput, NotFoundError
 from tracker.store.schedule import apply_plan, plan_feed_check
 from tracker.store.write import RACE_RETRIES, Scheduling
-from tracker.text.urls import canonical_url, check_url, site_of
+from tracker.text.urls import canonical_url, site_of
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,9 @@ def remove_story(db: Database, story_id: int) -> None:
 
 
 def track_feed(db: Database, url: str, now: datetime) -> Tracked:
-    """Follow a feed: its entries become stories each time a snapshot run reads it."""
-    url = check_url(url, where="feed URL")
+    """Follow a feed: its entries become stories each time a snapshot run reads it. Its URL
+    is kept in canonical form, as a story's, so that two spellings are one feed."""
+    url = canonical_url(url, where="feed URL")
     with db.writing() as session:
         feed = session.scalars(select(Feed).where(Feed.url == url)).one_or_none()
         if feed is not None:
@@ -100,8 +101,12 @@ def track_feed(db: Database, url: str, now: datetime) -> Tracked:
 
 def remove_feed(db: Database, url: str) -> None:
     """Stop following a feed; the stories it brought in stay tracked."""
+    try:
+        key = canonical_url(url, where="feed URL")
+    except InvalidInput:
+        raise NotFoundError(f"no feed {url!r}") from None
     with db.writing() as session:
-        feed = session.scalars(select(Feed).where(Feed.url == url.strip())).one_or_none()
+        feed = session.scalars(select(Feed).where(Feed.url == key)).one_or_none()
         if feed is None:
             raise NotFoundError(f"no feed {url!r}")
         session.delete(feed)
