@@ -47,7 +47,8 @@ def test_upgrade_folds_the_spellings_of_one_feed(any_db: Database) -> None:
     assert feeds(any_db) == [(1, "https://news.example/rss", "active"),
                              (4, "https://other.example/feed.xml", "active")]
     with any_db.engine.connect() as connection:
-        brought = dict(connection.execute(text("SELECT url, feed_id FROM stories")).all())
+        rows = connection.execute(text("SELECT url, feed_id FROM stories")).all()
+    brought: dict[str, int] = dict(rows)
     assert brought == {"https://news.example/story-1": 1, "https://news.example/story-2": 1,
                        "https://news.example/story-3": 1, "https://news.example/story-4": 4}
 

@@ -11,7 +11,6 @@ Enter never opens a story the reader did not choose.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -29,7 +28,7 @@ from tracker.db.summaries import StoryOrder, StorySummary
 from tracker.text.control import safe
 from tracker.tui import loading
 from tracker.tui.widgets.keys_footer import KeysFooter
-from tracker.tui.widgets.story_table import StoryTable
+from tracker.tui.widgets.story_table import StoryTable, columns_for, story_cells
 
 if TYPE_CHECKING:
     from tracker.db.engine import Database
@@ -46,17 +45,6 @@ ORDER_LABELS = {  # in the order `s` steps through them
 }
 ASCENDING_FIRST = {StoryOrder.TITLE, StoryOrder.SITE, StoryOrder.STATUS}
 """Orders that start A-Z; the others start with the newest, largest or most significant."""
-COLUMNS: list[tuple[str, str, int]] = [  # key, label, width (0: what is left, for the title)
-    ("new", "New", 3), ("title", "Title", 0), ("site", "Site", -1),
-    ("versions", "Ver", 4), ("changed", "Changed", 11), ("checked", "Checked", 11),
-    ("status", "Status", 7), ("significance", "Sig", 5),
-]
-NARROW_COLUMNS = ("checked", "status", "significance")
-"""Left out below WIDE_SCREEN columns, so the titles stay readable in an 80-column terminal."""
-WIDE_SCREEN = 110
-MIN_TITLE_WIDTH = 16
-SITE_WIDTHS = (14, 30)
-"""The site column's narrowest and widest: wide terminals give it a share of the spare room."""
 EMPTY_DATABASE = (
     "There are no stories in this database yet.\n\n"
     "Run `tracker demo` to load the sample story, or `tracker import PATH` to add your own "
@@ -242,16 +230,7 @@ class StoryListScreen(Screen[None]):
         self.query_one("#filter", Input).disabled = text is not None
 
     def _columns(self) -> list[tuple[str, str, int]]:
-        """The columns that fit; the title takes the width the others leave, sharing a quarter
-        of it with the site on wide terminals."""
-        wide = self.size.width >= WIDE_SCREEN
-        columns = [column for column in COLUMNS if wide or column[0] not in NARROW_COLUMNS]
-        fixed = sum(width + 2 for _, _, width in columns if width > 0) + 2 + 2  # padding, bar
-        spare = self.size.width - fixed - 2 - SITE_WIDTHS[0]
-        site = min(SITE_WIDTHS[1], max(SITE_WIDTHS[0], SITE_WIDTHS[0] + (spare - 60) // 3))
-        title = max(MIN_TITLE_WIDTH, self.size.width - fixed - 2 - site)
-        sizes = {0: title, -1: site}
-        return [(key, label, sizes.get(width, width)) for key, label, width in columns]
+        return columns_for(self.size.width)
 
     def _build_columns(self) -> None:
         """The columns for the current width and order, with the loaded rows in them."""
@@ -278,19 +257,8 @@ class StoryListScreen(Screen[None]):
             self._place_cursor()
 
     def _cells(self, story: StorySummary) -> list[Text]:
-        new = self.new_counts.get(story.id, 0)
-        cells = {
-            "new": Text(str(new) if new else "", "bold yellow", justify="right"),
-            "title": Text(safe(story.title) or safe(story.url), no_wrap=True),
-            "site": Text(safe(story.site), "dim", no_wrap=True, overflow="ellipsis"),
-            "versions": Text(str(story.version_count), justify="right"),
-            "changed": Text(short_time(story.last_changed_at)),
-            "checked": Text(short_time(story.last_checked_at)),
-            "status": Text(safe(story.status)),
-            "significance": Text("-" if story.top_significance is None
-                                 else f"{story.top_significance:.0f}", justify="right"),
-        }
-        return [cells[str(key.value)] for key in self.query_one(DataTable).columns]
+        keys = [str(key.value) for key in self.query_one(DataTable).columns]
+        return story_cells(story, self.new_counts.get(story.id, 0), keys)
 
     def _show_status(self) -> None:
         status = self.query_one("#list-status", Static)
@@ -402,13 +370,3 @@ def _order_for_column(key: str) -> StoryOrder | None:
         return StoryOrder(key)
     except ValueError:
         return None
-
-
-def short_time(moment: datetime | None, now: datetime | None = None) -> str:
-    """Eleven characters at most: month, day and time this year, the full date before that."""
-    if moment is None:
-        return "-"
-    local = moment.astimezone()
-    if local.year == (now or datetime.now(UTC)).astimezone().year:
-        return local.strftime("%m-%d %H:%M")
-    return local.strftime("%Y-%m-%d")
