@@ -113,7 +113,7 @@ class Backend(ABC):
             return self._text_hits(query, where)
         return self._diff_hits(field, query, where)
 
-    def with_text_snippets(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+    def with_snippets(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
         """The hits with the snippets of their full-text hits filled in, in one statement."""
         wanted = {self.text_versions[hit.story_id, hit.to_version]: hit
                   for hit in hits if hit.field == Field.TEXT}
@@ -186,7 +186,7 @@ class Backend(ABC):
 
     def _text_hits(self, query: Query, where: SearchFilter) -> list[SearchHit]:
         """Full-text hits, in one more statement whatever the count (each story's first
-        matching version); their snippets wait for with_text_snippets."""
+        matching version); their snippets wait for with_snippets."""
         rows = self._newest_per_story(query, where)
         if not rows:
             return []
