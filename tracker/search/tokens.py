@@ -34,14 +34,6 @@ _SCRATCH_DDL = [
     f"CREATE VIRTUAL TABLE versions_fts USING fts5(title, text, tokenize='{TOKENIZER}')",
     f"CREATE VIRTUAL TABLE diffs_fts USING fts5(added_text, removed_text, tokenize='{TOKENIZER}')",
 ]
-_WORDS_IN_ORDER = """
-    SELECT doc, col, group_concat(term, ' ') FROM (
-        SELECT doc, col, term FROM words_at ORDER BY doc, col, offset)
-    GROUP BY doc, col
-"""
-"""Each text's words joined in order, put together by SQLite: half the time of sorting them
-in Python (this runs for every version stored). A word never holds a space; SQLite groups
-the sorted rows in the order they come (tests/test_search_tokens.py holds it to that)."""
 _COLUMNS = {"versions_fts": ("title", "text"), "diffs_fts": ("added_text", "removed_text")}
 _local = threading.local()
 
@@ -58,9 +50,13 @@ def column_words(rows: Sequence[tuple[int, Sequence[str]]]) -> dict[int, list[li
     scratch.executemany("INSERT INTO words(rowid, a, b) VALUES (?, ?, ?)",
                         [(row_id, *_two(texts)) for row_id, texts in rows])
     found: dict[int, list[list[str]]] = {row_id: [[] for _ in texts] for row_id, texts in rows}
-    for doc, column, joined in scratch.execute(_WORDS_IN_ORDER):
-        found[doc][0 if column == "a" else 1] = joined.split(" ")
+    at: dict[tuple[int, int], dict[int, str]] = {}
+    for term, doc, column, offset in scratch.execute("SELECT term, doc, col, offset "
+                                                     "FROM words_at"):
+        at.setdefault((doc, 0 if column == "a" else 1), {})[offset] = term
     scratch.execute("INSERT INTO words(words) VALUES ('delete-all')")
+    for (doc, column), terms in at.items():
+        found[doc][column] = [terms[offset] for offset in sorted(terms)]
     return found
 
 
