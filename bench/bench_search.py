@@ -19,8 +19,9 @@ versions of one story). It prints:
   words (mostly rare or absent as a phrase though each word is common) and a prefix, over
   everything and over added text only, with the number of results; as a peer in the same
   process, a LIKE scan of the added text;
-- the plans of the search statements (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on
-  SQLite) for a common word, a rare one, a phrase and a prefix.
+- the plans of the search statements (EXPLAIN ANALYZE with buffers on PostgreSQL, EXPLAIN QUERY
+  PLAN on SQLite), asked in the search's own transaction, for a common, a rare and an absent
+  word, two phrases and a prefix.
 """
 
 import argparse
@@ -351,43 +352,45 @@ def measure(db: Database, queries: list[str], where: SearchFilter) -> tuple[list
     return times, counts
 
 
-def statements_of(db: Database, query: str) -> list[tuple[str, Any]]:
-    """The SELECT statements one search runs, with their parameters."""
-    found: list[tuple[str, Any]] = []
+def plans_of(db: Database, query: str) -> list[tuple[str, list[str]]]:
+    """Each statement one search runs on the full-text tables, with its plan. The plan is
+    asked on the search's own connection right after the statement, in its transaction: a
+    new connection would plan without the search's settings (PostgreSQL's SET LOCAL
+    enable_seqscan = off) and without SQLite's temp vocabulary tables."""
+    found: list[tuple[str, list[str]]] = []
 
     def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            found.append((statement, parameters))
+        if "_fts" in statement and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            found.append((statement, explain(db, cursor.connection, statement, parameters)))
 
-    event.listen(db.engine, "before_cursor_execute", keep)
+    event.listen(db.engine, "after_cursor_execute", keep)
     try:
         search(db, query)
     finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
+        event.remove(db.engine, "after_cursor_execute", keep)
     return found
 
 
 def print_plans(db: Database, corpus: Corpus, stories: int) -> None:
     """The plan of every statement one search runs, for a few kinds of query."""
     cases = search_cases(corpus, stories)
-    for label in ("word in most texts", "rare word (one story)", "phrase of two words",
-                  "prefix of a word"):
+    for label in ("word in most texts", "rare word (one story)", "absent word",
+                  "frequent phrase", "phrase of two words", "prefix of a word"):
         query = cases[label][0]
         print(f"plans of `tracker search {query}` ({label}):")
-        for statement, parameters in statements_of(db, query):
-            if "_fts" in statement:
-                print("  " + " ".join(statement.split())[:160])
-                for line in explain(db, statement, parameters):
-                    print(f"      {line}")
+        for statement, plan in plans_of(db, query):
+            print("  " + " ".join(statement.split())[:160])
+            for line in plan:
+                print(f"      {line}")
 
 
-def explain(db: Database, statement: str, parameters: Any) -> list[str]:
+def explain(db: Database, connection: Any, statement: str, parameters: Any) -> list[str]:
+    """The plan of a statement on this driver connection (EXPLAIN ANALYZE with its buffers on
+    PostgreSQL, EXPLAIN QUERY PLAN on SQLite)."""
     prefix = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
-    with db.engine.connect() as connection:
-        cursor = connection.connection.cursor()
-        cursor.execute(prefix + statement, parameters)
-        rows = cursor.fetchall()
-    return [row[-1] for row in rows]
+    cursor = connection.cursor()
+    cursor.execute(prefix + statement, parameters)
+    return [str(row[-1]) for row in cursor.fetchall()]
 
 
 def report_search(db: Database, corpus: Corpus, queries: int) -> None:

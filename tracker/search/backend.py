@@ -85,6 +85,12 @@ class Backend(ABC):
         self.connection = connection
         self.text_versions: dict[tuple[int, int], int] = {}
         """(story id, version number) -> version id of the full-text hits found."""
+        self.diff_rows: dict[tuple[Field, int, int, int], Any] = {}
+        """(field, story id, from and to version number) -> the row of each diff hit found
+        (one diff a pair of versions), for its snippet and tags."""
+        self.tops: dict[str, int | None] = {}
+        """The newest id of each table searched, read once (added and removed text are both
+        in diffs)."""
 
     @abstractmethod
     def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
@@ -113,18 +119,54 @@ class Backend(ABC):
             return self._text_hits(query, where)
         return self._diff_hits(field, query, where)
 
-    def with_text_snippets(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
-        """The hits with the snippets of their full-text hits filled in, in one statement."""
+    def with_snippets(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits with their snippets filled in. They are made for the hits kept only: a
+        search over every field reads up to `limit` hits of each and keeps `limit` in all,
+        and on PostgreSQL a snippet means putting the text through FTS5 (tracker.search.tokens:
+        at 100k versions, 40% of the time of a frequent phrase when every hit had one)."""
+        made = self._text_snippets(query, hits)
+        for field in (Field.ADDED, Field.REMOVED):
+            made.update(self._kept_diff_snippets(field, query, hits))
+        return [made.get(id(hit), hit) for hit in hits]
+
+    def with_tags(self, hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits with the tags of their diffs, read for the hits kept only, in one
+        statement for both kinds of diff hit."""
+        diff_ids = {id(hit): self._diff_row(hit).diff_id
+                    for hit in hits if hit.field != Field.TEXT}
+        tags = self._tags(sorted(set(diff_ids.values())))
+        return [replace(hit, tags=tags.get(diff_ids[id(hit)], ())) if id(hit) in diff_ids
+                else hit for hit in hits]
+
+    def _diff_row(self, hit: SearchHit) -> Any:
+        """The row a diff hit was made from."""
+        return self.diff_rows[hit.field, hit.story_id, hit.from_version, hit.to_version]
+
+    def _text_snippets(self, query: Query, hits: list[SearchHit]) -> dict[int, SearchHit]:
+        """The full-text hits with their snippets, by id() of the hit, in one statement."""
         wanted = {self.text_versions[hit.story_id, hit.to_version]: hit
                   for hit in hits if hit.field == Field.TEXT}
         if not wanted:
-            return hits
+            return {}
         snippets = self._version_snippets(query, list(wanted))
-        made = {id(hit): replace(hit, snippet=parse_snippet(snippets.get(version, "")))
+        return {id(hit): replace(hit, snippet=parse_snippet(snippets.get(version, "")))
                 for version, hit in wanted.items()}
-        return [made.get(id(hit), hit) for hit in hits]
+
+    def _kept_diff_snippets(
+        self, field: Field, query: Query, hits: list[SearchHit]
+    ) -> dict[int, SearchHit]:
+        """The hits in `field` with their snippets, by id() of the hit."""
+        kept = [hit for hit in hits if hit.field == field]
+        if not kept:
+            return {}
+        rows = [self._diff_row(hit) for hit in kept]
+        snippets = self._diff_snippets(field, query, rows)
+        return {id(hit): replace(hit, snippet=parse_snippet(snippets.get(row.diff_id, "")))
+                for hit, row in zip(kept, rows, strict=True)}
 
     def _diff_hits(self, field: Field, query: Query, where: SearchFilter) -> list[SearchHit]:
+        """Hits in added or removed text; their snippets and tags wait for with_snippets and
+        with_tags."""
         extra, params = self._filters(where, "tv.observed_at")
         rows: list[Any] = []
         for page in self._newest("diffs", where, where.limit, lambda window, below: (
@@ -133,15 +175,14 @@ class Backend(ABC):
             rows += page[: where.limit - len(rows)]
             if len(rows) == where.limit:
                 break
-        snippets = self._diff_snippets(field, query, rows)
-        tags = self._tags([row.diff_id for row in rows])
+        self.diff_rows.update({(field, row.story_id, row.from_version, row.to_version): row
+                               for row in rows})
         return [
             SearchHit(
                 story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
                 field=field, from_version=row.from_version, to_version=row.to_version,
-                observed_at=as_datetime(row.observed_at),
-                snippet=parse_snippet(snippets.get(row.diff_id, "")),
-                tags=tags.get(row.diff_id, ()), significance=row.significance,
+                observed_at=as_datetime(row.observed_at), snippet=Snippet("", ()),
+                significance=row.significance,
             )
             for row in rows
         ]
@@ -170,7 +211,10 @@ class Backend(ABC):
         `page(window, below)` reads the matches in `window` with ids below `below`. Stops
         when a window is exhausted and no older row can match (none left, or none seen since
         --since)."""
-        top = self.connection.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+        if table not in self.tops:
+            self.tops[table] = self.connection.execute(
+                text(f"SELECT max(id) FROM {table}")).scalar()
+        top = self.tops[table]
         below = (top or 0) + 1
         for window in windows(top or 0):
             while rows := page(window, below):
@@ -186,7 +230,7 @@ class Backend(ABC):
 
     def _text_hits(self, query: Query, where: SearchFilter) -> list[SearchHit]:
         """Full-text hits, in one more statement whatever the count (each story's first
-        matching version); their snippets wait for with_text_snippets."""
+        matching version); their snippets wait for with_snippets."""
         rows = self._newest_per_story(query, where)
         if not rows:
             return []

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, text
+from sqlalchemy import Connection, Row, text
 
+from tracker.search import prefixes
 from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, Backend, Window, id_list
 from tracker.search.model import MATCH_START, MATCH_STOP, Field
 from tracker.search.query import Query, to_fts5
@@ -28,8 +29,20 @@ class SqliteBackend(Backend):
     the window's ids below the last one read, newest first, and stops at the page's size.
     """
 
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._matches: dict[tuple[str, Query], str] = {}
+
     def prepare(self) -> None:
         """Nothing to set up: FTS5 plans every MATCH itself."""
+
+    def _match(self, table: str, query: Query) -> str:
+        """The MATCH expression of `query` on `table`, prefixes made words
+        (tracker.search.prefixes), worked out once a search."""
+        key = (table, query)
+        if key not in self._matches:
+            self._matches[key] = to_fts5(prefixes.expanded(self.connection, table, query))
+        return self._matches[key]
 
     def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
         self.connection.execute(
@@ -76,7 +89,7 @@ class SqliteBackend(Backend):
             WHERE versions_fts MATCH :match AND versions_fts.rowid < :below
               AND versions_fts.rowid >= :low {extra}
             ORDER BY versions_fts.rowid DESC LIMIT :size
-        """), {**params, "match": to_fts5(query)}).all()
+        """), {**params, "match": self._match("versions_fts", query)}).all()
 
     def _diff_page(
         self, field: Field, query: Query, window: Window, extra: str, params: dict[str, Any]
@@ -89,8 +102,8 @@ class SqliteBackend(Backend):
             WHERE diffs_fts MATCH :match AND diffs_fts.rowid < :below
               AND diffs_fts.rowid >= :low {extra}
             ORDER BY diffs_fts.rowid DESC LIMIT :size
-        """), {**params, "match": f"{column} : ({to_fts5(query)})", "start": MATCH_START,
-               "stop": MATCH_STOP}).all()
+        """), {**params, "match": f"{column} : ({self._match('diffs_fts', query)})",
+               "start": MATCH_START, "stop": MATCH_STOP}).all()
 
     def _diff_snippets(
         self, field: Field, query: Query, rows: Sequence[Any]
@@ -111,7 +124,7 @@ class SqliteBackend(Backend):
             WHERE versions_fts MATCH :match AND versions_fts.rowid BETWEEN :low AND :high
               AND v.story_id IN ({ids})
             GROUP BY v.story_id
-        """), {"low": low, "high": high, "match": to_fts5(query)})
+        """), {"low": low, "high": high, "match": self._match("versions_fts", query)})
         return {story: first for story, first in rows}
 
     def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:
@@ -122,6 +135,7 @@ class SqliteBackend(Backend):
                 snippet(versions_fts, -1, :start, :stop, '…', {SNIPPET_TOKENS}) END
             FROM versions_fts
             WHERE versions_fts MATCH :match AND rowid BETWEEN :low AND :high
-        """), {"start": MATCH_START, "stop": MATCH_STOP, "match": to_fts5(query),
+        """), {"start": MATCH_START, "stop": MATCH_STOP,
+               "match": self._match("versions_fts", query),
                "low": min(version_ids), "high": max(version_ids)})
         return {version: snippet for version, snippet in rows if snippet is not None}

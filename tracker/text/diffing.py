@@ -180,8 +180,11 @@ def _normalise(ops: Iterable[tuple[int, str]]) -> Ops:
     return out
 
 
+@functools.lru_cache(maxsize=32)
 def count_words(text: str) -> int:
-    """Words are tokens with a letter or digit; a CJK or Thai character counts as one."""
+    """Words are tokens with a letter or digit; a CJK or Thai character counts as one.
+    Cached for the last few texts: storing a version counts its text, then counts it again
+    as the old side of the next diff and in each rewrite check."""
     return len(_word_patterns()[1].findall(text))
 
 
