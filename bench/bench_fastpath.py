@@ -5,7 +5,8 @@ pages bench_snapshot.py serves), edited as bench_snapshot.py edits them: a full 
 edition 1 remembers the region (tracker.sources.regions); edition 2 is then extracted through the
 fast path and in full, and the two extractions (text, title, byline, dates, canonical URL) are
 compared. Prints how many pages took the fast path, how many of those gave exactly the full
-extraction, how many fell back and why, how many had no region to remember, and the CPU time
+extraction and how many read their metadata from remembered sources (tracker.sources.metasources),
+how many fell back and why, how many had no region to remember, and the CPU time
 of both paths on the pages that took the fast one (`process_time`, medians and means).
 
 Usage: `python bench/bench_fastpath.py [--every N]` (every N-th page; default all).
@@ -74,11 +75,13 @@ def main() -> None:
             outcomes[path] += 1
             continue
         outcomes["fast, identical" if found == full_found else "fast, DIFFERENT"] += 1
+        if loaded is not None and loaded.sources:
+            outcomes["  of which metadata from remembered sources"] += 1
         fast_ms.append(fast_time)
         full_ms.append(full_time)
         if found != full_found:
             different.append(url)
-    total = sum(outcomes.values())
+    total = sum(count for name, count in outcomes.items() if not name.startswith(" "))
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; {total} dev-set pages, each edited once")
     for name, count in outcomes.most_common():
