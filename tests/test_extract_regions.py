@@ -155,9 +155,15 @@ def test_every_tenth_extraction_is_a_full_one() -> None:
 
 
 def test_a_region_is_remembered_only_when_it_gives_the_same_text() -> None:
-    """A short story never takes the fast path: below 300 words the full path's rules read the
-    whole page (a balanced pass), which a region cannot stand in for."""
-    assert extract_remembering(page(PARAGRAPHS[:3]), URL, None)[1] is None
+    """A short story never takes the region's fast path: below 300 words the full path's rules
+    read the whole page (a balanced pass), which a region cannot stand in for; only its
+    metadata's sources are remembered, and its next page is extracted whole."""
+    short = PARAGRAPHS[:3]
+    hint = regions.loads(extract_remembering(page(short), URL, None)[1])
+    assert hint is not None and hint.path == () and hint.sources
+    html = page(edited(short, 1, "about 300", "about 320"), visit=1)
+    found, next_hint = extract_remembering(html, URL, hint.dumps())
+    assert last(next_hint) == "fast: metadata" and found == extract_article(html, URL)
     assert regions.loads('{"path": 3}') is None and regions.loads("not json") is None
 
 

@@ -151,18 +151,22 @@ def revision_against(found: Extracted, latest: analysis.Side | None) -> analysis
 def _remember(draft: cleanup.Draft, found: Extracted,
               fields: dict[str, Any]) -> regions.Hint | None:
     """Where this page's article is, if the fast path finds the same text there (a region
-    whose text differs on the very page it was found on is not remembered at all), and where
-    its metadata came from (`metasources`)."""
-    if regions.fast_enough(found.text, None) is not None:
-        return None
-    hint = regions.remember(draft.page, found.text, date_from_page=found.published_from_page)
+    whose text differs on the very page it was found on is not remembered), and where its
+    metadata came from (`metasources`): a hint without a region still spares the next page
+    the metadata pass, and the search for a region until the next scheduled full one."""
+    hint = None
+    if regions.fast_enough(found.text, None) is None:
+        hint = regions.remember(draft.page, found.text, date_from_page=found.published_from_page)
     region = regions.locate(draft.page, hint)[0] if hint is not None else None
-    if hint is None or region is None:
-        return None
-    text = normalise_text(_region_text(region, draft.url))
-    if cleanup.tidy(replace(draft, text=text)).text != found.text:
-        return None
-    sources, layout = metasources.learn(draft.page, fields, draft.url)
+    if hint is not None and region is not None:
+        text = normalise_text(_region_text(region, draft.url))
+        if cleanup.tidy(replace(draft, text=text)).text != found.text:
+            hint = None
+    wanted = {**fields, "date": None} if found.published_from_page else fields
+    sources, layout = metasources.learn(draft.page, wanted, draft.url)
+    if hint is None:  # the metadata alone, when its sources are known
+        hint = regions.Hint((), "", 0, len(found.text), found.published_from_page)
+        return replace(hint, sources=sources, layout=layout) if sources else None
     return replace(hint, sources=sources, layout=layout)
 
 
@@ -183,32 +187,55 @@ def warm_up() -> None:
 
 def _extract_fast(html: str, url: str | None,
                   hint: regions.Hint) -> tuple[Extracted | None, str | None]:
-    """The fast path: trafilatura's precise pass on the remembered region alone, the metadata
-    without the date search when the page's metadata gave the time last time (it must again),
-    else with the full path's extensive search (the cheap one finds other dates on some pages);
-    None and why when the page needs the full path."""
+    """The fast path: trafilatura's precise pass on the remembered region alone (on the whole
+    page when no region is remembered), the title, byline and site name from their remembered
+    sources (else trafilatura's metadata pass); the date search only when the page's metadata
+    did not give the time last time (if it did, it must again); None and why when the page
+    needs the full path."""
     import trafilatura
 
     html = without_control_references(html)
     page = trafilatura.load_html(html)
     if page is None:
         return None, "page unreadable"
-    region, why = regions.locate(page, hint)
-    if region is None:
+    region, why = regions.locate(page, hint) if hint.path else (None, None)
+    if why is not None:
         return None, why
-    if hint.sources:
-        fields = metasources.read(page, hint.sources, hint.layout, url)
-        if fields is None:
-            return None, "metadata source gone"
-    else:
-        fields = _fields(trafilatura.extract_metadata(page, default_url=url, extensive=False))
-    fields["date"] = None if hint.date_from_page else _searched_date(page, fields.get("url") or url)
-    fields["text"] = _region_text(region, url)
+    fields = _remembered_fields(page, url, hint)
+    if fields is None:
+        return None, "metadata source gone"
+    fields["text"] = _page_text(page, url) if region is None else _region_text(region, url)
+    if not fields["text"]:
+        return None, "no text"
     found = _finished(*draft_of(page, html, url, fields))
-    why = regions.fast_enough(found.text, hint)
+    why = regions.fast_enough(found.text, hint) if region is not None else None
     if why is None and hint.date_from_page and found.published_at is None:
         why = "date source gone"
     return (None, why) if why else (found, None)
+
+
+def _remembered_fields(page: Any, url: str | None, hint: regions.Hint) -> dict[str, Any] | None:
+    """The page's metadata from the hint's sources, and its date unless the page's metadata
+    gives the time; None when a source is gone."""
+    import trafilatura
+
+    if hint.sources:
+        return metasources.read(page, hint.sources, hint.layout, url)
+    if not hint.path:
+        return None
+    fields = _fields(trafilatura.extract_metadata(page, default_url=url, extensive=False))
+    if not hint.date_from_page:
+        fields["date"] = metasources.searched_date(page, fields.get("url") or url)
+    return fields
+
+
+def _page_text(page: Any, url: str | None) -> str:
+    """The whole page's text through the full path's precise pass, without its metadata
+    pass (the text does not depend on it when the page's URL is known)."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(page, url=url, **_PRECISE)
+    return getattr(document, "text", None) or ""
 
 
 def _region_text(region: Any, url: str | None) -> str:
@@ -219,14 +246,6 @@ def _region_text(region: Any, url: str | None) -> str:
     document = trafilatura.bare_extraction(regions.cut_down(region), url=url, fast=True,
                                            **_PRECISE)
     return getattr(document, "text", None) or ""
-
-
-def _searched_date(page: Any, url: str | None) -> str | None:
-    from htmldate import find_date
-    from trafilatura.settings import set_date_params
-
-    found: str | None = find_date(page, **{**set_date_params(True), "url": url})
-    return found
 
 
 def declared_canonical(tree: Any, page_url: str) -> str | None:

@@ -15,19 +15,23 @@ page goes to the full extraction, when the digest changed or a source is gone or
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from tracker.sources import treepaths
 
-FIELDS = ("url", "title", "author", "sitename")
-"""trafilatura's fields that tracker keeps (dates: timestamps and the date search); the URL
-first, as a site name may be read from it."""
+FIELDS = ("url", "title", "author", "sitename", "date")
+"""trafilatura's fields that tracker keeps; the URL first, as a site name and a date may be
+read from it. A date that no source gives exactly is searched for again ("search": htmldate's
+extensive search, as the full path does); none is wanted when the page's metadata gives the
+time of day (tracker.sources.timestamps)."""
 Source = tuple[str, ...]
 _ELEMENTS = "//h1|//h2|//*[@itemprop or @rel or @class or @id or self::author]"
 _JSON_KEYS = ("headline", "name", "alternativeHeadline", "author", "creator", "publisher",
-              "url", "mainEntityOfPage", "@id")
+              "url", "mainEntityOfPage", "@id", "datePublished", "dateCreated", "dateModified")
 _MAX_ELEMENT_TEXT = 200
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
 
 
 def learn(page: Any, fields: dict[str, Any],
@@ -40,7 +44,7 @@ def learn(page: Any, fields: dict[str, Any],
         wanted = fields.get(field)
         source = ("none",) if not wanted else next(
             (source for source, value in _candidates(page, field, known) if value == wanted),
-            None)
+            ("search",) if field == "date" else None)
         if source is None:
             return (), ""
         sources.append(source)
@@ -56,7 +60,7 @@ def read(page: Any, sources: tuple[Source, ...], digest: str,
     fields: dict[str, Any] = {"default_url": default_url}
     for field, source in zip(FIELDS, sources, strict=True):
         value = None if source == ("none",) else _value(page, field, source, fields)
-        if value is None and source != ("none",):
+        if value is None and source not in (("none",), ("search",)):
             return None
         fields[field] = value
     del fields["default_url"]
@@ -87,8 +91,13 @@ def _candidates(page: Any, field: str,
                 source = ("meta", attribute, meta.get(attribute))
                 yield source, _value(page, field, source, known)
                 break
-    for source in [("title", "0"), ("title", "1"), ("title", "2"), ("link",), ("host",)]:
+    for source in [("title", "0"), ("title", "1"), ("title", "2"), ("link",), ("host",),
+                   ("urldate",)]:
         yield source, _value(page, field, source, known)
+    if field == "date":
+        for element in page.iterfind(".//time[@datetime]"):
+            source = ("time", treepaths.dumps(treepaths.path_of(element)))
+            yield source, _value(page, field, source, known)
     if field not in ("title", "author"):
         return
     for element in page.xpath(_ELEMENTS):
@@ -111,6 +120,9 @@ def _finished(field: str, raw: str | None, source: Source) -> str | None:
 
     if not isinstance(raw, str) or not raw.strip():
         return None
+    if field == "date":
+        found = _DAY.match(raw.strip())
+        return found[0] if found else None
     if field == "author":
         raw = normalize_authors(None, raw)
         if not raw or (" " not in raw and source[0] == "meta"):  # then it looks further
@@ -155,6 +167,33 @@ def _host(page: Any, source: Source, known: dict[str, Any]) -> str | None:
     found = META_URL.match(known.get("url") or "")
     return found[1] if found else None
 
+def _url_date(page: Any, source: Source, known: dict[str, Any]) -> str | None:
+    """The date written in the page's URL (/2019/05/03/), as htmldate reads it there."""
+    from htmldate.extractors import COMPLETE_URL
+
+    found = COMPLETE_URL.search(known.get("url") or known["default_url"] or "")
+    return f"{int(found[1]):04d}-{int(found[2]):02d}-{int(found[3]):02d}" if found else None
+
+
+def _time(page: Any, source: Source, known: dict[str, Any]) -> str | None:
+    element = treepaths.follow(page, treepaths.loads(source[1]))
+    return None if element is None or element.tag != "time" else element.get("datetime")
+
+
+def _search(page: Any, source: Source, known: dict[str, Any]) -> str | None:
+    return searched_date(page, known.get("url") or known["default_url"])
+
+
+def searched_date(page: Any, url: str | None) -> str | None:
+    """htmldate's extensive search, as the full path runs it: for a date no source gives
+    exactly (the cheap search finds other dates on some pages: bench/README.md)."""
+    from htmldate import find_date
+    from trafilatura.settings import set_date_params
+
+    found: str | None = find_date(page, **{**set_date_params(True), "url": url})
+    return found
+
+
 def _element(page: Any, source: Source, known: dict[str, Any]) -> str | None:
     from trafilatura.baseline import block_text
     from trafilatura.utils import trim
@@ -186,7 +225,7 @@ def _json_value(page: Any, source: Source, known: dict[str, Any]) -> str | None:
 
 _READERS: dict[str, Callable[[Any, Source, dict[str, Any]], str | None]] = {
     "meta": _meta, "title": _title, "link": _link, "host": _host, "path": _element,
-    "ld": _json_value}
+    "ld": _json_value, "urldate": _url_date, "time": _time, "search": _search}
 
 
 def _json_ld(page: Any) -> Iterator[Any]:

@@ -47,7 +47,8 @@ class Hint:
     """Where the article was, and how the last extraction went (stored per story as JSON)."""
 
     path: tuple[tuple[int, str], ...]
-    """(position among the parent's element children, tag) from the root to the region."""
+    """(position among the parent's element children, tag) from the root to the region; empty
+    when no region is remembered, only the metadata's sources."""
     ident: str
     """The region's id and class attributes."""
     region_chars: int
@@ -143,8 +144,10 @@ def due_for_full(hint: Hint) -> bool:
 
 
 def after_fast(hint: Hint, text: str) -> Hint:
+    """The hint after a fast extraction: "fast" from the region, "fast: metadata" when the
+    whole page was extracted and only the metadata came from remembered sources."""
     return replace(hint, text_chars=len(text), fast_since_full=hint.fast_since_full + 1,
-                   last="fast")
+                   last="fast" if hint.path else "fast: metadata")
 
 
 def _near(size: int, before: int) -> bool:
