@@ -24,7 +24,7 @@ from tracker.sources.timestamps import page_times, times_of
 from tracker.sources.tracking import track_stories
 from tracker.store.schedule import Policy
 
-from .test_extract_regions import DEV_SET, PARAGRAPHS, dev_pages, edited
+from .test_extract_regions import DEV_SET, PARAGRAPHS, dev_checked, edited
 
 URL = "https://quay.example.net/2026/12/02/ferry-terminal-flooding"
 TITLE = "Floods close the ferry terminal"
@@ -137,18 +137,9 @@ def test_page_times_read_from_the_parsed_page_are_the_pages_own() -> None:
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="the development set (../shared) is not here")
 def test_fast_metadata_is_the_full_extractions_on_real_pages() -> None:
-    with_sources = 0
-    for url, html, passage in dev_pages(every=15):
-        before, _, rest = html.rpartition(passage)
-        _, hint = extract_remembering(f"{before}{passage} 1{rest}", url, None)
-        if hint is None:
-            continue
-        changed = f"{before}{passage} 2{rest}"
-        found, next_hint = extract_remembering(changed, url, hint)
-        assert found == extract_article(changed, url), url
-        loaded = regions.loads(next_hint)
-        with_sources += loaded is not None and loaded.last == "fast" and bool(loaded.sources)
-    assert with_sources >= 15
+    hints = list(dev_checked(every=15))
+    assert sum(hint.last == "fast" and bool(hint.sources) for hint in hints) >= 15
+    assert sum(hint.last == "fast: metadata" for hint in hints) >= 10
 
 
 class Site:
