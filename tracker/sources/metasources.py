@@ -98,6 +98,7 @@ def _candidates(page: Any, field: str,
         for element in page.iterfind(".//time[@datetime]"):
             source = ("time", treepaths.dumps(treepaths.path_of(element)))
             yield source, _value(page, field, source, known)
+        yield ("cheap",), _value(page, field, ("cheap",), known)
     if field not in ("title", "author"):
         return
     for element in page.xpath(_ELEMENTS):
@@ -184,13 +185,20 @@ def _search(page: Any, source: Source, known: dict[str, Any]) -> str | None:
     return searched_date(page, known.get("url") or known["default_url"])
 
 
-def searched_date(page: Any, url: str | None) -> str | None:
-    """htmldate's extensive search, as the full path runs it: for a date no source gives
-    exactly (the cheap search finds other dates on some pages: bench/README.md)."""
+def _cheap_search(page: Any, source: Source, known: dict[str, Any]) -> str | None:
+    """htmldate without its extensive search (dateparser on the page's text, most of a fast
+    extraction's time where it runs), for a story where it found the full path's date."""
+    return searched_date(page, known.get("url") or known["default_url"], extensive=False)
+
+
+def searched_date(page: Any, url: str | None, *, extensive: bool = True) -> str | None:
+    """htmldate's search, as the full path runs it (extensive): for a date no source gives
+    exactly. The cheap search finds other dates on some pages (bench/README.md), so it is
+    taken only for a story whose last full extraction it agreed with."""
     from htmldate import find_date
     from trafilatura.settings import set_date_params
 
-    found: str | None = find_date(page, **{**set_date_params(True), "url": url})
+    found: str | None = find_date(page, **{**set_date_params(extensive), "url": url})
     return found
 
 
@@ -225,7 +233,8 @@ def _json_value(page: Any, source: Source, known: dict[str, Any]) -> str | None:
 
 _READERS: dict[str, Callable[[Any, Source, dict[str, Any]], str | None]] = {
     "meta": _meta, "title": _title, "link": _link, "host": _host, "path": _element,
-    "ld": _json_value, "urldate": _url_date, "time": _time, "search": _search}
+    "ld": _json_value, "urldate": _url_date, "time": _time, "search": _search,
+    "cheap": _cheap_search}
 
 
 def _json_ld(page: Any) -> Iterator[Any]:
