@@ -4,9 +4,12 @@ For each page of ../shared/extraction-dev whose marked article text appears in i
 pages bench_snapshot.py serves), edited as bench_snapshot.py edits them: a full extraction of
 edition 1 remembers the region (tracker.sources.regions); edition 2 is then extracted through the
 fast path and in full, and the two extractions (text, title, byline, dates, canonical URL) are
-compared. Prints how many pages took the fast path, how many of those gave exactly the full
-extraction, how many fell back and why, how many had no region to remember, and the CPU time
-of both paths on the pages that took the fast one (`process_time`, medians and means).
+compared. Prints how many pages took the fast path ("fast": the remembered region; "fast:
+metadata": the whole page's text, the metadata from remembered sources), how many of those gave
+exactly the full extraction and how many read their metadata from remembered sources
+(tracker.sources.metasources), how many fell back and why, how many had nothing to remember,
+and the CPU time of both paths on the pages that took a fast one (`process_time`, medians and
+means).
 
 Usage: `python bench/bench_fastpath.py [--every N]` (every N-th page; default all).
 """
@@ -63,22 +66,24 @@ def main() -> None:
         before, _, after = html.rpartition(passage)
         _, hint = extract_remembering(f"{before}{passage} 1{after}", url, None)
         if hint is None:
-            outcomes["no region remembered (full path)"] += 1
+            outcomes["nothing remembered (full path)"] += 1
             continue
         edited = f"{before}{passage} 2{after}"
         found, next_hint, fast_time = fast(edited, url, hint)
         full_found, full_time = full(edited, url)
         loaded = regions.loads(next_hint)
         path = loaded.last if loaded else "full, region lost"
-        if path != "fast":
+        if not path.startswith("fast"):
             outcomes[path] += 1
             continue
-        outcomes["fast, identical" if found == full_found else "fast, DIFFERENT"] += 1
+        outcomes[f"{path}, {'identical' if found == full_found else 'DIFFERENT'}"] += 1
+        if loaded is not None and loaded.sources:
+            outcomes[f"  {path}: metadata from remembered sources"] += 1
         fast_ms.append(fast_time)
         full_ms.append(full_time)
         if found != full_found:
             different.append(url)
-    total = sum(outcomes.values())
+    total = sum(count for name, count in outcomes.items() if not name.startswith(" "))
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; {total} dev-set pages, each edited once")
     for name, count in outcomes.most_common():

@@ -12,9 +12,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from tracker.errors import InvalidInput
-from tracker.sources import cleanup, regions
+from tracker.sources import cleanup, metasources, regions
 from tracker.sources.encoding import without_control_references
-from tracker.sources.timestamps import page_times
+from tracker.sources.timestamps import times_of
 from tracker.text import analysis
 from tracker.text.normalise import normalise_line, normalise_text, stored_text
 from tracker.text.urls import canonical_url, same_site
@@ -65,16 +65,24 @@ def extract_draft(html: str, url: str | None = None) -> tuple[Extracted, cleanup
     do, are the only ones that hold it. The page is parsed once: the precise pass, the rules and
     their balanced pass all read the same tree.
     """
+    extracted, draft, _ = _full_draft(html, url)
+    return extracted, draft
+
+
+def _full_draft(html: str, url: str | None,
+                ) -> tuple[Extracted, cleanup.Draft | None, dict[str, Any]]:
+    """`extract_draft`, and trafilatura's fields, from which `metasources` learns."""
     import trafilatura
 
     html = without_control_references(html)
     page = trafilatura.load_html(html)
     if page is None:
-        return Extracted(text=""), None
+        return Extracted(text=""), None, {}
     document = trafilatura.bare_extraction(page, url=url, with_metadata=True, **_PRECISE)
     if document is None:  # no text at all: the metadata alone, and the rules may find the text
         document = trafilatura.extract_metadata(page, default_url=url)
-    return draft_of(page, html, url, _fields(document))
+    fields = _fields(document)
+    return *draft_of(page, html, url, fields), fields
 
 
 def _fields(document: Any) -> dict[str, Any]:
@@ -86,7 +94,7 @@ def draft_of(page: Any, html: str, url: str | None,
     """trafilatura's text and metadata (`fields`) of the parsed `page` as an extraction, and
     the draft the rules of `cleanup` finish; the full and the fast path share it."""
     canonical = declared_canonical(page, url) if url else None
-    times = page_times(html)
+    times = times_of(page, html)
     extracted = Extracted(
         text=normalise_text(fields.get("text") or ""),
         title=normalise_line(fields.get("title")),
@@ -110,9 +118,9 @@ def extract_remembering(html: str, url: str | None,
         fast, why = _extract_fast(html, url, known)
         if fast is not None:
             return fast, regions.after_fast(known, fast.text).dumps()
-    extracted, draft = extract_draft(html, url)
+    extracted, draft, fields = _full_draft(html, url)
     found = _finished(extracted, draft)
-    remembered = _remember(draft, found) if draft is not None else None
+    remembered = _remember(draft, found, fields) if draft is not None else None
     if remembered is None:
         return found, None
     return found, replace(remembered, last=f"full: {why}" if why else "full").dumps()
@@ -140,17 +148,26 @@ def revision_against(found: Extracted, latest: analysis.Side | None) -> analysis
     return analysis.revise(latest, new)
 
 
-def _remember(draft: cleanup.Draft, found: Extracted) -> regions.Hint | None:
-    """Where this page's article is, if the fast path finds the same text there: a region
-    whose text differs on the very page it was found on is not remembered at all."""
-    if regions.fast_enough(found.text, None) is not None:
-        return None
-    hint = regions.remember(draft.page, found.text, date_from_page=found.published_from_page)
+def _remember(draft: cleanup.Draft, found: Extracted,
+              fields: dict[str, Any]) -> regions.Hint | None:
+    """Where this page's article is, if the fast path finds the same text there (a region
+    whose text differs on the very page it was found on is not remembered), and where its
+    metadata came from (`metasources`): a hint without a region still spares the next page
+    the metadata pass, and the search for a region until the next scheduled full one."""
+    hint = None
+    if regions.fast_enough(found.text, None) is None:
+        hint = regions.remember(draft.page, found.text, date_from_page=found.published_from_page)
     region = regions.locate(draft.page, hint)[0] if hint is not None else None
-    if region is None:
-        return None
-    text = normalise_text(_region_text(region, draft.url))
-    return hint if cleanup.tidy(replace(draft, text=text)).text == found.text else None
+    if hint is not None and region is not None:
+        text = normalise_text(_region_text(region, draft.url))
+        if cleanup.tidy(replace(draft, text=text)).text != found.text:
+            hint = None
+    wanted = {**fields, "date": None} if found.published_from_page else fields
+    sources, layout = metasources.learn(draft.page, wanted, draft.url)
+    if hint is None:  # the metadata alone, when its sources are known
+        hint = regions.Hint((), "", 0, len(found.text), found.published_from_page)
+        return replace(hint, sources=sources, layout=layout) if sources else None
+    return replace(hint, sources=sources, layout=layout)
 
 
 def warm_up() -> None:
@@ -170,27 +187,55 @@ def warm_up() -> None:
 
 def _extract_fast(html: str, url: str | None,
                   hint: regions.Hint) -> tuple[Extracted | None, str | None]:
-    """The fast path: trafilatura's precise pass on the remembered region alone, the metadata
-    without the date search when the page's metadata gave the time last time (it must again),
-    else with the full path's extensive search (the cheap one finds other dates on some pages);
-    None and why when the page needs the full path."""
+    """The fast path: trafilatura's precise pass on the remembered region alone (on the whole
+    page when no region is remembered), the title, byline and site name from their remembered
+    sources (else trafilatura's metadata pass); the date search only when the page's metadata
+    did not give the time last time (if it did, it must again); None and why when the page
+    needs the full path."""
     import trafilatura
 
     html = without_control_references(html)
     page = trafilatura.load_html(html)
     if page is None:
         return None, "page unreadable"
-    region, why = regions.locate(page, hint)
-    if region is None:
+    region, why = regions.locate(page, hint) if hint.path else (None, None)
+    if why is not None:
         return None, why
-    fields = _fields(trafilatura.extract_metadata(page, default_url=url, extensive=False))
-    fields["date"] = None if hint.date_from_page else _searched_date(page, fields.get("url") or url)
-    fields["text"] = _region_text(region, url)
+    fields = _remembered_fields(page, url, hint)
+    if fields is None:
+        return None, "metadata source gone"
+    fields["text"] = _page_text(page, url) if region is None else _region_text(region, url)
+    if not fields["text"]:
+        return None, "no text"
     found = _finished(*draft_of(page, html, url, fields))
-    why = regions.fast_enough(found.text, hint)
+    why = regions.fast_enough(found.text, hint) if region is not None else None
     if why is None and hint.date_from_page and found.published_at is None:
         why = "date source gone"
     return (None, why) if why else (found, None)
+
+
+def _remembered_fields(page: Any, url: str | None, hint: regions.Hint) -> dict[str, Any] | None:
+    """The page's metadata from the hint's sources, and its date unless the page's metadata
+    gives the time; None when a source is gone."""
+    import trafilatura
+
+    if hint.sources:
+        return metasources.read(page, hint.sources, hint.layout, url)
+    if not hint.path:
+        return None
+    fields = _fields(trafilatura.extract_metadata(page, default_url=url, extensive=False))
+    if not hint.date_from_page:
+        fields["date"] = metasources.searched_date(page, fields.get("url") or url)
+    return fields
+
+
+def _page_text(page: Any, url: str | None) -> str:
+    """The whole page's text through the full path's precise pass, without its metadata
+    pass (the text does not depend on it when the page's URL is known)."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(page, url=url, **_PRECISE)
+    return getattr(document, "text", None) or ""
 
 
 def _region_text(region: Any, url: str | None) -> str:
@@ -201,14 +246,6 @@ def _region_text(region: Any, url: str | None) -> str:
     document = trafilatura.bare_extraction(regions.cut_down(region), url=url, fast=True,
                                            **_PRECISE)
     return getattr(document, "text", None) or ""
-
-
-def _searched_date(page: Any, url: str | None) -> str | None:
-    from htmldate import find_date
-    from trafilatura.settings import set_date_params
-
-    found: str | None = find_date(page, **{**set_date_params(True), "url": url})
-    return found
 
 
 def declared_canonical(tree: Any, page_url: str) -> str | None:

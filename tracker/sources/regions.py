@@ -21,9 +21,12 @@ from copy import deepcopy
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from tracker.sources import treepaths
 from tracker.text.normalise import normalise_line
 
-HINT_VERSION = 1
+HINT_VERSION = 2
+"""Version 2 added the metadata sources (tracker.sources.metasources); a version-1 hint reads
+as none, so a story's next page is extracted in full and remembers both."""
 FULL_EVERY = 10
 """Every tenth extraction of a story is a full one, whatever the region says."""
 SIZE_DRIFT = 1.25
@@ -44,7 +47,8 @@ class Hint:
     """Where the article was, and how the last extraction went (stored per story as JSON)."""
 
     path: tuple[tuple[int, str], ...]
-    """(position among the parent's element children, tag) from the root to the region."""
+    """(position among the parent's element children, tag) from the root to the region; empty
+    when no region is remembered, only the metadata's sources."""
     ident: str
     """The region's id and class attributes."""
     region_chars: int
@@ -56,6 +60,11 @@ class Hint:
     """Fast extractions since the last full one."""
     last: str = "full"
     """How the last extraction went: "fast", "full", or "full: <why the fast path was left>"."""
+    sources: tuple[tuple[str, ...], ...] = ()
+    """Where the title, byline, site name and URL came from (tracker.sources.metasources);
+    empty when one of them could not be traced, and the fast path reads all the metadata."""
+    layout: str = ""
+    """A digest of the page's metadata layout when the sources were found."""
     version: int = HINT_VERSION
 
     def dumps(self) -> str:
@@ -68,7 +77,8 @@ def loads(value: str | None) -> Hint | None:
         return None
     try:
         data = json.loads(value)
-        hint = Hint(**{**data, "path": tuple((int(i), str(t)) for i, t in data["path"])})
+        hint = Hint(**{**data, "path": tuple((int(i), str(t)) for i, t in data["path"]),
+                       "sources": tuple(tuple(map(str, source)) for source in data["sources"])})
     except (ValueError, TypeError, KeyError):
         return None
     return hint if hint.version == HINT_VERSION else None
@@ -93,19 +103,14 @@ def remember(page: Any, text: str, *, date_from_page: bool = False) -> Hint | No
     region = _common_ancestor(list(found.values()))
     if region is None or region.tag in ("html", "body"):
         return None
-    return Hint(_path(region), _ident(region), len(_words(_text(region))), len(text),
+    return Hint(treepaths.path_of(region), _ident(region), len(_words(_text(region))), len(text),
                 date_from_page)
 
 
 def locate(page: Any, hint: Hint) -> tuple[Any, str | None]:
     """The remembered region in a new page, or None and why it cannot be used."""
-    element = page
-    for position, tag in hint.path:
-        children = [child for child in element if isinstance(child.tag, str)]
-        if position >= len(children) or children[position].tag != tag:
-            return None, "region moved"
-        element = children[position]
-    if _ident(element) != hint.ident:
+    element = treepaths.follow(page, hint.path)
+    if element is None or _ident(element) != hint.ident:
         return None, "region moved"
     if not _near(len(_words(_text(element))), hint.region_chars):
         return None, "region size changed"
@@ -139,8 +144,10 @@ def due_for_full(hint: Hint) -> bool:
 
 
 def after_fast(hint: Hint, text: str) -> Hint:
+    """The hint after a fast extraction: "fast" from the region, "fast: metadata" when the
+    whole page was extracted and only the metadata came from remembered sources."""
     return replace(hint, text_chars=len(text), fast_since_full=hint.fast_since_full + 1,
-                   last="fast")
+                   last="fast" if hint.path else "fast: metadata")
 
 
 def _near(size: int, before: int) -> bool:
@@ -179,15 +186,6 @@ def _common_ancestor(elements: list[Any]) -> Any:
             return None
         deepest = max(deepest, depth[id(node)])
     return chain[deepest]
-
-
-def _path(element: Any) -> tuple[tuple[int, str], ...]:
-    steps = []
-    while (parent := element.getparent()) is not None:
-        children = [child for child in parent if isinstance(child.tag, str)]
-        steps.append((children.index(element), str(element.tag)))
-        element = parent
-    return tuple(reversed(steps))
 
 
 def _ident(element: Any) -> str:

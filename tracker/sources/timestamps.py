@@ -73,6 +73,12 @@ def page_times(html: str) -> PageTimes:
         tree = lxml_html.document_fromstring(html)
     except (ParserError, ValueError):
         return PageTimes()
+    return times_of(tree, html)
+
+
+def times_of(tree: Any, html: str) -> PageTimes:
+    """`page_times` of a page already parsed (`tree`, from `html`): extraction parses a page
+    once, and reads its times from the tree trafilatura reads."""
     documents = list(_json_ld(tree))
     metas = _meta_values(tree)
     published = _first_time([*_json_ld_values(documents, _JSON_LD["published"]),
