@@ -8,8 +8,8 @@ compared. Prints how many pages took the fast path ("fast": the remembered regio
 metadata": the whole page's text, the metadata from remembered sources), how many of those gave
 exactly the full extraction and how many read their metadata from remembered sources
 (tracker.sources.metasources), how many fell back and why, how many had nothing to remember,
-and the CPU time of both paths on the pages that took a fast one (`process_time`, medians and
-means).
+and the CPU time of both paths on the pages that took each kind of fast one (`process_time`,
+medians and means).
 
 Usage: `python bench/bench_fastpath.py [--every N]` (every N-th page; default all).
 """
@@ -59,8 +59,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1)
     args = parser.parse_args()
     outcomes: Counter[str] = Counter()
-    fast_ms: list[float] = []
-    full_ms: list[float] = []
+    times: dict[str, list[tuple[float, float]]] = {}
     different: list[str] = []
     for url, html, passage in pages(args.every):
         before, _, after = html.rpartition(passage)
@@ -79,8 +78,7 @@ def main() -> None:
         outcomes[f"{path}, {'identical' if found == full_found else 'DIFFERENT'}"] += 1
         if loaded is not None and loaded.sources:
             outcomes[f"  {path}: metadata from remembered sources"] += 1
-        fast_ms.append(fast_time)
-        full_ms.append(full_time)
+        times.setdefault(path, []).append((fast_time, full_time))
         if found != full_found:
             different.append(url)
     total = sum(count for name, count in outcomes.items() if not name.startswith(" "))
@@ -88,8 +86,9 @@ def main() -> None:
           f"{platform.python_version()}; {total} dev-set pages, each edited once")
     for name, count in outcomes.most_common():
         print(f"  {name:<45} {count:5d}")
-    if fast_ms:
-        print(f"  on the {len(fast_ms)} fast pages, CPU ms a page: fast median "
+    for path, pairs in times.items():
+        fast_ms, full_ms = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+        print(f"  on the {len(pairs)} \"{path}\" pages, CPU ms a page: fast median "
               f"{statistics.median(fast_ms):.1f} mean {statistics.fmean(fast_ms):.1f}; full "
               f"median {statistics.median(full_ms):.1f} mean {statistics.fmean(full_ms):.1f}")
     for url in different:

@@ -1,12 +1,13 @@
-"""Where a page's title, byline, site name and URL came from, remembered for the fast path.
+"""Where a page's URL, title, byline, site name and date came from, remembered for the fast path.
 
 trafilatura's metadata pass costs about as much as the fast path's text: it reads every meta
-tag and JSON-LD block, runs the author search through a copy of the page, and htmldate, the
-categories, the tags and the licence, which tracker does not keep. A story's next page is
-almost always the same template, so after a full extraction `learn` finds, for each of the
-fields tracker keeps, one source in the page that gives exactly trafilatura's value (a meta
-tag, a JSON-LD key, a part of <title>, an element's path), and `read` takes them straight
-from there on the next page.
+tag and JSON-LD block, runs the author search through a copy of the page, and htmldate (whose
+extensive search runs dateparser over the page's text), the categories, the tags and the
+licence, which tracker does not keep. A story's next page is almost always the same template,
+so after a full extraction `learn` finds, for each of the fields tracker keeps, one source in
+the page that gives exactly trafilatura's value (a JSON-LD key, a meta tag, a part of <title>,
+the canonical link, the URL, a <time>, an element's path, htmldate's cheap search), and `read`
+takes them straight from there on the next page.
 
 A source is only as good as the template: `layout` digests what decides trafilatura's choice
 (the meta tags' names, the JSON-LD types, the number of <h1>), and `read` gives None, so the
