@@ -2,10 +2,10 @@
 
 FTS5 answers a prefix by merging the lists of every word that starts so, over the whole table,
 before it hands back the first row: the newest-first windows (tracker.search.backend) cannot
-stop it early, and a prefix over all fields took 103 ms at 637k versions. FTS5 keeps its
-words sorted, and an fts5vocab table over an FTS table reads them by range, so a one-word
-prefix is looked up there and searched as an OR of the words found, which FTS5 reads newest
-first like any word. A prefix that starts more than MAX_WORDS words, none, or a word that the
+stop it early (over all fields at 300k versions: 33-38 ms median, 22-30 ms as words). FTS5
+keeps its words sorted, and an fts5vocab table over an FTS table reads them by range, so a
+one-word prefix is looked up there and searched as an OR of the words found, which FTS5 reads
+newest first like any word. A prefix that starts more than MAX_WORDS words, none, or a word that the
 tokenizer would not give back as itself (the porter stemmer is not idempotent) stays a prefix
 query: the same hits either way, only the speed differs.
 

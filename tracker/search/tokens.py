@@ -29,11 +29,15 @@ _SCRATCH_DDL = [
     # offset, which is all the tokenizer's output.
     f"CREATE VIRTUAL TABLE words USING fts5(a, b, content='', tokenize='{TOKENIZER}')",
     "CREATE VIRTUAL TABLE words_at USING fts5vocab(words, 'instance')",
+]
+_SNIPPET_DDL = {
     # The same names and columns as SQLite's full-text tables, so that one snippet() call and
     # one MATCH expression serve both databases.
-    f"CREATE VIRTUAL TABLE versions_fts USING fts5(title, text, tokenize='{TOKENIZER}')",
-    f"CREATE VIRTUAL TABLE diffs_fts USING fts5(added_text, removed_text, tokenize='{TOKENIZER}')",
-]
+    "versions_fts": f"CREATE VIRTUAL TABLE versions_fts USING fts5(title, text, "
+                    f"tokenize='{TOKENIZER}')",
+    "diffs_fts": f"CREATE VIRTUAL TABLE diffs_fts USING fts5(added_text, removed_text, "
+                 f"tokenize='{TOKENIZER}')",
+}
 _COLUMNS = {"versions_fts": ("title", "text"), "diffs_fts": ("added_text", "removed_text")}
 _local = threading.local()
 
@@ -77,7 +81,10 @@ def snippets(
             f"SELECT rowid, snippet({table}, {column}, ?, ?, '…', {SNIPPET_TOKENS}) "
             f"FROM {table} WHERE {table} MATCH ?", (MATCH_START, MATCH_STOP, match)).fetchall()
     finally:
-        scratch.execute(f"DELETE FROM {table}")
+        # Dropped and made again: a DELETE would tokenize every text a second time to find
+        # its entries (3.5 ms for 50 versions, against 0.6).
+        scratch.execute(f"DROP TABLE {table}")
+        scratch.execute(_SNIPPET_DDL[table])
     return dict(rows)
 
 
@@ -90,7 +97,7 @@ def _scratch() -> sqlite3.Connection:
     connection: sqlite3.Connection | None = getattr(_local, "connection", None)
     if connection is None:
         connection = sqlite3.connect(":memory:", isolation_level=None)
-        for statement in _SCRATCH_DDL:
+        for statement in [*_SCRATCH_DDL, *_SNIPPET_DDL.values()]:
             connection.execute(statement)
         _local.connection = connection
     return connection
