@@ -17,12 +17,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from bench.common import machine
 from tracker.db.engine import Database, open_database
-from tracker.export import Format, Selection, render_combined, render_story
-from tracker.export.history import load_history
+from tracker.export import Format, render_combined, render_story
+from tracker.export.history import Selection, load_history
 from tracker.sources.importer import import_paths, seeds_dir
 from tracker.store.write import Article, Candidate, Observation, store_candidate
 
@@ -66,16 +67,16 @@ def main() -> None:
         import_paths(db, [seeds_dir()])
         big = store_big_story(db, random.Random(2020))
         for name, story_id in (("sample story, 8 versions", 1), ("200 KB story, 10 versions", big)):
-            read = median_ms(lambda i=story_id: load_history(db, i), args.repeat)
+            read = median_ms(partial(load_history, db, story_id), args.repeat)
             history = load_history(db, story_id)
             print(f"\n{name} (median of {args.repeat})\n  {'read history':14} {read:8.1f} ms")
             for fmt in PER_STORY:
-                ms = median_ms(lambda f=fmt, h=history: render_story(h, f), args.repeat)
+                ms = median_ms(partial(render_story, history, fmt), args.repeat)
                 size = len(render_story(history, fmt).encode()) / 1000
                 print(f"  {fmt.value:14} {ms:8.1f} ms  {size:8.1f} KB  ({ms / read:.2f}x the read)")
         print("\nevery story, reading included")
         for fmt in (Format.ATOM, Format.JSON):
-            ms = median_ms(lambda f=fmt: render_combined(db, Selection(), f), args.repeat)
+            ms = median_ms(partial(render_combined, db, Selection(), fmt), args.repeat)
             print(f"  {fmt.value:14} {ms:8.1f} ms")
         db.close()
 

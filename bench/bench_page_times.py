@@ -18,6 +18,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 
 from bench.bench_extract import load
 from bench.common import machine
@@ -38,8 +39,8 @@ def main() -> None:
     pages = load(args.pages)
     extract_ms, times_ms, sources = [], [], Counter[str]()
     for page in pages:
-        extract_ms.append(timed(lambda page=page: extract_article(page.html, page.url)))
-        times_ms.append(timed(lambda page=page: page_times(page.html)))
+        extract_ms.append(timed(partial(extract_article, page.html, page.url)))
+        times_ms.append(timed(partial(page_times, page.html)))
         sources[" + ".join(page_times(page.html).modified_by) or "none"] += 1
     print(f"machine: {machine()}")
     print(f"{len(pages)} pages")

@@ -43,6 +43,10 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Value
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 DEV_SET = (Path(__file__).resolve().parent.parent.parent
@@ -76,7 +80,8 @@ def render(page: tuple[str, str], edition: int) -> bytes:
     return f"{before}{passage} {edition}{after}".encode()
 
 
-def serve(port: "Value[int]", edition: "Value[int]", etags: "Value[int]", close: "Value[int]",
+def serve(port: "Synchronized[int]", edition: "Synchronized[int]", etags: "Synchronized[int]",
+          close: "Synchronized[int]",
           count: int) -> None:
     """The site, in its own process: /story/N at the current edition; with `close` set, every
     answer says `Connection: close` and the server closes the connection, as many origins and

@@ -96,9 +96,9 @@ def run(args: argparse.Namespace, folder: Path) -> None:
             order = list(trees.items()) if index % 2 == 0 else list(trees.items())[::-1]
             for tree, env in order:
                 times.setdefault((name, tree), []).append(measure(env))
-        this, peer = times[(name, "this")], times[(name, "peer")]
-        print(f"{name:40} this {ms(this)}   peer {ms(peer)}   "
-              f"ratio {statistics.median(this) / statistics.median(peer):.2f}   ({load()})")
+        mine, theirs = times[(name, "this")], times[(name, "peer")]
+        print(f"{name:40} this {ms(mine)}   peer {ms(theirs)}   "
+              f"ratio {statistics.median(mine) / statistics.median(theirs):.2f}   ({load()})")
     print(f"peer: {args.peer}; {args.runs} runs each, alternating; "
           f"{info.stories} stories, a story of {info.big_versions} versions")
 
