@@ -40,7 +40,8 @@ def learn(page: Any, fields: dict[str, Any],
     """A source for each of `FIELDS` giving trafilatura's value in `fields` (extracted with
     `default_url`), and the page's layout digest; ((), "") when one cannot be traced."""
     sources = []
-    known = {**fields, "default_url": default_url}
+    documents = list(_json_ld(page))
+    known = {**fields, "default_url": default_url, "json_ld": documents}
     for field in FIELDS:
         wanted = fields.get(field)
         source = ("none",) if not wanted else next(
@@ -49,30 +50,32 @@ def learn(page: Any, fields: dict[str, Any],
         if source is None:
             return (), ""
         sources.append(source)
-    return tuple(sources), layout(page)
+    return tuple(sources), layout(page, documents)
 
 
 def read(page: Any, sources: tuple[Source, ...], digest: str,
          default_url: str | None) -> dict[str, Any] | None:
     """The fields from the remembered `sources`, or None when the page's layout changed or a
     source is gone: then trafilatura must choose again."""
-    if layout(page) != digest:
+    documents = list(_json_ld(page))
+    if layout(page, documents) != digest:
         return None
-    fields: dict[str, Any] = {"default_url": default_url}
+    fields: dict[str, Any] = {"default_url": default_url, "json_ld": documents}
     for field, source in zip(FIELDS, sources, strict=True):
         value = None if source == ("none",) else _value(page, field, source, fields)
         if value is None and source not in (("none",), ("search",)):
             return None
         fields[field] = value
-    del fields["default_url"]
+    del fields["default_url"], fields["json_ld"]
     return fields
 
 
-def layout(page: Any) -> str:
-    """What trafilatura's choice of metadata depends on, as a short digest."""
+def layout(page: Any, documents: list[Any]) -> str:
+    """What trafilatura's choice of metadata depends on (`documents`: the page's JSON-LD), as
+    a short digest."""
     metas = sorted({f"{name}={meta.get(name)}".lower() for meta in page.iterfind(".//head/meta")
                     for name in ("property", "name", "itemprop") if meta.get(name)})
-    types = [_types(document) for document in _json_ld(page)]
+    types = [_types(document) for document in documents]
     shape = json.dumps([metas, types, len(page.findall(".//h1")),
                         page.find(".//head//title") is not None])
     return hashlib.blake2b(shape.encode(), digest_size=8).hexdigest()
@@ -82,7 +85,7 @@ def _candidates(page: Any, field: str,
                 known: dict[str, Any]) -> Iterator[tuple[Source, str | None]]:
     """Every source this page offers for `field`, JSON-LD first (trafilatura lets it override
     the meta tags), with the value trafilatura would make of it."""
-    for number, document in enumerate(_json_ld(page)):
+    for number, document in enumerate(known["json_ld"]):
         for keys, raw in _json_scalars(document, ()):
             source = ("ld", str(number), *keys)
             yield source, _finished(field, raw, source)
@@ -109,8 +112,9 @@ def _candidates(page: Any, field: str,
 
 
 def _value(page: Any, field: str, source: Source, known: dict[str, Any]) -> str | None:
-    """The value of `field` that `source` gives in `page` (`known`: the fields read before it
-    and the URL the page was fetched from), as trafilatura would store it."""
+    """The value of `field` that `source` gives in `page` (`known`: the fields read before it,
+    the URL the page was fetched from and the page's JSON-LD, parsed once a page), as
+    trafilatura would store it."""
     return _finished(field, _READERS[source[0]](page, source, known), source)
 
 
@@ -169,6 +173,7 @@ def _host(page: Any, source: Source, known: dict[str, Any]) -> str | None:
     found = META_URL.match(known.get("url") or "")
     return found[1] if found else None
 
+
 def _url_date(page: Any, source: Source, known: dict[str, Any]) -> str | None:
     """The date written in the page's URL (/2019/05/03/), as htmldate reads it there."""
     from htmldate.extractors import COMPLETE_URL
@@ -215,7 +220,7 @@ def _element(page: Any, source: Source, known: dict[str, Any]) -> str | None:
 
 
 def _json_value(page: Any, source: Source, known: dict[str, Any]) -> str | None:
-    documents = list(_json_ld(page))
+    documents = known["json_ld"]
     number = int(source[1])
     if number >= len(documents):
         return None
