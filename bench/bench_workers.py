@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,9 +34,9 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import update
 
-from bench.common import machine, postgres_version
+from bench.common import machine, postgres_version, scratch_schema
 from tracker.config import normalise_url
 from tracker.db.engine import open_database
 from tracker.db.models import Story
@@ -107,21 +106,6 @@ class Timing:
 
 
 @contextmanager
-def postgres_database(base: str) -> Iterator[str]:
-    """A URL whose search_path is a fresh schema, dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@contextmanager
 def sqlite_database() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
         yield f"sqlite:///{Path(folder) / 'tracker.db'}"
@@ -183,7 +167,7 @@ def main() -> None:
     for name, workers in configurations:
         runs = []
         for _ in range(args.repeat):
-            opened = postgres_database(postgres) if name == "postgresql" else sqlite_database()
+            opened = scratch_schema(postgres) if name == "postgresql" else sqlite_database()
             with opened as url:
                 runs.append(measure(url, workers, args.stories, site))
         changed = statistics.median(run[0].wall for run in runs)

@@ -7,14 +7,12 @@ on both.
 
 import os
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tracker.db.engine import Database, open_database
 from tracker.sources.importer import import_paths, seeds_dir
@@ -58,25 +56,16 @@ def postgres_url() -> str | None:
 
 @contextmanager
 def scratch_schema() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a new, empty schema, dropped on leaving; skips the
-    test (or the module's fixture) when no PostgreSQL URL is set."""
+    """A PostgreSQL URL whose search_path is a new, empty schema, dropped on leaving (the
+    benchmarks' own, bench.common.scratch_schema); skips the test (or the module's fixture)
+    when no PostgreSQL URL is set."""
+    from bench.common import scratch_schema as schema_of
+
     base = postgres_url()
     if not base:
         pytest.skip(f"set {POSTGRES_ENV} to run PostgreSQL tests")
-    from tracker.config import normalise_url
-
-    base = normalise_url(base)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with schema_of(base) as url:
+        yield url
 
 
 @pytest.fixture
