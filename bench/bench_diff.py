@@ -1,6 +1,6 @@
 """How fast and how fine tracker's diff is, against plain diff-match-patch in the same process.
 
-Run: python bench/bench_diff.py [--repeat N]
+Run: python -m bench.bench_diff [--repeat N]
 
 For a 4.7 KB and a 200 KB breaking-story rewrite it prints, per method, the median time and
 the granularity of the result (number of changed pieces and the size of the largest one; a

@@ -1,6 +1,6 @@
 """How long each export format takes, against reading the same history from the database.
 
-Run: python bench/bench_export.py [--repeat N]
+Run: python -m bench.bench_export [--repeat N]
 
 On a temporary SQLite file holding the sample story (8 versions, 4.7 KB) and a 200 KB story
 with 10 versions, it prints the median time to read each story's history (load_history: the

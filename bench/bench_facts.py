@@ -1,6 +1,6 @@
 """Fact-change tags and significance against a labelled set of edits (tests/data/fact_edits.txt).
 
-Run: python bench/bench_facts.py [--cases PATH] [--show-misses] [--repeat N]
+Run: python -m bench.bench_facts [--cases PATH] [--show-misses] [--repeat N]
 
 Each labelled pair (headline, byline and body of an old and a new version) goes through
 tracker's one write path into a fresh SQLite database, as a story of two versions, so what is

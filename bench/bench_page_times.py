@@ -10,7 +10,7 @@ For every page, in the same run and interleaved so that load on the machine fall
 It prints the machine, the median and mean of each, page times as a share of extraction, and
 how many pages declared a modification time, by which sources and with how many agreeing.
 
-Usage: `python bench/bench_page_times.py [--pages N]`.
+Usage: `python -m bench.bench_page_times [--pages N]`.
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Stories per second with 1, 2 and 4 snapshot workers on PostgreSQL, and 1 on SQLite.
 
-Run: python bench/bench_workers.py [--stories N] [--postgres URL] [--workers 1,2,4]
+Run: python -m bench.bench_workers [--stories N] [--postgres URL] [--workers 1,2,4]
 
 A threaded loopback HTTP server in this process serves N distinct story pages (same bytes on
 every request). Each configuration gets a fresh database (a throw-away PostgreSQL schema, or a
