@@ -165,8 +165,8 @@ def _remember(draft: cleanup.Draft, found: Extracted,
     wanted = {**fields, "date": None} if found.published_from_page else fields
     sources, layout = metasources.learn(draft.page, wanted, draft.url)
     if hint is None:  # the metadata alone, when its sources are known
-        hint = regions.Hint((), "", 0, len(found.text), found.published_from_page)
-        return replace(hint, sources=sources, layout=layout) if sources else None
+        return regions.Hint((), "", 0, len(found.text), found.published_from_page,
+                            sources=sources, layout=layout) if sources else None
     return replace(hint, sources=sources, layout=layout)
 
 
