@@ -116,8 +116,8 @@ class _Run:
             raise DatabaseError(exc.message + self._give_back_after_failure()) from exc
         finally:
             renewal.cancel()
+            self.writer.shutdown()  # a claim being made is committed and counted as held first
             release(self.db, self.options.worker, sorted(self.held))
-            self.writer.shutdown()
         return self.report
 
     async def _take_turn(self, host: str, delay: float) -> float:
@@ -158,13 +158,19 @@ class _Run:
         self.report.errors.extend(feeds.errors)
 
     async def _claim(self, started: datetime) -> list[Claimed]:
-        batch: list[Claimed] = await self.write(
-            claim_stories, self.db, self.options.worker, self.clock(), self.options.policy,
+        batch: list[Claimed] = await self.write(self._claim_now, started)
+        self.claimed_up_to = max([self.claimed_up_to, *(story.story_id for story in batch)])
+        return batch
+
+    def _claim_now(self, started: datetime) -> list[Claimed]:
+        """Claim the next batch on the writer thread and count it as held there: a run
+        interrupted while awaiting the claim (SIGTERM, Ctrl-C) still gives the batch back."""
+        batch = claim_stories(
+            self.db, self.options.worker, self.clock(), self.options.policy,
             limit=self.options.batch_size, story_ids=self.options.story_ids,
             every=self.options.every, checked_before=started, after=self.claimed_up_to,
         )
         self.held.update(story.story_id for story in batch)
-        self.claimed_up_to = max([self.claimed_up_to, *(story.story_id for story in batch)])
         return batch
 
     async def _check_all(self, started: datetime, fetcher: Fetcher, pool: Executor) -> None:
