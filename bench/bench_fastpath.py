@@ -9,9 +9,12 @@ metadata": the whole page's text, the metadata from remembered sources), how man
 exactly the full extraction and how many read their metadata from remembered sources
 (tracker.sources.metasources), how many fell back and why, how many had nothing to remember,
 and the CPU time of both paths on the pages that took each kind of fast one (`process_time`,
-medians and means).
+medians and means). Beside them, on every page, two peers that set the scale: urlwatch's
+`html2text` filter as bench_snapshot.py runs it (no method given, so urlwatch's `re` method: a
+regular expression strips the tags, then blank lines go) and lxml's parse of the page alone,
+the least any extraction from the page's tree costs.
 
-Usage: `python bench/bench_fastpath.py [--every N]` (every N-th page; default all).
+Usage: `python -m bench.bench_fastpath [--every N]` (every N-th page; default all).
 """
 
 import argparse
@@ -19,11 +22,14 @@ import json
 import lzma
 import os
 import platform
+import re
 import statistics
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+
+import lxml.html
 
 from tracker.sources import regions
 from tracker.sources.extract import Extracted, extract_article, extract_remembering
@@ -54,6 +60,16 @@ def fast(html: str, url: str, hint: str) -> tuple[Extracted, str | None, float]:
     return found, next_hint, (time.process_time() - started) * 1000
 
 
+def peers(html: str) -> tuple[float, float]:
+    """CPU ms of urlwatch's default `html2text` filter and of lxml's parse, on one page."""
+    started = time.process_time()
+    stripped = re.sub(r"<[^>]*>", "", html)
+    "\n".join(line.rstrip() for line in stripped.splitlines() if line.strip())
+    tags_stripped = time.process_time()
+    lxml.html.document_fromstring(html.encode())
+    return (tags_stripped - started) * 1000, (time.process_time() - tags_stripped) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=1)
@@ -61,7 +77,9 @@ def main() -> None:
     outcomes: Counter[str] = Counter()
     times: dict[str, list[tuple[float, float]]] = {}
     different: list[str] = []
+    peer_times: list[tuple[float, float]] = []
     for url, html, passage in pages(args.every):
+        peer_times.append(peers(html))
         before, _, after = html.rpartition(passage)
         _, hint = extract_remembering(f"{before}{passage} 1{after}", url, None)
         if hint is None:
@@ -91,6 +109,11 @@ def main() -> None:
         print(f"  on the {len(pairs)} \"{path}\" pages, CPU ms a page: fast median "
               f"{statistics.median(fast_ms):.1f} mean {statistics.fmean(fast_ms):.1f}; full "
               f"median {statistics.median(full_ms):.1f} mean {statistics.fmean(full_ms):.1f}")
+    strip_ms, parse_ms = [pair[0] for pair in peer_times], [pair[1] for pair in peer_times]
+    print(f"  peers on all {len(peer_times)} pages, CPU ms a page: urlwatch's html2text filter "
+          f"(method re) median {statistics.median(strip_ms):.2f} mean "
+          f"{statistics.fmean(strip_ms):.2f}; lxml parse alone median "
+          f"{statistics.median(parse_ms):.2f} mean {statistics.fmean(parse_ms):.2f}")
     for url in different:
         print("  different:", url)
 
