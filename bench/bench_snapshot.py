@@ -229,8 +229,8 @@ class Bench:
                       str(self.workdir / "cache.db")], self.env)
 
     def write_urlwatch_jobs(self) -> None:
-        """urlwatch's jobs with the filter its users put on web pages. `html2text` without a
-        method is its `re` method: the tags stripped by a regular expression, no article
+        """urlwatch's jobs, each with its `html2text` filter for web pages. Without a
+        method that filter is its `re` method: the tags stripped by a regular expression, no article
         extracted (bench_fastpath.py times it beside tracker's extraction)."""
         jobs = "---\n".join(f"name: s{n}\nurl: {url}\nfilter: html2text\n"
                             for n, url in enumerate(self.urls()))
