@@ -35,7 +35,7 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
-RECYCLE_AFTER = 200
+RECYCLE_AFTER = 60
 """Tasks per pool: each worker extracts about this many divided by the pool's size. A worker
 grows by ~30 MB on its first few pages and ~40 MB more by its hundredth; recycling more often
 did not lower the peak on 200 dev-set pages (2 workers: 279 MB for the pool never recycled,
@@ -66,9 +66,11 @@ def extractors(processes: int | None) -> Iterator[Executor]:
 class RecyclingPool(Executor):
     """A process pool that replaces itself with a fresh one every `recycle_after` tasks.
 
-    At most two tasks a worker are handed to the pool at a time; the others wait here. So a
-    retired pool has only those few left to finish beside the fresh one, and no more pages than
-    that sit pickled in the pool's queue. A pool broken by a crashed worker is replaced too.
+    At most two tasks a worker are handed to the pool at a time; the others wait here, so no
+    more pages than that sit pickled in the pool's queue. When the pool is due for replacement,
+    nothing more is handed over until its last tasks are done: the fresh workers start only
+    then, never beside old ones at their largest (the overlap was the run's peak of memory). A
+    pool broken by a crashed worker is replaced at once.
     """
 
     def __init__(self, workers: int, recycle_after: int = RECYCLE_AFTER) -> None:
@@ -102,11 +104,13 @@ class RecyclingPool(Executor):
     def _hand_over(self) -> None:
         """Hand waiting tasks to the pool while fewer than two a worker are running."""
         while self._waiting and self._running < 2 * self._workers:
+            if self._handed >= self._recycle_after:
+                if self._running:  # the old pool's last tasks first (see the class docstring)
+                    return
+                self._recycle()
             future, call, args = self._waiting.popleft()
             if not future.set_running_or_notify_cancel():
                 continue
-            if self._handed >= self._recycle_after:
-                self._recycle()
             self._running, self._handed = self._running + 1, self._handed + 1
             try:
                 task = self._pool.submit(call, *args)
