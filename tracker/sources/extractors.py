@@ -9,11 +9,12 @@ Two things the plain ProcessPoolExecutor does not do, done here:
   the forkserver, the workers and the resource tracker alive for good, holding the run's output
   pipe open. Each worker and the forkserver watch the run's process through a pidfd and exit as
   soon as it is gone; the resource tracker exits by itself once they have.
-- Workers are recycled: a worker grows with the pages it parses (about 60 MB over 300 pages,
-  not fragmentation: `malloc_trim` after every page gives back 5 MB), and
-  `max_tasks_per_child` hangs
-  ProcessPoolExecutor on Python 3.11. So every `RECYCLE_AFTER` tasks the pool is replaced by a
-  fresh one, forked from the forkserver in milliseconds, while the old one finishes its few.
+- Workers are recycled: a worker grows with the pages it parses (~15 MB of its own after its
+  first page, 40-50 MB by its hundredth: lxml's and the allocator's, and the caches of the
+  date and URL libraries; `malloc_trim` after every page gives back 5 MB), and
+  `max_tasks_per_child` hangs ProcessPoolExecutor on Python 3.11. So every `RECYCLE_AFTER`
+  tasks the pool is replaced by a fresh one, forked from the forkserver in milliseconds, once
+  the old one has finished its last tasks.
 """
 
 import contextlib
@@ -36,10 +37,12 @@ from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
 RECYCLE_AFTER = 60
-"""Tasks per pool: each worker extracts about this many divided by the pool's size. A worker
-grows by ~30 MB on its first few pages and ~40 MB more by its hundredth; recycling more often
-did not lower the peak on 200 dev-set pages (2 workers: 279 MB for the pool never recycled,
-308 MB every 50 tasks, 356 MB every 20), so it only bounds the growth of long runs."""
+"""Tasks per pool: each worker extracts about this many divided by the pool's size. On 300
+dev-set pages with 2 workers, dateparser's locales preloaded and no overlap of the old and
+fresh pools, the run's peak PSS was 293 MB recycling every 200 tasks and 277 MB every 60
+(bench/README.md); before, the fresh pool started beside the old one at its largest, and
+recycling more often raised the peak instead (200 pages: 279 MB never recycled, 308 MB every
+50 tasks, 356 MB every 20)."""
 PRELOAD = ["tracker.sources.extractors", "tracker.sources.extract", "tracker.text.analysis",
            "trafilatura", "w3lib.url"]
 _WATCHED_ENV = "TRACKER_EXTRACTION_PARENT"
