@@ -1,9 +1,10 @@
 """One snapshot run: claim the due stories, fetch them concurrently, store what really changed.
 
 The event loop only fetches. Extraction (the costly part of a changed page) runs in a pool of
-processes, one per core, with the diff against the story's latest version and its analysis
-(read beforehand); database writes run on one writer thread so they never block fetching, and
-that writer, which all versions queue on, only stores.
+processes, one per core, with the page's decoding and compression and the diff against the
+story's latest version and its analysis (read beforehand): the run holds a changed page only as
+its fetched bytes, then compressed. Database writes run on one writer thread so they never
+block fetching, and that writer, which all versions queue on, only stores.
 A page whose bytes are those of the latest version, or a 304, costs no extraction, and such checks
 are written together, one transaction per batch. A new version, its diff, its check and the
 story's new schedule are one transaction (`tracker.store.write`), so a run killed at any moment
