@@ -93,6 +93,26 @@ def test_a_recycled_pool_runs_every_task_on_fresh_workers() -> None:
     assert not first & last  # the last tasks ran in processes started after the first ones
 
 
+def timed_task(seconds: float) -> tuple[int, float, float]:
+    started = time.monotonic()  # one clock for every process of the machine
+    time.sleep(seconds)
+    return os.getpid(), started, time.monotonic()
+
+
+def test_a_fresh_pool_starts_only_once_the_old_one_has_finished() -> None:
+    """A recycled pool's workers never run beside the fresh pool's: at their largest, both
+    together were the run's peak of memory. The old pool's last task is a long one."""
+    pool = RecyclingPool(2, recycle_after=4)
+    try:
+        runs = [future.result(timeout=60) for future in
+                [pool.submit(timed_task, seconds) for seconds in [0.05] * 3 + [2] + [0.05] * 4]]
+    finally:
+        pool.shutdown()
+    old, fresh = runs[:4], runs[4:]  # tasks are handed over in order
+    assert max(end for _, _, end in old) <= min(start for _, start, _ in fresh)
+    assert not {pid for pid, _, _ in old} & {pid for pid, _, _ in fresh}
+
+
 def fail_or_crash(how: str) -> int:
     if how == "crash":
         os._exit(3)  # a worker dying in C code (a segfault in a parser) looks like this

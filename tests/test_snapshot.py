@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -210,6 +211,25 @@ def test_malformed_html_still_yields_the_article(web_server: HTTPServer, runner:
                                content_type="text/html"))
     assert runner.run().new_versions == 1
     assert "paragraph five" in queries.get_version(runner.db, story, 1).text
+    web_server.clear()
+
+
+def test_a_page_in_its_declared_charset_is_kept_decoded(
+    web_server: HTTPServer, runner: Runner
+) -> None:
+    """The extraction process decodes and compresses the page; the version keeps the decoded
+    page, as the write path compresses an imported one."""
+    paragraphs = [f"Абзац {n}: мэр города заявил, что дороги откроют к вечеру." * 3
+                  for n in range(6)]
+    html = ("<html><head><title>Шторм</title></head><body><article><h1>Шторм</h1>"
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>")
+    [story] = runner.add(serve(web_server, "/cp1251", response_data=html.encode("cp1251"),
+                               content_type="text/html; charset=windows-1251"))
+    assert runner.run().new_versions == 1
+    assert "мэр города" in queries.get_version(runner.db, story, 1).text
+    with runner.db.reading() as session:
+        stored = session.scalars(select(Version.raw_html)).one()
+    assert stored is not None and zlib.decompress(stored).decode() == html
     web_server.clear()
 
 

@@ -13,10 +13,10 @@ from urllib.parse import urljoin, urlsplit
 
 from tracker.errors import InvalidInput
 from tracker.sources import cleanup, metasources, regions
-from tracker.sources.encoding import without_control_references
+from tracker.sources.encoding import decode_page, without_control_references
 from tracker.sources.timestamps import times_of
 from tracker.text import analysis
-from tracker.text.normalise import normalise_line, normalise_text, stored_text
+from tracker.text.normalise import normalise_line, normalise_text, stored_page, stored_text
 from tracker.text.urls import canonical_url, same_site
 
 
@@ -126,14 +126,30 @@ def extract_remembering(html: str, url: str | None,
     return found, replace(remembered, last=f"full: {why}" if why else "full").dumps()
 
 
-def extract_revising(
-    html: str, url: str | None, hint: str | None, latest: analysis.Side | None,
-) -> tuple[Extracted, str | None, analysis.Revision | None]:
-    """`extract_remembering`, and the diff of the text against the story's `latest` version
-    when it changed: what a snapshot run's extraction processes do, so that the diff and its
-    analysis (a third of a version's cost) run on every core, not on the run's one writer."""
+@dataclass(frozen=True)
+class FetchedPage:
+    """What a snapshot run's extraction process makes of one fetched page."""
+
+    found: Extracted
+    hint: str | None
+    revision: analysis.Revision | None
+    stored_html: bytes | None
+    """The page as its version keeps it (`stored_page`); None for an empty page."""
+
+
+def extract_fetched(
+    body: bytes, charset: str | None, url: str | None, hint: str | None,
+    latest: analysis.Side | None,
+) -> FetchedPage:
+    """What a snapshot run's extraction processes do with a changed page: decode it,
+    `extract_remembering`, diff the text against the story's `latest` version, and compress
+    the page. The diff and its analysis (a third of a version's cost) so run on every core,
+    not on the run's one writer thread, which compresses nothing either; and the run's process
+    never holds a decoded page (two to four times its bytes) while it waits for a worker."""
+    html = decode_page(body, charset) if body else ""
     found, remembered = extract_remembering(html, url, hint)
-    return found, remembered, revision_against(found, latest)
+    return FetchedPage(found, remembered, revision_against(found, latest),
+                       stored_page(html) if html else None)
 
 
 def revision_against(found: Extracted, latest: analysis.Side | None) -> analysis.Revision | None:
@@ -171,14 +187,18 @@ def _remember(draft: cleanup.Draft, found: Extracted,
 
 
 def warm_up() -> None:
-    """Load what extraction otherwise loads on its first pages: trafilatura's lazy imports and
-    the stoplist of every language that its justext pass builds (~27 MB of Python objects).
-    Done once in the forkserver, the workers forked from it share one copy of all that instead
-    of each building its own (measured in bench/README.md)."""
+    """Load what extraction otherwise loads on its first pages: trafilatura's lazy imports,
+    the stoplist of every language that its justext pass builds (~27 MB of Python objects),
+    and every locale of dateparser with its patterns (~40 MB and ~1 s; htmldate's date search
+    loads them all on the first date string no locale reads, in most workers within a hundred
+    pages). Done once in the forkserver, the workers forked from it share one copy of all that
+    instead of each building its own (measured in bench/README.md)."""
+    from htmldate.extractors import get_external_parser
     from justext.core import define_stoplist
     from trafilatura import external
 
     define_stoplist(external.JT_STOPLIST or external.jt_stoplist_init())
+    get_external_parser().get_date_data("Warm-up 1 2")  # no locale reads it: all are tried
     paragraph = "<p>The council met on Tuesday evening and approved the budget for the year.</p>"
     page = (f"<html><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
             f"{paragraph * 6}</article></body></html>")

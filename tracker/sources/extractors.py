@@ -9,11 +9,12 @@ Two things the plain ProcessPoolExecutor does not do, done here:
   the forkserver, the workers and the resource tracker alive for good, holding the run's output
   pipe open. Each worker and the forkserver watch the run's process through a pidfd and exit as
   soon as it is gone; the resource tracker exits by itself once they have.
-- Workers are recycled: a worker grows with the pages it parses (about 60 MB over 300 pages,
-  not fragmentation: `malloc_trim` after every page gives back 5 MB), and
-  `max_tasks_per_child` hangs
-  ProcessPoolExecutor on Python 3.11. So every `RECYCLE_AFTER` tasks the pool is replaced by a
-  fresh one, forked from the forkserver in milliseconds, while the old one finishes its few.
+- Workers are recycled: a worker grows with the pages it parses (~15 MB of its own after its
+  first page, 40-50 MB by its hundredth: lxml's and the allocator's, and the caches of the
+  date and URL libraries; `malloc_trim` after every page gives back 5 MB), and
+  `max_tasks_per_child` hangs ProcessPoolExecutor on Python 3.11. So every `RECYCLE_AFTER`
+  tasks the pool is replaced by a fresh one, forked from the forkserver in milliseconds, once
+  the old one has finished its last tasks.
 """
 
 import contextlib
@@ -35,11 +36,13 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
-RECYCLE_AFTER = 200
-"""Tasks per pool: each worker extracts about this many divided by the pool's size. A worker
-grows by ~30 MB on its first few pages and ~40 MB more by its hundredth; recycling more often
-did not lower the peak on 200 dev-set pages (2 workers: 279 MB for the pool never recycled,
-308 MB every 50 tasks, 356 MB every 20), so it only bounds the growth of long runs."""
+RECYCLE_AFTER = 60
+"""Tasks per pool: each worker extracts about this many divided by the pool's size. On 300
+dev-set pages with 2 workers, dateparser's locales preloaded and no overlap of the old and
+fresh pools, the run's peak PSS was 293 MB recycling every 200 tasks and 277 MB every 60
+(bench/README.md); before, the fresh pool started beside the old one at its largest, and
+recycling more often raised the peak instead (200 pages: 279 MB never recycled, 308 MB every
+50 tasks, 356 MB every 20)."""
 PRELOAD = ["tracker.sources.extractors", "tracker.sources.extract", "tracker.text.analysis",
            "trafilatura", "w3lib.url"]
 _WATCHED_ENV = "TRACKER_EXTRACTION_PARENT"
@@ -66,9 +69,11 @@ def extractors(processes: int | None) -> Iterator[Executor]:
 class RecyclingPool(Executor):
     """A process pool that replaces itself with a fresh one every `recycle_after` tasks.
 
-    At most two tasks a worker are handed to the pool at a time; the others wait here. So a
-    retired pool has only those few left to finish beside the fresh one, and no more pages than
-    that sit pickled in the pool's queue. A pool broken by a crashed worker is replaced too.
+    At most two tasks a worker are handed to the pool at a time; the others wait here, so no
+    more pages than that sit pickled in the pool's queue. When the pool is due for replacement,
+    nothing more is handed over until its last tasks are done: the fresh workers start only
+    then, never beside old ones at their largest (the overlap was the run's peak of memory). A
+    pool broken by a crashed worker is replaced at once.
     """
 
     def __init__(self, workers: int, recycle_after: int = RECYCLE_AFTER) -> None:
@@ -102,11 +107,13 @@ class RecyclingPool(Executor):
     def _hand_over(self) -> None:
         """Hand waiting tasks to the pool while fewer than two a worker are running."""
         while self._waiting and self._running < 2 * self._workers:
+            if self._handed >= self._recycle_after:
+                if self._running:  # the old pool's last tasks first (see the class docstring)
+                    return
+                self._recycle()
             future, call, args = self._waiting.popleft()
             if not future.set_running_or_notify_cancel():
                 continue
-            if self._handed >= self._recycle_after:
-                self._recycle()
             self._running, self._handed = self._running + 1, self._handed + 1
             try:
                 task = self._pool.submit(call, *args)

@@ -1,9 +1,10 @@
 """One snapshot run: claim the due stories, fetch them concurrently, store what really changed.
 
 The event loop only fetches. Extraction (the costly part of a changed page) runs in a pool of
-processes, one per core, with the diff against the story's latest version and its analysis
-(read beforehand); database writes run on one writer thread so they never block fetching, and
-that writer, which all versions queue on, only stores.
+processes, one per core, with the page's decoding and compression and the diff against the
+story's latest version and its analysis (read beforehand): the run holds a changed page only as
+its fetched bytes, then compressed. Database writes run on one writer thread so they never
+block fetching, and that writer, which all versions queue on, only stores.
 A page whose bytes are those of the latest version, or a 304, costs no extraction, and such checks
 are written together, one transaction per batch. A new version, its diff, its check and the
 story's new schedule are one transaction (`tracker.store.write`), so a run killed at any moment
@@ -244,14 +245,16 @@ class _Run:
         """Extract and store the page; the result, with the headline found for the summary."""
         loop = asyncio.get_running_loop()
         latest = await self.write(latest_of, self.db, story.story_id)
-        found, hint, revision = await loop.run_in_executor(
-            pool, extract.extract_revising, page.text, page.final_url, story.extraction_hint,
-            latest.side if latest else None)
+        done: extract.FetchedPage = await loop.run_in_executor(
+            pool, extract.extract_fetched, page.body, page.charset, page.final_url,
+            story.extraction_hint, latest.side if latest else None)
+        found = done.found
         article = Article(found.text, found.title, found.byline, found.published_at,
-                          found.updated_at, found.updated_by, html=page.text,
+                          found.updated_at, found.updated_by, stored_html=done.stored_html,
                           canonical_url=found.canonical_url)
-        seen = replace(_observation(page, body_hash, self.clock()), extraction_hint=hint)
-        prepared = Prepared(latest.version_id, revision) if latest and revision else None
+        seen = replace(_observation(page, body_hash, self.clock()), extraction_hint=done.hint)
+        prepared = (Prepared(latest.version_id, done.revision)
+                    if latest and done.revision else None)
         candidate = Candidate(story.url, article, seen, min_ratio=MIN_RATIO, prepared=prepared)
         result: StoreResult = await self.write(store_candidate, self.db, candidate,
                                                scheduling=self.scheduling)

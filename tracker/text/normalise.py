@@ -9,6 +9,7 @@ single spaces, no blank lines.
 import hashlib
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterator
 
 from tracker.text.control import strip_control
@@ -55,6 +56,12 @@ def stored_text(text: str) -> str:
     """An extracted body as a version stores it: normalised, without volatile lines. The write
     path and a snapshot run's extraction processes (which diff it beforehand) both use this."""
     return strip_volatile(normalise_text(text))
+
+
+def stored_page(html: str) -> bytes:
+    """A fetched page as a version keeps it (zlib): the write path and a snapshot run's
+    extraction processes (which compress it beside the extraction) both use this."""
+    return zlib.compress(html.encode(), 6)
 
 
 def strip_volatile(text: str) -> str:
