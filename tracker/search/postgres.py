@@ -58,6 +58,8 @@ _VERSION_VECTOR = ("INSERT INTO versions_fts(version_id, document) "
 _VERSION_CHECK = (" AND (SELECT f.document FROM versions_fts f WHERE f.version_id = v.id) "
                   "@@ CAST(:exact AS tsquery)")
 """The exact query on a candidate version, when the index was asked a loose one."""
+_TOPS = ("versions", "diffs", "stories")
+"""The tables whose newest id a search reads (Backend.tops)."""
 _DIFF_COLUMNS = {Field.ADDED: ("f.added", 0, "added_text"),
                  Field.REMOVED: ("f.removed", 1, "removed_text")}
 
@@ -69,8 +71,14 @@ class PostgresBackend(Backend):
         """No sequential scans in this transaction: the planner costs a table of vectors by its
         heap pages, not by the TOAST chunks each vector is read from, so on a small table it
         would rather read every vector than the GIN index (260 ms instead of 1 ms at 5,000
-        versions). Every statement of a search has an index to use (see tests/test_plans.py)."""
-        self.connection.execute(text("SET LOCAL enable_seqscan = off"))
+        versions). Every statement of a search has an index to use (see tests/test_plans.py).
+        The same statement reads the newest ids the search needs, a round trip each
+        otherwise."""
+        tops = self.connection.execute(text(
+            "SELECT set_config('enable_seqscan', 'off', true), "
+            + ", ".join(f"(SELECT max(id) FROM {table}) AS {table}" for table in _TOPS)
+        )).one()
+        self.tops.update({table: getattr(tops, table) for table in _TOPS})
 
     def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
         self.connection.execute(text(_VERSION_VECTOR), _version_rows(rows))
@@ -142,13 +150,16 @@ class PostgresBackend(Backend):
         texts = {row.diff_id: (row.added_text or "", row.removed_text or "") for row in rows}
         return tokens.snippets("diffs_fts", index, f"{column} : ({to_fts5(query)})", texts)
 
-    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
-        """The match is tested on each of these stories' versions, through the primary key: a
-        join would let the planner scan the GIN index for every match of a common word."""
+    def _first_matches(self, query: Query, bounds: dict[int, int]) -> dict[int, int]:
+        """The match is tested on each story's versions older than its bound, through the
+        primary key: a join would let the planner scan the GIN index for every match of a
+        common word. Each test reads a vector (~12 KB), so the bounds save most of them."""
+        below = ", ".join(f"({int(story)}, {int(number)})" for story, number in bounds.items())
         rows = self.connection.execute(text(f"""
-            SELECT v.story_id, min(v.number) FROM versions v
-            WHERE v.story_id IN ({id_list(story_ids)})
-              AND (SELECT f.document FROM versions_fts f WHERE f.version_id = v.id)
+            SELECT v.story_id, min(v.number)
+            FROM (VALUES {below}) AS b(story_id, below)
+            JOIN versions v ON v.story_id = b.story_id AND v.number < b.below
+            WHERE (SELECT f.document FROM versions_fts f WHERE f.version_id = v.id)
                   @@ CAST(:query AS tsquery)
             GROUP BY v.story_id
         """), {"query": ts_query(query)})
