@@ -31,11 +31,14 @@ CHUNK_STORIES = 4
 """Full-text matches are read in pages of at least this many rows per result wanted, and of
 one more than the versions a story has on average: most of a story's versions match when one
 does, so a page of a word in most texts holds all the versions of the stories it finds (with
-4 a row at 5 versions a story, a second page was read for such words)."""
+4 rows a result and 5 versions a story, a second page was read for such words)."""
+MAX_CHUNK_STORIES = 16
+"""At most this many rows per result wanted: a few stories of thousands of versions (live
+blogs) must not make every page of a common word join and send thousands of rows."""
 WINDOW_BITS = (12, 17)
 """The windows of row ids searched in turn: the newest two blocks of 4,096 ids, the newest two
-of 131,072, then all the rest. A word in 3% of the texts fills a page of 200 from the first;
-one in 0.1% from the second; the rest are rare enough that all their matches are few. On
+of 131,072, then all the rest. A word in 3% of the texts fills a page of a few hundred from
+the first; one in 0.1% from the second; the rest are rare enough that all their matches are few. On
 PostgreSQL these sizes are written into every vector (tracker.search.postgres.BLOCK): changing
 them needs a migration that rebuilds the vectors."""
 
@@ -230,7 +233,7 @@ class Backend(ABC):
     def _page_rows(self, limit: int) -> int:
         """Rows in a page of full-text matches (see CHUNK_STORIES)."""
         versions, stories = self._top("versions") or 0, self._top("stories") or 1
-        return limit * max(CHUNK_STORIES, ceil(versions / stories) + 1)
+        return limit * min(max(CHUNK_STORIES, ceil(versions / stories) + 1), MAX_CHUNK_STORIES)
 
     def _top(self, table: str) -> int | None:
         """The newest id of `table`, read once a search."""
