@@ -58,8 +58,6 @@ _VERSION_VECTOR = ("INSERT INTO versions_fts(version_id, document) "
 _VERSION_CHECK = (" AND (SELECT f.document FROM versions_fts f WHERE f.version_id = v.id) "
                   "@@ CAST(:exact AS tsquery)")
 """The exact query on a candidate version, when the index was asked a loose one."""
-_TOPS = ("versions", "diffs", "stories")
-"""The tables whose newest id a search reads (Backend.tops)."""
 _DIFF_COLUMNS = {Field.ADDED: ("f.added", 0, "added_text"),
                  Field.REMOVED: ("f.removed", 1, "removed_text")}
 
@@ -71,14 +69,8 @@ class PostgresBackend(Backend):
         """No sequential scans in this transaction: the planner costs a table of vectors by its
         heap pages, not by the TOAST chunks each vector is read from, so on a small table it
         would rather read every vector than the GIN index (260 ms instead of 1 ms at 5,000
-        versions). Every statement of a search has an index to use (see tests/test_plans.py).
-        The same statement reads the newest ids the search needs, a round trip each
-        otherwise."""
-        tops = self.connection.execute(text(
-            "SELECT set_config('enable_seqscan', 'off', true), "
-            + ", ".join(f"(SELECT max(id) FROM {table}) AS {table}" for table in _TOPS)
-        )).one()
-        self.tops.update({table: getattr(tops, table) for table in _TOPS})
+        versions). Every statement of a search has an index to use (see tests/test_plans.py)."""
+        self.connection.execute(text("SET LOCAL enable_seqscan = off"))
 
     def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
         self.connection.execute(text(_VERSION_VECTOR), _version_rows(rows))
