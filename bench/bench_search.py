@@ -27,10 +27,12 @@ versions of one story). It prints:
 import argparse
 import copy
 import functools
+import gc
 import itertools
 import os
 import platform
 import random
+import re
 import sqlite3
 import statistics
 import sys
@@ -326,8 +328,10 @@ def bench_search(db: Database, corpus: Corpus, queries: int, stories: int) -> No
     cases = search_cases(corpus, stories)
     for label, choices in cases.items():
         for where, scope in ((everything, "all fields"), (added, "--added")):
-            times, counts = measure(db, [rng.choice(choices) for _ in range(queries)], where)
+            times, cpu, counts = measure(db, [rng.choice(choices) for _ in range(queries)],
+                                         where)
             print(f"  {label + ', ' + scope:36} {quantiles(times)}   "
+                  f"cpu median {statistics.median(cpu) * 1000:6.2f} ms   "
                   f"results median {statistics.median(counts):.0f}")
     common = cases["word in most texts"]
     rare = cases["rare word (one story)"]
@@ -341,26 +345,31 @@ def bench_search(db: Database, corpus: Corpus, queries: int, stories: int) -> No
     print(f"  {'peer: LIKE scan, common+rare':36} {quantiles(timed(like, max(5, queries // 10)))}")
 
 
-def measure(db: Database, queries: list[str], where: SearchFilter) -> tuple[list[float], list[int]]:
-    """The time of each search, after one to warm the cache, and the number of results."""
+def measure(
+    db: Database, queries: list[str], where: SearchFilter
+) -> tuple[list[float], list[float], list[int]]:
+    """The wall time and this process's CPU time of each search, after one to warm the
+    cache, and the number of results. The CPU time is the client's share (Python, the
+    driver, snippets), which a loaded machine inflates less than the wall time."""
     search(db, queries[0], where)
-    times, counts = [], []
+    times, cpu, counts = [], [], []
     for query in queries:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         counts.append(len(search(db, query, where)))
         times.append(time.perf_counter() - start)
-    return times, counts
+        cpu.append(time.process_time() - start_cpu)
+    return times, cpu, counts
 
 
 def plans_of(db: Database, query: str) -> list[tuple[str, list[str]]]:
-    """Each statement one search runs on the full-text tables, with its plan. The plan is
-    asked on the search's own connection right after the statement, in its transaction: a
-    new connection would plan without the search's settings (PostgreSQL's SET LOCAL
-    enable_seqscan = off) and without SQLite's temp vocabulary tables."""
+    """Each statement one search runs, with its plan. The plan is asked on the search's own
+    connection right after the statement, in its transaction: a new connection would plan
+    without the search's settings (PostgreSQL's enable_seqscan = off) and without SQLite's
+    temp vocabulary tables."""
     found: list[tuple[str, list[str]]] = []
 
     def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "_fts" in statement and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             found.append((statement, explain(db, cursor.connection, statement, parameters)))
 
     event.listen(db.engine, "after_cursor_execute", keep)
@@ -372,16 +381,38 @@ def plans_of(db: Database, query: str) -> list[tuple[str, list[str]]]:
 
 
 def print_plans(db: Database, corpus: Corpus, stories: int) -> None:
-    """The plan of every statement one search runs, for a few kinds of query."""
+    """The plan of every statement one search runs, for a few kinds of query, the full-text
+    statements in full; on PostgreSQL a line of the server's share of the search."""
     cases = search_cases(corpus, stories)
     for label in ("word in most texts", "rare word (one story)", "absent word",
                   "frequent phrase", "phrase of two words", "prefix of a word"):
         query = cases[label][0]
         print(f"plans of `tracker search {query}` ({label}):")
-        for statement, plan in plans_of(db, query):
+        found = plans_of(db, query)
+        for statement, plan in found:
             print("  " + " ".join(statement.split())[:160])
-            for line in plan:
+            for line in plan if "_fts" in statement else plan[:1]:
                 print(f"      {line}")
+        if not db.is_sqlite:
+            print(f"  server: {server_share(found)}")
+
+
+def server_share(found: list[tuple[str, list[str]]]) -> str:
+    """What EXPLAIN ANALYZE says the statements of one search cost the server: planning and
+    execution time, and the shared buffers of the plans' top nodes, found in memory and
+    read."""
+    def total(pattern: str, lines: Callable[[list[str]], list[str]]) -> float:
+        return sum(float(number) for _, plan in found for line in lines(plan)
+                   for number in re.findall(pattern, line))
+
+    def top(plan: list[str]) -> list[str]:
+        return plan[1:2] if len(plan) > 1 and plan[1].startswith("  Buffers:") else []
+
+    planning = total(r"^Planning Time: ([\d.]+)", list)
+    execution = total(r"^Execution Time: ([\d.]+)", list)
+    hit, read = total(r" hit=(\d+)", top), total(r" read=(\d+)", top)
+    return (f"{len(found)} statements, planning {planning:.2f} ms, execution "
+            f"{execution:.2f} ms, buffers hit {hit:.0f} read {read:.0f}")
 
 
 def explain(db: Database, connection: Any, statement: str, parameters: Any) -> list[str]:
@@ -394,6 +425,11 @@ def explain(db: Database, connection: Any, statement: str, parameters: Any) -> l
 
 
 def report_search(db: Database, corpus: Corpus, queries: int) -> None:
+    """Search latency and plans. What the process holds so far (after --bulk, the load's heap)
+    is collected once and frozen first: a full collection walks every object, and one landing
+    in a search (23-46 ms measured with gc.callbacks) decided a p99 of 100 searches."""
+    gc.collect()
+    gc.freeze()
     with db.reading() as session:
         stories = session.execute(text("SELECT max(id) FROM stories")).scalar_one()
     print(f"search ({queries} queries per case, 50 results max):")

@@ -60,6 +60,27 @@ def test_full_text_names_the_span_of_versions_that_contain_the_match(sample: Dat
     assert pairs(search(sample, "Soleimani", SearchFilter(fields=TEXT))) == [("text", 2, 8)]
 
 
+@pytest.mark.parametrize(("matching", "first"), [((1, 2, 3, 4, 5, 6), 1),
+                                                ((2, 3, 4, 5, 6), 2), ((1, 5, 6), 1)])
+def test_the_first_matching_version_lies_beyond_the_matches_read(
+    any_db: Database, matching: tuple[int, ...], first: int
+) -> None:
+    """One result is read from a page of four matches (eleven stories, 16 versions): the
+    newest four versions of the story that matches; its first matching version is older,
+    and found among the versions not read."""
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    for number in range(1, 7):
+        body = f"Version {number} of the story{' on the zeppelin' * (number in matching)}."
+        store_candidate(any_db, Candidate("https://example.org/z", Article(body, title="Z"),
+                                          Observation(t0 + timedelta(minutes=number))))
+    for other in range(10):
+        store_candidate(any_db, Candidate(f"https://example.org/o{other}",
+                                          Article(f"Other story {other}.", title="O"),
+                                          Observation(t0 + timedelta(hours=1, minutes=other))))
+    hits = search(any_db, "zeppelin", SearchFilter(fields=TEXT, limit=1))
+    assert pairs(hits) == [("text", first, 6)]
+
+
 def test_without_a_field_everything_is_searched_newest_first(sample: Database) -> None:
     hits = search(sample, "baner")
     assert set(pairs(hits)) == {("text", 3, 6), ("added", 2, 3), ("removed", 6, 7)}

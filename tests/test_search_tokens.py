@@ -58,3 +58,14 @@ def _sorted_by_offset(rows: list[tuple[int, tuple[str, str]]]) -> dict[int, list
                                        key=lambda row: (row[1], row[2], row[3])):
         found[doc][column != "a"].append(term)
     return found
+
+
+def test_snippets_of_one_call_are_gone_at_the_next() -> None:
+    """The texts are put through FTS5 in a transaction that is rolled back: a later call
+    finds only its own texts, under the same ids too."""
+    first = tokens.snippets("versions_fts", -1, "white", {1: ("", "The white house."),
+                                                          2: ("", "A white car.")})
+    assert set(first) == {1, 2}
+    second = tokens.snippets("versions_fts", -1, "white", {2: ("", "A red car."),
+                                                           3: ("", "Snow is white.")})
+    assert second == {3: "Snow is \x02white\x03."}

@@ -55,9 +55,9 @@ def search(db: Database, query: str, where: SearchFilter | None = None) -> list[
         for field in fields:
             hits += backend.search(field, parsed, where)
         # Newest first; a stable sort keeps a change ahead of the full-text hit of the same
-        # version. Snippets and tags are read for the hits kept only.
+        # version. First matching versions, snippets and tags are read for the hits kept only.
         hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)
-        return backend.with_tags(backend.with_snippets(parsed, hits[: where.limit]))
+        return backend.completed(parsed, hits[: where.limit])
 
 
 def index_version(connection: Connection, version_id: int, title: str | None, body: str) -> None:

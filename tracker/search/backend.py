@@ -18,6 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from math import ceil
 from typing import Any
 
 from sqlalchemy import Connection, Row, text
@@ -27,12 +28,17 @@ from tracker.search.query import Query
 from tracker.text.analysis import ordered_tags
 
 CHUNK_STORIES = 4
-"""Full-text matches are read in pages of this many rows per result wanted (stories have a
-few versions each, most of them matching when one does)."""
+"""Full-text matches are read in pages of at least this many rows per result wanted, and of
+one more than the versions a story has on average: most of a story's versions match when one
+does, so a page of a word in most texts holds all the versions of the stories it finds (with
+4 rows a result and 5 versions a story, a second page was read for such words)."""
+MAX_CHUNK_STORIES = 16
+"""At most this many rows per result wanted: a few stories of thousands of versions (live
+blogs) must not make every page of a common word join and send thousands of rows."""
 WINDOW_BITS = (12, 17)
 """The windows of row ids searched in turn: the newest two blocks of 4,096 ids, the newest two
-of 131,072, then all the rest. A word in 3% of the texts fills a page of 200 from the first;
-one in 0.1% from the second; the rest are rare enough that all their matches are few. On
+of 131,072, then all the rest. A word in 3% of the texts fills a page of a few hundred from
+the first; one in 0.1% from the second; the rest are rare enough that all their matches are few. On
 PostgreSQL these sizes are written into every vector (tracker.search.postgres.BLOCK): changing
 them needs a migration that rebuilds the vectors."""
 
@@ -85,12 +91,17 @@ class Backend(ABC):
         self.connection = connection
         self.text_versions: dict[tuple[int, int], int] = {}
         """(story id, version number) -> version id of the full-text hits found."""
+        self.oldest_seen: dict[int, int] = {}
+        """Story id -> the oldest of its versions seen matching: a full-text hit's first
+        matching version is this one or older (see _with_first_versions)."""
         self.diff_rows: dict[tuple[Field, int, int, int], Any] = {}
         """(field, story id, from and to version number) -> the row of each diff hit found
         (one diff a pair of versions), for its snippet and tags."""
         self.tops: dict[str, int | None] = {}
-        """The newest id of each table searched, read once (added and removed text are both
-        in diffs)."""
+        """The newest id of each table searched and of stories, read once (added and removed
+        text are both in diffs). A statement each: reading them in prepare()'s statement
+        measured slower on PostgreSQL (0.44 ms against 0.21 for a search of added text: each
+        max() is ~0.1 ms of planning)."""
 
     @abstractmethod
     def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
@@ -119,17 +130,33 @@ class Backend(ABC):
             return self._text_hits(query, where)
         return self._diff_hits(field, query, where)
 
-    def with_snippets(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
-        """The hits with their snippets filled in. They are made for the hits kept only: a
-        search over every field reads up to `limit` hits of each and keeps `limit` in all,
-        and on PostgreSQL a snippet means putting the text through FTS5 (tracker.search.tokens:
-        at 100k versions, 40% of the time of a frequent phrase when every hit had one)."""
+    def completed(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits kept with what is read for them only: the first matching version of each
+        full-text hit, snippets and tags. A search over every field reads up to `limit` hits
+        of each and keeps `limit` in all; on PostgreSQL a snippet means putting the text
+        through FTS5 (tracker.search.tokens: at 100k versions, 40% of the time of a frequent
+        phrase when every hit had one) and a first match reading vectors."""
+        return self._with_tags(self._with_snippets(query, self._with_first_versions(query, hits)))
+
+    def _with_first_versions(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+        """The full-text hits with the first version of their story that matches, in one
+        statement whatever the count. Only versions older than the oldest seen matching in
+        the pages read are tested, and none when that was the first version (a word in most
+        texts: every story of the page)."""
+        bounds = {hit.story_id: hit.from_version for hit in hits
+                  if hit.field == Field.TEXT and hit.from_version > 1}
+        firsts = self._first_matches(query, bounds) if bounds else {}
+        return [replace(hit, from_version=firsts[hit.story_id])
+                if hit.field == Field.TEXT and hit.story_id in firsts else hit for hit in hits]
+
+    def _with_snippets(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits with their snippets filled in."""
         made = self._text_snippets(query, hits)
         for field in (Field.ADDED, Field.REMOVED):
             made.update(self._kept_diff_snippets(field, query, hits))
         return [made.get(id(hit), hit) for hit in hits]
 
-    def with_tags(self, hits: list[SearchHit]) -> list[SearchHit]:
+    def _with_tags(self, hits: list[SearchHit]) -> list[SearchHit]:
         """The hits with the tags of their diffs, read for the hits kept only, in one
         statement for both kinds of diff hit."""
         diff_ids = {id(hit): self._diff_row(hit).diff_id
@@ -165,8 +192,7 @@ class Backend(ABC):
                 for hit, row in zip(kept, rows, strict=True)}
 
     def _diff_hits(self, field: Field, query: Query, where: SearchFilter) -> list[SearchHit]:
-        """Hits in added or removed text; their snippets and tags wait for with_snippets and
-        with_tags."""
+        """Hits in added or removed text; their snippets and tags wait for completed()."""
         extra, params = self._filters(where, "tv.observed_at")
         rows: list[Any] = []
         for page in self._newest("diffs", where, where.limit, lambda window, below: (
@@ -189,19 +215,34 @@ class Backend(ABC):
 
     def _newest_per_story(self, query: Query, where: SearchFilter) -> list[Any]:
         """The newest matching version of each story, for up to `limit` stories: matches are
-        read newest first in pages of CHUNK_STORIES * limit rows until enough stories are
-        found."""
+        read newest first in pages (see CHUNK_STORIES) until enough stories are found. The
+        oldest version of each seen matching in those pages goes to oldest_seen."""
         extra, params = self._filters(where, "v.observed_at")
-        size = CHUNK_STORIES * where.limit
+        size = self._page_rows(where.limit)
         picked: dict[int, Any] = {}
         for page in self._newest("versions", where, size, lambda window, below: (
             self._version_page(query, window, extra, {
                 **params, "below": below, "low": window.low, "size": size}))):
             for row in page:
-                picked.setdefault(row.story_id, row)
-                if len(picked) == where.limit:
-                    return list(picked.values())
+                if len(picked) < where.limit or row.story_id in picked:
+                    picked.setdefault(row.story_id, row)
+                    seen = self.oldest_seen.get(row.story_id, row.number)
+                    self.oldest_seen[row.story_id] = min(seen, row.number)
+            if len(picked) == where.limit:
+                break
         return list(picked.values())
+
+    def _page_rows(self, limit: int) -> int:
+        """Rows in a page of full-text matches (see CHUNK_STORIES)."""
+        versions, stories = self._top("versions") or 0, self._top("stories") or 1
+        return limit * min(max(CHUNK_STORIES, ceil(versions / stories) + 1), MAX_CHUNK_STORIES)
+
+    def _top(self, table: str) -> int | None:
+        """The newest id of `table`, read once a search."""
+        if table not in self.tops:
+            self.tops[table] = self.connection.execute(
+                text(f"SELECT max(id) FROM {table}")).scalar()
+        return self.tops[table]
 
     def _newest(
         self, table: str, where: SearchFilter, size: int,
@@ -211,10 +252,7 @@ class Backend(ABC):
         `page(window, below)` reads the matches in `window` with ids below `below`. Stops
         when a window is exhausted and no older row can match (none left, or none seen since
         --since)."""
-        if table not in self.tops:
-            self.tops[table] = self.connection.execute(
-                text(f"SELECT max(id) FROM {table}")).scalar()
-        top = self.tops[table]
+        top = self._top(table)
         below = (top or 0) + 1
         for window in windows(top or 0):
             while rows := page(window, below):
@@ -229,17 +267,14 @@ class Backend(ABC):
                 return
 
     def _text_hits(self, query: Query, where: SearchFilter) -> list[SearchHit]:
-        """Full-text hits, in one more statement whatever the count (each story's first
-        matching version); their snippets wait for with_snippets."""
+        """Full-text hits; their first matching version (from_version is the oldest seen
+        until then), snippets and tags wait for completed()."""
         rows = self._newest_per_story(query, where)
-        if not rows:
-            return []
-        firsts = self._first_matches(query, [row.story_id for row in rows])
         self.text_versions = {(row.story_id, row.number): row.row_id for row in rows}
         return [
             SearchHit(
                 story_id=row.story_id, story_title=row.story_title, site=row.site, url=row.url,
-                field=Field.TEXT, from_version=firsts.get(row.story_id, row.number),
+                field=Field.TEXT, from_version=self.oldest_seen[row.story_id],
                 to_version=row.number, observed_at=as_datetime(row.observed_at),
                 snippet=Snippet("", ()),
             )
@@ -298,8 +333,10 @@ class Backend(ABC):
         """Marked snippets of these diff rows' `field` text, by diff id."""
 
     @abstractmethod
-    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
-        """Each story's first version that matches."""
+    def _first_matches(self, query: Query, bounds: dict[int, int]) -> dict[int, int]:
+        """The first version that matches of each story in `bounds`, which maps it to a
+        version number known to match: only older versions need testing, and a story whose
+        older versions do not match may be left out."""
 
     @abstractmethod
     def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:

@@ -111,10 +111,10 @@ class SqliteBackend(Backend):
         """FTS5 made them with the matches."""
         return {row.diff_id: row.snippet for row in rows}
 
-    def _first_matches(self, query: Query, story_ids: list[int]) -> dict[int, int]:
+    def _first_matches(self, query: Query, bounds: dict[int, int]) -> dict[int, int]:
         """FTS5 is asked only about the range of row ids these stories' versions occupy, which
         it can seek to: a common word does not mean reading every match."""
-        ids = id_list(story_ids)
+        ids = id_list(list(bounds))
         low, high = self.connection.execute(text(
             f"SELECT min(id), max(id) FROM versions WHERE story_id IN ({ids})"
         )).one()

@@ -74,17 +74,19 @@ def snippets(
         return {}
     scratch = _scratch()
     first, second = _COLUMNS[table]
-    scratch.executemany(f"INSERT INTO {table}(rowid, {first}, {second}) VALUES (?, ?, ?)",
-                        [(row_id, *pair) for row_id, pair in texts.items()])
+    # The texts live only in a transaction that is rolled back: FTS5 answers from the terms
+    # it has not yet written, and the rollback leaves the table empty without the DELETE
+    # that would tokenize every text again (3.5 ms for 50 versions) or the DROP and CREATE
+    # that replaced it (50 versions of ~3 KB: 9.5 -> 8.1 ms CPU).
+    scratch.execute("BEGIN")
     try:
+        scratch.executemany(f"INSERT INTO {table}(rowid, {first}, {second}) VALUES (?, ?, ?)",
+                            [(row_id, *pair) for row_id, pair in texts.items()])
         rows = scratch.execute(
             f"SELECT rowid, snippet({table}, {column}, ?, ?, '…', {SNIPPET_TOKENS}) "
             f"FROM {table} WHERE {table} MATCH ?", (MATCH_START, MATCH_STOP, match)).fetchall()
     finally:
-        # Dropped and made again: a DELETE would tokenize every text a second time to find
-        # its entries (3.5 ms for 50 versions, against 0.6).
-        scratch.execute(f"DROP TABLE {table}")
-        scratch.execute(_SNIPPET_DDL[table])
+        scratch.execute("ROLLBACK")
     return dict(rows)
 
 
