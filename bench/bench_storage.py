@@ -31,6 +31,7 @@ from tracker.db.models import Check, Version
 from tracker.sources.extract import extract_article
 from tracker.store.prune import Retention, prune
 from tracker.store.write import Article, Candidate, Observation, store_candidate
+from tracker.text.normalise import stored_page
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -54,7 +55,7 @@ def fill(db: Database, pages: list[tuple[str, str, str, str | None]], versions: 
             page = render((html, passage), edition).decode()
             body = (article_text.replace(passage, f"{passage} {edition}")
                     if passage in article_text else f"{article_text} {edition}")
-            article = Article(body, title, html=page)
+            article = Article(body, title, stored_html=stored_page(page))
             for check in range(checks + 1):
                 at = T0 + timedelta(hours=edition * 24 + check)
                 store_candidate(db, Candidate(url, article, Observation(at)))

@@ -14,6 +14,7 @@ from tracker.db.models import Check, Outcome, Source, Version
 from tracker.errors import ExitCode, InvalidInput
 from tracker.store.prune import Retention, parse_keep, prune
 from tracker.store.write import Article, Candidate, Observation, store_candidate
+from tracker.text.normalise import stored_page
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 URLS = ("https://news.example.com/a", "https://news.example.com/b")
@@ -25,7 +26,8 @@ def fill(db: Database) -> None:
     for day in range(40):
         for url in URLS:
             text = f"The story at {url}, edition {min(day // 10, 2)}.\n\nMore words here."
-            article = Article(text, title="A story", html=f"<html><p>{text}</p>{'x' * 500}")
+            article = Article(text, title="A story",
+                              stored_html=stored_page(f"<html><p>{text}</p>{'x' * 500}"))
             seen = Observation(T0 + timedelta(days=day), Source.SNAPSHOT, http_status=200)
             store_candidate(db, Candidate(url, article, seen))
 

@@ -13,6 +13,7 @@ from tracker.errors import InvalidInput
 from tracker.history import compare
 from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.text.analysis import Fact, Tag
+from tracker.text.normalise import stored_page
 
 URL = "https://example.org/news/story"
 T0 = datetime(2020, 1, 7, 23, 0, tzinfo=UTC)
@@ -20,7 +21,8 @@ T0 = datetime(2020, 1, 7, 23, 0, tzinfo=UTC)
 
 def candidate(text: str, minutes: int = 0, title: str = "Headline",
               html: str | None = None, byline: str | None = None) -> Candidate:
-    return Candidate(URL, Article(text, title=title, byline=byline, html=html),
+    stored_html = stored_page(html) if html is not None else None
+    return Candidate(URL, Article(text, title=title, byline=byline, stored_html=stored_html),
                      Observation(T0 + timedelta(minutes=minutes), Source.SNAPSHOT))
 
 

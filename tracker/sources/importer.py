@@ -22,6 +22,7 @@ from tracker.errors import ImportFailed, InvalidInput, TrackerError
 from tracker.sources.encoding import decode_page
 from tracker.sources.extract import extract_article
 from tracker.store.write import Article, Candidate, Observation, StoreResult, store_candidate
+from tracker.text.normalise import stored_page
 from tracker.text.urls import canonical_url
 
 STORY_FILE = "story.toml"
@@ -173,7 +174,7 @@ def _html_version(path: Path, url: str, html: str) -> Candidate:
     if not found.text:
         raise ImportFailed(f"{path}: no article text could be extracted from this page")
     article = Article(found.text, found.title, found.byline, found.published_at,
-                      found.updated_at, found.updated_by, html=html,
+                      found.updated_at, found.updated_by, stored_html=stored_page(html),
                       canonical_url=found.canonical_url)
     seen = Observation(_time_from_name(path) or _mtime(path), Source.IMPORT)
     return Candidate(url, article, seen)

@@ -29,7 +29,7 @@ from tracker.store import merge
 from tracker.store.diffs import add_diff
 from tracker.store.schedule import Plan, Policy, StoryTimes, apply_plan, plan_after_check
 from tracker.text import analysis, corrections, diffing, sentences
-from tracker.text.normalise import content_hash, normalise_line, stored_page, stored_text
+from tracker.text.normalise import content_hash, normalise_line, stored_text
 from tracker.text.urls import canonical_url, site_of, story_key
 
 RACE_RETRIES = 3
@@ -49,12 +49,11 @@ class Article:
     updated_at: datetime | None = None
     updated_by: tuple[str, ...] = ()
     """Where the page declares `updated_at`: json-ld, meta, visible (or an import's header)."""
-    html: str | None = None
-    """The raw page, kept compressed with a new version so extraction can be redone later."""
     stored_html: bytes | None = None
-    """The raw page already compressed (`normalise.stored_page`), in place of `html`: a
-    snapshot run's extraction processes compress it, so the run holds only the compressed copy
-    while the version waits for its writer thread, which then compresses nothing."""
+    """The raw page as a new version keeps it (`normalise.stored_page`), so extraction can be
+    redone later. Compressed by whoever makes the article: a snapshot run's extraction
+    processes do it beside the extraction, so the run holds only the compressed copy while
+    the version waits for its writer thread."""
     canonical_url: str | None = None
     """The URL the page declares for itself on its own site (tracker.sources.extract): two
     stories that declare the same one are one story (tracker.store.merge)."""
@@ -381,7 +380,7 @@ def _add_version(
         text=text,
         content_hash=digest, word_count=diffing.count_words(text), char_count=len(text),
         source=seen.source, reverts_to=_reverted_to(session, story.id, digest, latest),
-        raw_html=_stored_html(article),
+        raw_html=article.stored_html,
     )
     session.add(version)
     session.flush()
@@ -389,12 +388,6 @@ def _add_version(
     story.title = title or story.title
     story.last_changed_at = seen.observed_at
     return version
-
-
-def _stored_html(article: Article) -> bytes | None:
-    if article.stored_html is not None:
-        return article.stored_html
-    return stored_page(article.html) if article.html else None
 
 
 def _reverted_to(
