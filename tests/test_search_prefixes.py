@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tracker.db.engine import Database
-from tracker.search import SearchHit, parse_query, search
+from tracker.search import SearchFilter, SearchHit, parse_query, search
 from tracker.search.prefixes import MAX_WORDS, expanded
 from tracker.store.write import Article, Candidate, Observation, store_candidate
 
@@ -54,7 +54,7 @@ def test_a_prefix_finds_what_its_words_find(stories: Database) -> None:
 def test_a_prefix_of_many_words_nothing_or_a_stem_that_changes_is_still_found(
     stories: Database,
 ) -> None:
-    assert len(hits(stories, "zeta*")) == MAX_WORDS + 2
+    assert len(search(stories, "zeta*", SearchFilter(limit=MAX_WORDS + 10))) == MAX_WORDS + 2
     assert hits(stories, "zeppel*") == []
     # "agreed" is indexed as "agre", which the stemmer would make "agr" if searched again.
     assert [hit[0] for hit in hits(stories, "agre*")] == ["https://example.org/presidential"]
@@ -68,13 +68,31 @@ def test_sqlite_searches_a_prefix_as_the_words_it_starts(db: Database) -> None:
     with db.reading() as session:
         connection = session.connection()
         words = expanded(connection, "versions_fts", parse_query("presid* -pres*"))
-        kept = expanded(connection, "versions_fts", parse_query('"the presid*" agre* univ*'))
+        spelt = expanded(connection, "versions_fts", parse_query("agre* univ*"))
+        kept = expanded(connection, "versions_fts", parse_query('"the presid*" zeppel*'))
     assert [[term.text for term in group] for group in words.groups] == [
         ["presid", "presidenti"]]
     assert [(term.text, term.prefix) for term in words.excluded] == [
         ("presid", False), ("presidenti", False)]
-    # A phrase stays as it is; so do prefixes of stems the stemmer would change again.
-    assert kept == parse_query('"the presid*" agre* univ*')
+    # "agreed" is indexed as "agre" and "university" as "univers", which the stemmer would
+    # make "agr" and "univer" if searched again: each is searched as a spelling that gives
+    # it back.
+    assert [[(term.text, term.words, term.prefix) for term in group]
+            for group in spelt.groups] == [[("agree", ("agre",), False)],
+                                           [("universe", ("univers",), False)]]
+    # A phrase stays as it is; so does a prefix of no word.
+    assert kept == parse_query('"the presid*" zeppel*')
+
+
+def test_a_word_with_no_spelling_that_gives_it_back_keeps_its_prefix(db: Database) -> None:
+    """"cosful" is indexed as "cos", which the stemmer makes "co", and no tried ending gives
+    "cos" back ("cose" is "cose", "coss" "coss"): the prefix stays and still finds it."""
+    store_candidate(db, Candidate("https://example.org/c", Article(
+        "A cosful costume.", title="C"), Observation(datetime(2024, 5, 1, tzinfo=UTC))))
+    with db.reading() as session:
+        kept = expanded(session.connection(), "versions_fts", parse_query("cos*"))
+    assert kept == parse_query("cos*")
+    assert [hit[0] for hit in hits(db, "cos*")] == ["https://example.org/c"]
 
 
 def test_a_prefix_in_a_phrase_is_found_on_both(stories: Database) -> None:

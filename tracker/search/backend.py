@@ -97,6 +97,9 @@ class Backend(ABC):
         self.diff_rows: dict[tuple[Field, int, int, int], Any] = {}
         """(field, story id, from and to version number) -> the row of each diff hit found
         (one diff a pair of versions), for its snippet and tags."""
+        self.read_all: set[str] = set()
+        """The tables (versions, diffs) whose every match a search has read: no older one is
+        left to find."""
         self.tops: dict[str, int | None] = {}
         """The newest id of each table searched and of stories, read once (added and removed
         text are both in diffs). A statement each: reading them in prepare()'s statement
@@ -142,7 +145,10 @@ class Backend(ABC):
         """The full-text hits with the first version of their story that matches, in one
         statement whatever the count. Only versions older than the oldest seen matching in
         the pages read are tested, and none when that was the first version (a word in most
-        texts: every story of the page)."""
+        texts: every story of the page), or when the pages read held every match (a rare word or
+        phrase: the oldest seen is the first)."""
+        if "versions" in self.read_all:
+            return hits
         bounds = {hit.story_id: hit.from_version for hit in hits
                   if hit.field == Field.TEXT and hit.from_version > 1}
         firsts = self._first_matches(query, bounds) if bounds else {}
@@ -251,7 +257,7 @@ class Backend(ABC):
         """Pages of up to `size` matching rows of `table` (versions or diffs), newest first:
         `page(window, below)` reads the matches in `window` with ids below `below`. Stops
         when a window is exhausted and no older row can match (none left, or none seen since
-        --since)."""
+        --since); in the first case every match has been read (read_all)."""
         top = self._top(table)
         below = (top or 0) + 1
         for window in windows(top or 0):
@@ -261,6 +267,8 @@ class Backend(ABC):
                     break
                 below = rows[-1].row_id
             below = window.low
+            if below == 0 and not where.since:
+                self.read_all.add(table)
             if below == 0 or (where.since and not self.connection.execute(
                     text(SEEN_SINCE[table]), {"since": self._time(where.since),
                                               "below": below}).first()):

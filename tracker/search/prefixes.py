@@ -5,9 +5,11 @@ before it hands back the first row: the newest-first windows (tracker.search.bac
 stop it early (over all fields at 300k versions: 33-38 ms median, 22-30 ms as words). FTS5
 keeps its words sorted, and an fts5vocab table over an FTS table reads them by range, so a
 one-word prefix is looked up there and searched as an OR of the words found, which FTS5 reads
-newest first like any word. A prefix that starts more than MAX_WORDS words, none, or a word that the
-tokenizer would not give back as itself (the porter stemmer is not idempotent) stays a prefix
-query: the same hits either way, only the speed differs.
+newest first like any word. A MATCH string is tokenized, so stemmed, again, and the porter stemmer is not idempotent:
+"kadese" is indexed as `kades`, which searched as itself is `kade`. Such a word is searched as a
+spelling that gives it back, itself with one of SPELLING_ENDINGS (here "kadese"). A prefix that
+starts more than MAX_WORDS words, none, or a word with no such spelling stays a prefix query:
+the same hits either way, only the speed differs.
 
 The vocabulary tables are made in each connection's temp schema, which costs nothing to keep
 in step (they read the FTS index itself) and needs no migration.
@@ -20,10 +22,18 @@ from sqlalchemy import Connection
 from tracker.search import tokens
 from tracker.search.query import Query, Term
 
-MAX_WORDS = 32
-"""Words a prefix is replaced by at most: FTS5 reads one cursor per word of an OR."""
+MAX_WORDS = 128
+"""Words a prefix is replaced by at most. FTS5 reads one cursor per word of an OR, and the
+vocabulary is read word by word; at 1M versions, 128 words cost ~6-12 ms a statement and
+~15 ms of lookup against 200-550 ms a statement for the prefix itself (bench/README)."""
 LAST = "\U0010ffff"
 """After every character of a word: the tokenizer never keeps a noncharacter in one."""
+SPELLING_ENDINGS = ("e", "s", "ed", "ing")
+"""What a word that is not its own stem is tried with: the stemmer drops a final e (in the 1M
+bench, "e" gave back 697 of the 698 such words; in the development set's English, all 194)."""
+NEXT = "\x01"
+"""Appended to a word, the least string after it and every word it starts: the tokenizer
+never keeps a control character in a word either."""
 
 
 def expanded(connection: Connection, table: str, query: Query) -> Query:
@@ -46,22 +56,40 @@ def _words(connection: Connection, table: str, term: Term) -> tuple[Term, ...]:
     if not term.prefix or len(term.words) != 1:
         return (term,)
     start = term.words[0]
-    found = connection.exec_driver_sql(
-        f"SELECT term FROM temp.{table}_words WHERE term >= ? AND term <= ? LIMIT ?",
-        (start, start + LAST, MAX_WORDS + 1)).scalars().all()
-    if not found or len(found) > MAX_WORDS or not _indexed_as_themselves(list(found)):
+    found: list[str] = []
+    after = start
+    while len(found) <= MAX_WORDS:
+        word = connection.exec_driver_sql(
+            f"SELECT term FROM temp.{table}_instances WHERE term >= ? AND term <= ? LIMIT 1",
+            (after, start + LAST)).scalar()
+        if word is None:
+            break
+        found.append(word)
+        after = word + NEXT
+    spelt = _spellings(found) if found and len(found) <= MAX_WORDS else None
+    if spelt is None:
         return (term,)
-    return tuple(Term(word, (word,)) for word in found)
+    return tuple(Term(spelling, (word,)) for word, spelling in zip(found, spelt, strict=True))
 
 
-def _indexed_as_themselves(words: list[str]) -> bool:
-    """Whether each word, searched as a word, is the indexed word (a MATCH string is
-    tokenized, so stemmed, again)."""
-    found = tokens.column_words(list(enumerate([(word,) for word in words])))
-    return all(found[index][0] == [word] for index, word in enumerate(words))
+def _spellings(words: list[str]) -> list[str] | None:
+    """For each indexed word, a string that the tokenizer makes into that word alone (None
+    if a word has none), all tried in one pass through it."""
+    endings = ("", *SPELLING_ENDINGS)
+    tried = [word + ending for word in words for ending in endings]
+    stems = tokens.column_words(list(enumerate([(spelling,) for spelling in tried])))
+    spelt = []
+    for position, word in enumerate(words):
+        first = position * len(endings)
+        spelling = next((tried[index] for index in range(first, first + len(endings))
+                         if stems[index][0] == [word]), None)
+        if spelling is None:
+            return None
+        spelt.append(spelling)
+    return spelt
 
 
 def _ensure_vocabulary(connection: Connection, table: str) -> None:
     connection.exec_driver_sql(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_words "
-        f"USING fts5vocab(main, {table}, row)")
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances "
+        f"USING fts5vocab(main, {table}, instance)")
