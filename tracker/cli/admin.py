@@ -1,5 +1,5 @@
 """Commands that put stories into the database or open it: import, demo, tui, db (upgrade,
-current, prune).
+current, prune, optimize).
 
 The importer and the log printer are imported inside the commands that use them, so that
 `tracker tui` loads only the database and the TUI (issue 13: the first screen in under 1 s).
@@ -138,6 +138,25 @@ def db_prune(
         return
     for line in _prune_lines(report, state(ctx).db.is_sqlite):
         typer.echo(line)
+
+
+@command(db_app, "optimize")
+def db_optimize(ctx: typer.Context, json: JsonOption = False) -> None:
+    """Make searches read less: merge the full-text index's segments (SQLite), or vacuum and
+    analyse the search tables (PostgreSQL). Safe while snapshots run; weekly from cron."""
+    from tracker.search.optimize import optimize
+
+    report = optimize(state(ctx).db)
+    if json:
+        typer.echo(to_json(asdict(report)))
+        return
+    for table in report.tables:
+        if table.segments_before is None:
+            typer.echo(f"{table.table}: vacuumed and analysed")
+        else:
+            typer.echo(f"{table.table}: {table.segments_before} segments -> "
+                       f"{table.segments_after} in {table.steps} transactions")
+    typer.echo(f"done in {report.seconds:.1f} s")
 
 
 def _prune_lines(report: PruneReport, sqlite: bool) -> list[str]:
