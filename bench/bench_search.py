@@ -1,6 +1,7 @@
 """Ingest, analysis and search at scale: N generated versions through tracker's one write path.
 
 Run: python -m bench.bench_search [--versions N] [--db URL [--db URL]] [--queries Q] [--bulk]
+     [--optimize]
 
 Generates --versions versions (default 1,000,000, about 200,000 stories of 1-9 versions) of
 article-like text with the edits breaking stories get (paragraphs added, figures changed,
@@ -19,6 +20,8 @@ versions of one story). It prints:
   words (mostly rare or absent as a phrase though each word is common) and a prefix, over
   everything and over added text only, with the number of results; as a peer in the same
   process, a LIKE scan of the added text;
+- with --optimize, the time `tracker db optimize` took (and on SQLite the full-text segments
+  before and after), before the searches;
 - the plans of the search statements (EXPLAIN ANALYZE with buffers on PostgreSQL, EXPLAIN QUERY
   PLAN on SQLite), asked in the search's own transaction, for a common, a rare and an absent
   word, two phrases and a prefix.
@@ -49,6 +52,7 @@ from bench import searchdb
 from tracker.db.engine import Database, open_database
 from tracker.db.models import Source
 from tracker.search import Field, SearchFilter, search
+from tracker.search.optimize import optimize
 from tracker.store.write import Article, Candidate, Observation, store_candidate
 from tracker.text import analysis
 
@@ -448,6 +452,8 @@ def main() -> None:
                         help="measure search again on the --db a previous run filled")
     parser.add_argument("--bulk", action="store_true",
                         help="load with bench/searchdb.py instead of the write path")
+    parser.add_argument("--optimize", action="store_true",
+                        help="run `tracker db optimize` on each --db before searching")
     args = parser.parse_args()
     if args.search_only and not args.db:
         parser.error("--search-only needs --db")
@@ -457,6 +463,8 @@ def main() -> None:
     if args.search_only:
         for url in args.db:
             db = open_database(url)
+            if args.optimize:
+                report_optimize(db)
             analyse_tables(db)
             report_search(db, _corpus(), args.queries)
         return
@@ -476,9 +484,20 @@ def main() -> None:
                   f"{quantiles(bench_analysis(pairs))}")
         for db in dbs:
             report_database(db, args.versions)
+            if args.optimize:
+                report_optimize(db)
             report_search(db, _corpus(), args.queries)
             db.close()
         print(f"machine at the end: {machine()}")
+
+
+def report_optimize(db: Database) -> None:
+    """`tracker db optimize`: its time and, on SQLite, the segments of each index."""
+    report = optimize(db)
+    print(f"optimize: {report.seconds:.1f} s; " + ", ".join(
+        f"{table.table} {table.segments_before} -> {table.segments_after} segments in "
+        f"{table.steps} transactions" if table.segments_before is not None
+        else f"{table.table} vacuumed" for table in report.tables))
 
 
 def report_database(db: Database, planned: int) -> None:
