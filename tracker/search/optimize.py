@@ -2,11 +2,11 @@
 
 SQLite's FTS5 writes each transaction's words as a new segment of its index and merges
 segments only a few at a time, so a database filled over months holds a dozen or more; every
-MATCH seeks into each of them for each word. At 1M versions (14 segments) merging them into
-one took 34 s and made searches 15-40% faster (bench/README, "FTS5 segments"). The merge
-runs as FTS5's incremental optimize, MERGE_PAGES leaf pages a transaction, so a snapshot run
-waits a fraction of a second for the lock, never the whole merge, and a killed optimize
-leaves a whole index that the next one carries on merging.
+MATCH seeks into each of them for each word. At 1M versions, merging 14 segments into one
+took 42 s and halved the time of rare words and phrases (bench/README, "prefixes as words,
+and `tracker db optimize`"). The merge runs as FTS5's incremental optimize, MERGE_PAGES leaf
+pages a transaction, so a snapshot run waits a fraction of a second for the lock, never the
+whole merge, and a killed optimize leaves a whole index that the next one carries on merging.
 
 PostgreSQL's GIN indexes have no pending list (fastupdate is off) and nothing to merge; there
 the command vacuums and analyses the search tables, which autovacuum would do in its own time
