@@ -59,8 +59,8 @@ def stored_text(text: str) -> str:
 
 
 def stored_page(html: str) -> bytes:
-    """A fetched page as a version keeps it (zlib): the write path and a snapshot run's
-    extraction processes (which compress it beside the extraction) both use this."""
+    """A fetched page as a version keeps it (zlib), made by whoever makes the Article: a
+    snapshot run's extraction processes (beside the extraction) and the importer."""
     return zlib.compress(html.encode(), 6)
 
 
