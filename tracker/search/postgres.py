@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Row, text
 
 from tracker.search import tokens
-from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, WINDOW_BITS, Backend, Window, id_list
+from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, WINDOW_BITS, Backend, Window
 from tracker.search.model import Field
 from tracker.search.query import Query, Term, to_fts5
 
@@ -158,11 +158,7 @@ class PostgresBackend(Backend):
         return {story: first for story, first in rows}
 
     def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:
-        rows = self.connection.execute(text(
-            "SELECT id, coalesce(title, ''), text FROM versions "
-            f"WHERE id IN ({id_list(version_ids)})"))
-        texts = {version: (title, body) for version, title, body in rows}
-        return tokens.snippets("versions_fts", -1, to_fts5(query), texts)
+        return self._snippets_in_memory(query, version_ids)
 
 
 def vector(row_id: int, columns: Sequence[Sequence[str]]) -> str:
