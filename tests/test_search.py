@@ -8,6 +8,7 @@ from sqlalchemy import text
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, parse_query, search
+from tracker.search.sqlite import SqliteBackend
 from tracker.sources.importer import import_paths, seeds_dir
 from tracker.store.reindex import reindex
 from tracker.store.write import Article, Candidate, Observation, store_candidate
@@ -79,6 +80,20 @@ def test_the_first_matching_version_lies_beyond_the_matches_read(
                                           Observation(t0 + timedelta(hours=1, minutes=other))))
     hits = search(any_db, "zeppelin", SearchFilter(fields=TEXT, limit=1))
     assert pairs(hits) == [("text", first, 6)]
+
+
+@pytest.mark.parametrize("query", ["missile", '"at least"', "presid*", "Pelosi OR Trump",
+                                   "Iran -Pelosi", '"white hou*"'])
+def test_snippets_cut_in_memory_are_the_ones_the_index_cuts(sample_db: Database,
+                                                            query: str) -> None:
+    """On SQLite the snippets of hits spread over the table are cut from their text in memory
+    (SqliteBackend._version_snippets); a search must show the same excerpts either way."""
+    parsed = parse_query(query)
+    with sample_db.reading() as session:
+        backend = SqliteBackend(session.connection())
+        ids = list(session.execute(text("SELECT id FROM versions")).scalars())
+        from_index = backend._version_snippets(parsed, ids)
+        assert from_index and from_index == backend._snippets_in_memory(parsed, ids)
 
 
 def test_without_a_field_everything_is_searched_newest_first(sample: Database) -> None:
