@@ -96,37 +96,6 @@ def test_snippets_cut_in_memory_are_the_ones_the_index_cuts(sample_db: Database,
         assert from_index and from_index == backend._snippets_in_memory(parsed, ids)
 
 
-@pytest.mark.parametrize("limit", [1, 2, 3, 50])
-def test_added_and_removed_text_read_together_find_what_each_finds_alone(
-    db: Database, limit: int
-) -> None:
-    """SQLite reads added and removed text in one pass, then the field that is not yet full
-    alone (SqliteBackend._either_diff_rows); the hits are those of each field searched alone.
-    Here "zeppelin" was removed from one story long ago and added to five since, and "story"
-    is in both kinds of text of most diffs."""
-    assert not import_paths(db, [seeds_dir()]).failed
-    t0 = datetime(2024, 5, 1, tzinfo=UTC)
-    bodies = {"a": ["A story on the zeppelin.", "A story."]}
-    bodies |= {f"b{n}": [f"Story {n}.", f"Story {n} on the zeppelin."] for n in range(5)}
-    for minutes, (name, versions) in enumerate(bodies.items()):
-        for number, body in enumerate(versions):
-            store_candidate(db, Candidate(f"https://example.org/{name}", Article(body, title=name),
-                                          Observation(t0 + timedelta(hours=number,
-                                                                     minutes=minutes))))
-    for query in ["zeppelin", "story", '"the zeppelin"', "zepp*", "story -zeppelin", "Iran"]:
-        parsed, where = parse_query(query), SearchFilter(limit=limit)
-        with db.reading() as session:
-            backend = SqliteBackend(session.connection())
-            together = backend.completed(parsed, backend.search_fields(
-                [Field.ADDED, Field.REMOVED], parsed, where))
-        with db.reading() as session:
-            backend = SqliteBackend(session.connection())
-            alone = backend.completed(parsed, [*backend.search(Field.ADDED, parsed, where),
-                                               *backend.search(Field.REMOVED, parsed, where)])
-        assert together == alone, query
-    assert ("removed", 1, 2) in pairs(search(db, "zeppelin", SearchFilter(fields=REMOVED)))
-
-
 def test_without_a_field_everything_is_searched_newest_first(sample: Database) -> None:
     hits = search(sample, "baner")
     assert set(pairs(hits)) == {("text", 3, 6), ("added", 2, 3), ("removed", 6, 7)}

@@ -48,10 +48,12 @@ def search(db: Database, query: str, where: SearchFilter | None = None) -> list[
     where = where or SearchFilter()
     parsed = parse_query(query)
     fields = [f for f in where.fields if not (where.tag and f == Field.TEXT)]
+    hits: list[SearchHit] = []
     with db.reading() as session:
         backend = _backend(session.connection())
         backend.prepare()
-        hits = backend.search_fields(fields, parsed, where)
+        for field in fields:
+            hits += backend.search(field, parsed, where)
         # Newest first; a stable sort keeps a change ahead of the full-text hit of the same
         # version. First matching versions, snippets and tags are read for the hits kept only.
         hits.sort(key=lambda hit: (hit.observed_at, hit.to_version), reverse=True)

@@ -132,13 +132,7 @@ class Backend(ABC):
         """Matches of `query` in one kind of text, newest stored first."""
         if field == Field.TEXT:
             return self._text_hits(query, where)
-        return self._diff_hits(field, self._diff_rows(field, query, where, where.limit))
-
-    def search_fields(
-        self, fields: Sequence[Field], query: Query, where: SearchFilter
-    ) -> list[SearchHit]:
-        """The matches in each of `fields`, field after field in that order."""
-        return [hit for field in fields for hit in self.search(field, query, where)]
+        return self._diff_hits(field, query, where)
 
     def completed(self, query: Query, hits: list[SearchHit]) -> list[SearchHit]:
         """The hits kept with what is read for them only: the first matching version of each
@@ -204,27 +198,18 @@ class Backend(ABC):
         return {id(hit): replace(hit, snippet=parse_snippet(snippets.get(row.diff_id, "")))
                 for hit, row in zip(kept, rows, strict=True)}
 
-    def _diff_rows(
-        self, field: Field, query: Query, where: SearchFilter, wanted: int,
-        start: int | None = None,
-    ) -> list[Any]:
-        """Up to `wanted` diffs whose `field` text matches, newest first, with ids below
-        `start` (None: all)."""
+    def _diff_hits(self, field: Field, query: Query, where: SearchFilter) -> list[SearchHit]:
+        """Hits in added or removed text; their snippets and tags wait for completed()."""
         extra, params = self._filters(where, "tv.observed_at")
         rows: list[Any] = []
-        for page in self._newest("diffs", where, lambda: wanted - len(rows),
+        for page in self._newest("diffs", where, lambda: where.limit - len(rows),
                                  lambda window, below, size: self._diff_page(
                                      field, query, window, extra,
                                      {**params, "below": below, "low": window.low,
-                                      "size": size}), start):
+                                      "size": size})):
             rows.extend(page)
-            if len(rows) == wanted:
+            if len(rows) == where.limit:
                 break
-        return rows
-
-    def _diff_hits(self, field: Field, rows: list[Any]) -> list[SearchHit]:
-        """The hits of these diffs in `field`; their snippets and tags wait for
-        completed()."""
         self.diff_rows.update({(field, row.story_id, row.from_version, row.to_version): row
                                for row in rows})
         return [
@@ -273,7 +258,7 @@ class Backend(ABC):
 
     def _newest(
         self, table: str, where: SearchFilter, size: Callable[[], int],
-        page: Callable[[Window, int, int], Sequence[Row[Any]]], start: int | None = None,
+        page: Callable[[Window, int, int], Sequence[Row[Any]]],
     ) -> Iterator[Sequence[Row[Any]]]:
         """Pages of matching rows of `table` (versions or diffs), newest first: `page(window,
         below, n)` reads up to n matches in `window` with ids below `below`, n being what
@@ -282,12 +267,10 @@ class Backend(ABC):
         page's last row, so a page of 300 rows where 150 would do read twice as far (20-34 ms
         at 1M versions, against 9-14). Stops when a window is exhausted and no older row can
         match (none left, or none seen since --since); in the first case every match has been
-        read (read_all). `start`: only ids below it, where an earlier pass stopped."""
+        read (read_all)."""
         top = self._top(table)
-        below = (top or 0) + 1 if start is None else start
+        below = (top or 0) + 1
         for window in windows(top or 0):
-            if window.low >= below:
-                continue
             while rows := page(window, below, wanted := size()):
                 yield rows
                 if len(rows) < wanted:

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, text
 
-from tracker.search import prefixes, tokens
+from tracker.search import prefixes
 from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, Backend, Window, id_list
-from tracker.search.model import MATCH_START, MATCH_STOP, Field, SearchFilter, SearchHit
+from tracker.search.model import MATCH_START, MATCH_STOP, Field
 from tracker.search.query import Query, to_fts5
 from tracker.search.tokens import SNIPPET_TOKENS, TOKENIZER
 
@@ -38,8 +38,6 @@ class SqliteBackend(Backend):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         self._matches: dict[tuple[str, Query], str] = {}
-        self._cut: dict[tuple[Field, int], str] = {}
-        """(field, diff id) -> the snippet cut in memory of a diff read for both fields."""
 
     def prepare(self) -> None:
         """Nothing to set up: FTS5 plans every MATCH itself."""
@@ -99,84 +97,25 @@ class SqliteBackend(Backend):
             ORDER BY versions_fts.rowid DESC LIMIT :size
         """), {**params, "match": self._match("versions_fts", query)}).all()
 
-    def search_fields(
-        self, fields: Sequence[Field], query: Query, where: SearchFilter
-    ) -> list[SearchHit]:
-        """Added and removed text, when both are wanted, are read in one pass
-        (_either_diff_rows)."""
-        if Field.ADDED not in fields or Field.REMOVED not in fields:
-            return super().search_fields(fields, query, where)
-        rows = self._either_diff_rows(query, where)
-        return [hit for field in fields for hit in (
-            self._diff_hits(field, rows[field]) if field in rows
-            else self.search(field, query, where))]
-
-    def _either_diff_rows(self, query: Query, where: SearchFilter) -> dict[Field, list[Any]]:
-        """The diffs that match in their added text and those that match in their removed
-        text, up to `limit` of each, read together. FTS5 reads a word's whole list for a
-        column filter as it does without one, so asking for each column in turn read the
-        lists twice (a phrase of two common words: 11-19 ms a column at p90, at 1M versions).
-        One pass reads the diffs that match anywhere, newest first, and FTS5 in memory says
-        which of them match in which text and cuts their snippets (a few hundred bytes a diff).
-        Once one kind is full, the other goes on alone with its own column's query below the
-        last diff read: a word common in added text and rare in removed text is not paged
-        through diff by diff."""
-        extra, params = self._filters(where, "tv.observed_at")
-        found: dict[Field, list[Any]] = {Field.ADDED: [], Field.REMOVED: []}
-        last: int | None = None
-        for page in self._newest(
-                "diffs", where, lambda: where.limit - min(map(len, found.values())),
-                lambda window, below, size: self._diffs_matching(
-                    "d.added_text, d.removed_text, NULL AS snippet",
-                    self._match("diffs_fts", query), extra,
-                    {**params, "below": below, "low": window.low, "size": size})):
-            for field, matched in zip(found, self._which_match(query, page), strict=True):
-                self._cut.update({(field, diff): snippet for diff, snippet in matched.items()})
-                found[field] += [row for row in page if row.row_id in matched][
-                    : where.limit - len(found[field])]
-            last = page[-1].row_id
-            if any(len(rows) == where.limit for rows in found.values()):
-                break
-        else:
-            return found
-        for field, rows in found.items():
-            rows += self._diff_rows(field, query, where, where.limit - len(rows), last)
-        return found
-
-    def _which_match(self, query: Query, page: Sequence[Any]) -> list[dict[int, str]]:
-        """For added then removed text, the diffs of the page whose text matches, with their
-        snippets, by id."""
-        texts = {row.row_id: (row.added_text or "", row.removed_text or "") for row in page}
-        match = to_fts5(query)
-        return tokens.snippets_of_each("diffs_fts", [
-            (index, f"{column} : ({match})") for column, index in _COLUMNS.values()], texts)
-
     def _diff_page(
         self, field: Field, query: Query, window: Window, extra: str, params: dict[str, Any]
     ) -> Sequence[Row[Any]]:
         column, index = _COLUMNS[field]
-        return self._diffs_matching(
-            f"snippet(diffs_fts, {index}, :start, :stop, '…', {SNIPPET_TOKENS}) AS snippet",
-            f"{column} : ({self._match('diffs_fts', query)})", extra,
-            {**params, "start": MATCH_START, "stop": MATCH_STOP})
-
-    def _diffs_matching(
-        self, columns: str, match: str, extra: str, params: dict[str, Any]
-    ) -> Sequence[Row[Any]]:
-        """A page of diffs that `match`, with these columns besides DIFF_COLUMNS."""
         return self.connection.execute(text(f"""
-            SELECT {DIFF_COLUMNS}, d.id AS row_id, {columns}
+            SELECT {DIFF_COLUMNS}, d.id AS row_id,
+                   snippet(diffs_fts, {index}, :start, :stop, '…', {SNIPPET_TOKENS}) AS snippet
             FROM diffs_fts JOIN diffs d ON d.id = diffs_fts.rowid {DIFF_JOINS}
             WHERE diffs_fts MATCH :match AND diffs_fts.rowid < :below
               AND diffs_fts.rowid >= :low {extra}
             ORDER BY diffs_fts.rowid DESC LIMIT :size
-        """), {**params, "match": match}).all()
+        """), {**params, "match": f"{column} : ({self._match('diffs_fts', query)})",
+               "start": MATCH_START, "stop": MATCH_STOP}).all()
 
     def _diff_snippets(
         self, field: Field, query: Query, rows: Sequence[Any]
     ) -> dict[int, str]:
-        """FTS5 made them with the matches, in the index or in memory."""
-        return {row.diff_id: self._cut.get((field, row.diff_id), row.snippet) for row in rows}
+        """FTS5 made them with the matches."""
+        return {row.diff_id: row.snippet for row in rows}
 
     def _first_matches(self, query: Query, bounds: dict[int, int]) -> dict[int, int]:
         """FTS5 is asked only about the range of row ids these stories' versions occupy, which

@@ -70,17 +70,8 @@ def snippets(
     """FTS5's marked snippets of these texts for the MATCH expression `match`, by id, as
     SQLite's own tables make them: `table` is versions_fts (title, text) or diffs_fts
     (added_text, removed_text), `column` the column to cut from (-1: the best)."""
-    return snippets_of_each(table, [(column, match)], texts)[0]
-
-
-def snippets_of_each(
-    table: str, searches: Sequence[tuple[int, str]], texts: Mapping[int, tuple[str, str]]
-) -> list[dict[int, str]]:
-    """snippets() for each (column, match) of `searches`, the texts tokenized once: the texts
-    that match each, with their snippets. SQLite tells a diff that matches in its added text
-    from one that matches in its removed text this way (tracker.search.sqlite)."""
     if not texts:
-        return [{} for _ in searches]
+        return {}
     scratch = _scratch()
     first, second = _COLUMNS[table]
     # The texts live only in a transaction that is rolled back: FTS5 answers from the terms
@@ -91,12 +82,12 @@ def snippets_of_each(
     try:
         scratch.executemany(f"INSERT INTO {table}(rowid, {first}, {second}) VALUES (?, ?, ?)",
                             [(row_id, *pair) for row_id, pair in texts.items()])
-        return [dict(scratch.execute(
+        rows = scratch.execute(
             f"SELECT rowid, snippet({table}, {column}, ?, ?, '…', {SNIPPET_TOKENS}) "
-            f"FROM {table} WHERE {table} MATCH ?", (MATCH_START, MATCH_STOP, match)).fetchall())
-            for column, match in searches]
+            f"FROM {table} WHERE {table} MATCH ?", (MATCH_START, MATCH_STOP, match)).fetchall()
     finally:
         scratch.execute("ROLLBACK")
+    return dict(rows)
 
 
 def _two(texts: Sequence[str]) -> tuple[str, str]:
