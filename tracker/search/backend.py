@@ -264,8 +264,8 @@ class Backend(ABC):
         below, n)` reads up to n matches in `window` with ids below `below`, n being what
         `size()` says is still wanted when the page is read. A page asks for no more: the
         last window of a phrase of two common words reads both words' lists down to the
-        page's last row, so a page of 300 rows where 150 would do read twice as far (20-34 ms
-        at 1M versions, against 9-14). Stops when a window is exhausted and no older row can
+        page's last row, so a page of 300 rows where 162 would do read about twice as far
+        (15-25 ms at 1M versions, against 10-11). Stops when a window is exhausted and no older row can
         match (none left, or none seen since --since); in the first case every match has been
         read (read_all)."""
         top = self._top(table)
