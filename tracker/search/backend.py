@@ -29,10 +29,11 @@ from tracker.search.query import Query, to_fts5
 from tracker.text.analysis import ordered_tags
 
 CHUNK_STORIES = 4
-"""Full-text matches are read in pages of at least this many rows per story still wanted, and
-of one more than the versions a story has on average: most of a story's versions match when one
-does, so a page of a word in most texts holds all the versions of the stories it finds (with
-4 rows a result and 5 versions a story, a second page was read for such words)."""
+"""Full-text matches are read in pages of at least this many rows per story still wanted,
+and of one more than the versions a story has on average: most of a story's versions match
+when one does, so a page of a word in most texts holds all the versions of the stories it
+finds (with 4 rows a result and 5 versions a story, a second page was read for such
+words)."""
 MAX_CHUNK_STORIES = 16
 """At most this many rows per story wanted: a few stories of thousands of versions (live
 blogs) must not make every page of a common word join and send thousands of rows."""
@@ -265,9 +266,9 @@ class Backend(ABC):
         `size()` says is still wanted when the page is read. A page asks for no more: the
         last window of a phrase of two common words reads both words' lists down to the
         page's last row, so a page of 300 rows where 162 would do read about twice as far
-        (15-25 ms at 1M versions, against 10-11). Stops when a window is exhausted and no older row can
-        match (none left, or none seen since --since); in the first case every match has been
-        read (read_all)."""
+        (15-25 ms at 1M versions, against 10-11). Stops when a window is exhausted and no
+        older row can match (none left, or none seen since --since); in the first case every
+        match has been read (read_all)."""
         top = self._top(table)
         below = (top or 0) + 1
         for window in windows(top or 0):

@@ -7,10 +7,11 @@ stemmed by its `porter` tokenizer ("missiles" is `missil`); no word is a stopwor
 parsers and dictionaries cut and stem differently (its 'english' configuration drops "the",
 keeps `3.5` whole and stems "is" to `i`), so PostgreSQL's index is built from the words this
 module gets from an in-memory FTS5 table (tracker.search.postgres), and its snippets are made
-here by FTS5's snippet() over the hits' text: both databases then find the same versions and
-show the same excerpts. Python's sqlite3 always has FTS5 where tracker runs (the SQLite
-database needs it too). Each thread gets its own in-memory database (sqlite3 connections are
-not shared between threads; the TUI searches in a worker thread).
+here by FTS5's snippet() over the hits' text (SQLite's too, for hits spread over a large
+table): both databases then find the same versions and show the same excerpts. Python's
+sqlite3 always has FTS5 where tracker runs (the SQLite database needs it too). Each thread
+gets its own in-memory database (sqlite3 connections are not shared between threads; the TUI
+searches in a worker thread).
 """
 
 import sqlite3
