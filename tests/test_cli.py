@@ -237,10 +237,12 @@ def test_choices_are_listed_whole() -> None:
 
 def test_shell_completion_installs_the_typer_way(tmp_path: Path) -> None:
     """`tracker --install-completion` from bash writes bash's completion script, which asks
-    tracker itself for completions."""
+    tracker itself for completions. Typer finds the shell among tracker's parent processes,
+    so bash must stay tracker's parent: given one command, `bash -c` becomes it, and the
+    test passed only when the suite itself ran under a shell (not under nohup or cron)."""
     env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
     subprocess.run(["bash", "-c", f"{shlex.quote(sys.executable)} -m tracker "
-                    "--install-completion"], env=env, check=True, capture_output=True)
+                    "--install-completion && true"], env=env, check=True, capture_output=True)
     script = (tmp_path / ".bash_completions" / "tracker.sh").read_text()
     assert "_TRACKER_COMPLETE=complete_bash" in script and script.rstrip().endswith(" tracker")
     assert "tracker.sh" in (tmp_path / ".bashrc").read_text()
