@@ -12,8 +12,10 @@ rows, and writes them in bulk:
   in tracker.text.diffing), are made in WORKERS processes, a chunk of whole stories at a time,
   while the main process writes the previous chunks;
 - SQLite: executemany in one transaction a chunk, with `synchronous = OFF` for the load only,
-  and the FTS5 tables filled by one 'rebuild' at the end (FTS5 builds its segments from all
-  the rows at once instead of merging a segment a batch);
+  and the FTS5 word tables filled by one 'rebuild' at the end (FTS5 builds its segments from
+  all the rows at once instead of merging a segment a batch); the pair tables
+  (tracker.search.pairs) are contentless, so their pairs are made by the workers and inserted
+  with each chunk;
 - PostgreSQL: COPY into every table, the vectors made by the workers with
   tracker.search.postgres's own code, the GIN indexes dropped for the load and made after it
   (as a restore would); then ANALYZE, as autovacuum would.
@@ -39,6 +41,7 @@ from sqlalchemy import Connection, insert
 from tracker.db.engine import Database
 from tracker.db.models import Diff, Story, StoryStatus, Version
 from tracker.search import postgres, tokens
+from tracker.search.pairs import pair_text
 from tracker.store.write import Candidate
 from tracker.text import analysis, diffing
 from tracker.text.normalise import content_hash
@@ -76,6 +79,9 @@ class _Story:
     version_lexemes: list[str] = field(default_factory=list)
     """PostgreSQL only: each version's vector without its block lexemes (they need its id)."""
     diff_lexemes: list[tuple[str, str]] = field(default_factory=list)
+    version_pairs: list[tuple[str, str]] = field(default_factory=list)
+    """SQLite only: each version's title and text as pairs of words (tracker.search.pairs)."""
+    diff_pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +93,8 @@ class Rows:
     diffs: list[dict[str, Any]] = field(default_factory=list)
     version_vectors: list[tuple[int, str]] = field(default_factory=list)
     diff_vectors: list[tuple[int, str, str]] = field(default_factory=list)
+    version_pairs: list[tuple[int, str, str]] = field(default_factory=list)
+    diff_pairs: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -107,14 +115,15 @@ class _Target(Protocol):
 def load(dbs: Sequence[Database], plan: Plan, make: Maker, workers: int = WORKERS) -> float:
     """Store the planned stories into these empty databases; returns the seconds taken."""
     start = time.perf_counter()
-    vectors = any(not db.is_sqlite for db in dbs)
+    kinds = _Kinds(vectors=any(not db.is_sqlite for db in dbs),
+                   pairs=any(db.is_sqlite for db in dbs))
     ids, done = _Ids(), 0
     with get_context("fork").Pool(workers) as pool:  # forked before any connection is open
         targets: list[_Target] = [_SqliteTarget(db) if db.is_sqlite else _PostgresTarget(db)
                                   for db in dbs]
         pending: deque[AsyncResult[list[_Story]]] = deque()
         for chunk in _chunks(iter(plan)):
-            pending.append(pool.apply_async(_make_stories, (make, chunk, vectors)))
+            pending.append(pool.apply_async(_make_stories, (make, chunk, kinds)))
             if len(pending) > workers * AHEAD:
                 done += _write(targets, _numbered(ids, pending.popleft().get()))
                 _progress(done, start)
@@ -146,12 +155,20 @@ def _write(targets: Sequence[_Target], rows: Rows) -> int:
     return len(rows.versions)
 
 
-def _make_stories(make: Maker, chunk: list[tuple[int, int]], vectors: bool) -> list[_Story]:
+@dataclass(frozen=True)
+class _Kinds:
+    """What the workers make besides the rows: PostgreSQL's vectors, SQLite's pairs."""
+
+    vectors: bool
+    pairs: bool
+
+
+def _make_stories(make: Maker, chunk: list[tuple[int, int]], kinds: _Kinds) -> list[_Story]:
     """A worker's task: the rows of these stories."""
-    return [_story(make(number, count), vectors) for number, count in chunk]
+    return [_story(make(number, count), kinds) for number, count in chunk]
 
 
-def _story(candidates: list[Candidate], vectors: bool) -> _Story:
+def _story(candidates: list[Candidate], kinds: _Kinds) -> _Story:
     """The rows store_candidate would make for one story's candidates, stored in order."""
     first = candidates[0]
     story = _Story({"url": first.url, "site": site_of(first.url), "status": StoryStatus.ACTIVE,
@@ -165,8 +182,8 @@ def _story(candidates: list[Candidate], vectors: bool) -> _Story:
         story.versions.append(version)
         story.row.update(title=version["title"] or story.row.get("title"),
                          last_changed_at=version["observed_at"])
-    if vectors:
-        _lexemes(story)
+    if kinds.vectors or kinds.pairs:
+        _index_words(story, kinds)
     return story
 
 
@@ -206,15 +223,23 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _lexemes(story: _Story) -> None:
-    """The PostgreSQL vectors of a story's versions and diffs, less their block lexemes."""
+def _index_words(story: _Story, kinds: _Kinds) -> None:
+    """The PostgreSQL vectors of a story's versions and diffs, less their block lexemes, and
+    their SQLite pairs, from one pass of each through the tokenizer."""
     words = tokens.column_words([(i, (version["title"] or "", version["text"]))
                                  for i, version in enumerate(story.versions)])
-    story.version_lexemes = [postgres.lexemes(words[i]) for i in range(len(story.versions))]
-    words = tokens.column_words([(i, (diff["added_text"], diff["removed_text"]))
-                                 for i, diff in enumerate(story.diffs)])
-    story.diff_lexemes = [(postgres.lexemes(words[i][:1]), postgres.lexemes(words[i][1:]))
-                          for i in range(len(story.diffs))]
+    diff_words = tokens.column_words([(i, (diff["added_text"], diff["removed_text"]))
+                                      for i, diff in enumerate(story.diffs)])
+    if kinds.vectors:
+        story.version_lexemes = [postgres.lexemes(words[i]) for i in range(len(story.versions))]
+        story.diff_lexemes = [(postgres.lexemes(diff_words[i][:1]),
+                               postgres.lexemes(diff_words[i][1:]))
+                              for i in range(len(story.diffs))]
+    if kinds.pairs:
+        story.version_pairs = [(pair_text(title), pair_text(body))
+                               for title, body in (words[i] for i in range(len(story.versions)))]
+        story.diff_pairs = [(pair_text(added), pair_text(removed))
+                            for added, removed in (diff_words[i] for i in range(len(story.diffs)))]
 
 
 def _numbered(ids: _Ids, stories: list[_Story]) -> Rows:
@@ -232,6 +257,10 @@ def _numbered(ids: _Ids, stories: list[_Story]) -> Rows:
             rows.diffs.append({"id": ids.diff, "story_id": ids.story,
                                "from_version_id": first + offset,
                                "to_version_id": first + offset + 1, **diff})
+        rows.version_pairs += [(version_id, *texts)
+                               for version_id, texts in enumerate(story.version_pairs, first)]
+        rows.diff_pairs += [(diff_id, *texts) for diff_id, texts in enumerate(
+            story.diff_pairs, ids.diff - len(story.diffs) + 1)]
         rows.version_vectors += [(version_id, postgres.with_blocks(version_id, lexemes))
                                  for version_id, lexemes in enumerate(story.version_lexemes,
                                                                       first)]
@@ -253,6 +282,12 @@ class _SqliteTarget:
     def write(self, rows: Rows) -> None:
         with self.connection.begin():
             _insert_rows(self.connection, rows)
+            for table, columns, values in (
+                    ("versions_pairs_fts", "title, text", rows.version_pairs),
+                    ("diffs_pairs_fts", "added_text, removed_text", rows.diff_pairs)):
+                if values:
+                    self.connection.exec_driver_sql(
+                        f"INSERT INTO {table}(rowid, {columns}) VALUES (?, ?, ?)", values)
 
     def finish(self) -> None:
         with self.connection.begin():

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from tracker.cli import app
 from tracker.db.engine import Database
 from tracker.search import SearchFilter, SearchHit, search
-from tracker.search.optimize import FTS_TABLES, optimize
+from tracker.search.optimize import FTS_TABLES, PAIR_TABLES, optimize
 from tracker.store.write import Article, Candidate, Observation, store_candidate
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
@@ -44,20 +44,21 @@ def segments(db: Database, table: str) -> int:
 def test_sqlite_merges_each_index_into_one_segment(db: Database) -> None:
     fill(db)
     before = results(db)
-    parts = {table: segments(db, table) for table in FTS_TABLES}
+    tables = FTS_TABLES + PAIR_TABLES
+    parts = {table: segments(db, table) for table in tables}
     assert all(count > 1 for count in parts.values())
 
     report = optimize(db)
 
     assert [(table.table, table.segments_before, table.segments_after)
-            for table in report.tables] == [(name, parts[name], 1) for name in FTS_TABLES]
-    assert all(segments(db, table) == 1 for table in FTS_TABLES)
+            for table in report.tables] == [(name, parts[name], 1) for name in tables]
+    assert all(segments(db, table) == 1 for table in tables)
     assert results(db) == before
     with db.writing() as session:  # FTS5 checks the merged index against the stored texts
-        for table in FTS_TABLES:
+        for table in tables:
             session.execute(text(f"INSERT INTO {table}({table}) VALUES ('integrity-check')"))
     # Nothing is left to merge: a second run takes one transaction a table.
-    assert [table.steps for table in optimize(db).tables] == [1, 1]
+    assert [table.steps for table in optimize(db).tables] == [1] * len(tables)
 
 
 def test_a_merge_of_more_pages_than_a_step_carries_on_over_transactions(db: Database) -> None:
@@ -84,7 +85,8 @@ def test_both_databases_find_the_same_after_optimize(any_db: Database) -> None:
     fill(any_db)
     before = results(any_db)
     report = optimize(any_db)
-    assert [table.table for table in report.tables] == list(FTS_TABLES)
+    assert [table.table for table in report.tables] == list(
+        FTS_TABLES + PAIR_TABLES if any_db.is_sqlite else FTS_TABLES)
     assert results(any_db) == before
 
 
@@ -98,4 +100,4 @@ def test_the_command_says_what_it_merged(db: Database) -> None:
     assert as_json.exit_code == 0, as_json.output
     report = json.loads(as_json.output)
     assert [(table["table"], table["segments_after"], table["steps"])
-            for table in report["tables"]] == [("versions_fts", 1, 1), ("diffs_fts", 1, 1)]
+            for table in report["tables"]] == [(name, 1, 1) for name in FTS_TABLES + PAIR_TABLES]

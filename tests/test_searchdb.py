@@ -58,7 +58,10 @@ def test_the_bulk_load_indexes_as_the_write_path_does(written: Database,
     the one the write path's index call makes from the stored row."""
     searchdb.load([any_db], story_plan(VERSIONS), story_candidates, workers=1)
     if any_db.is_sqlite:
-        assert fts_words(any_db) == fts_words(written)
+        loaded = fts_words(any_db)
+        assert {row[0] for row in loaded} == {"versions_fts", "diffs_fts", "versions_pairs_fts",
+                                              "diffs_pairs_fts"}
+        assert loaded == fts_words(written)
         return
     with any_db.engine.connect() as connection:
         loaded = vectors(connection)
@@ -74,10 +77,11 @@ def test_the_bulk_load_indexes_as_the_write_path_does(written: Database,
 
 
 def fts_words(db: Database) -> list[tuple[Any, ...]]:
-    """Every word of both FTS5 tables, with its row, column and offset."""
+    """Every word of the FTS5 tables, the pair indexes' included, with its row, column and
+    offset."""
     with db.engine.connect() as connection:
         found: list[Any] = []
-        for table in ("versions_fts", "diffs_fts"):
+        for table in ("versions_fts", "diffs_fts", "versions_pairs_fts", "diffs_pairs_fts"):
             connection.execute(text(
                 f"CREATE VIRTUAL TABLE temp.{table}_at USING fts5vocab(main, {table}, instance)"))
             found += connection.execute(text(

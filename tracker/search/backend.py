@@ -54,6 +54,8 @@ DIFF_JOINS = """
     JOIN versions fv ON fv.id = d.from_version_id
     JOIN versions tv ON tv.id = d.to_version_id
 """
+#: Each kind of diff text: its column and the column's index in diffs_fts (for snippet()).
+DIFF_TEXTS = {Field.ADDED: ("added_text", 0), Field.REMOVED: ("removed_text", 1)}
 #: Whether any row below a window was seen since the --since time: when none was, the search
 #: stops there instead of reading older matches only to drop them (ix_versions_observed_at_id).
 SEEN_SINCE = {
@@ -369,6 +371,15 @@ class Backend(ABC):
             f"WHERE id IN ({id_list(version_ids)})"))
         texts = {version: (title, body) for version, title, body in rows}
         return tokens.snippets("versions_fts", -1, to_fts5(query), texts)
+
+    def _diff_snippets_in_memory(
+        self, field: Field, query: Query, rows: Sequence[Any]
+    ) -> dict[int, str]:
+        """The snippets of diff rows that carry their added_text and removed_text, made by
+        FTS5 in memory (tracker.search.tokens)."""
+        column, index = DIFF_TEXTS[field]
+        texts = {row.diff_id: (row.added_text or "", row.removed_text or "") for row in rows}
+        return tokens.snippets("diffs_fts", index, f"{column} : ({to_fts5(query)})", texts)
 
 
 def id_list(ids: list[int]) -> str:

@@ -21,6 +21,9 @@ from sqlalchemy import text
 from tracker.db.engine import Database
 
 FTS_TABLES = ("versions_fts", "diffs_fts")
+"""The search tables on both databases."""
+PAIR_TABLES = ("versions_pairs_fts", "diffs_pairs_fts")
+"""SQLite's pair indexes (tracker.search.pairs), merged like the others."""
 MERGE_PAGES = 2000
 """Leaf pages merged a transaction: ~0.15 s of work at 1M versions (14,000 pages a second)."""
 
@@ -47,7 +50,8 @@ def optimize(db: Database, pages: int = MERGE_PAGES) -> OptimizeReport:
     or vacuum and analyse the search tables (PostgreSQL). Searches find the same hits before
     and after."""
     start = time.perf_counter()
-    tables = [_merge(db, table, pages) for table in FTS_TABLES] if db.is_sqlite else _vacuum(db)
+    tables = ([_merge(db, table, pages) for table in FTS_TABLES + PAIR_TABLES] if db.is_sqlite
+              else _vacuum(db))
     return OptimizeReport(tables, time.perf_counter() - start)
 
 

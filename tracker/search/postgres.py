@@ -35,7 +35,7 @@ from sqlalchemy import Row, text
 from tracker.search import tokens
 from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, WINDOW_BITS, Backend, Window
 from tracker.search.model import Field
-from tracker.search.query import Query, Term, to_fts5
+from tracker.search.query import Query, Term
 
 BLOCK = "#{bits}:{block}"
 """The lexeme naming the block of 2**bits row ids that a row falls in."""
@@ -58,8 +58,7 @@ _VERSION_VECTOR = ("INSERT INTO versions_fts(version_id, document) "
 _VERSION_CHECK = (" AND (SELECT f.document FROM versions_fts f WHERE f.version_id = v.id) "
                   "@@ CAST(:exact AS tsquery)")
 """The exact query on a candidate version, when the index was asked a loose one."""
-_DIFF_COLUMNS = {Field.ADDED: ("f.added", 0, "added_text"),
-                 Field.REMOVED: ("f.removed", 1, "removed_text")}
+_VECTORS = {Field.ADDED: "f.added", Field.REMOVED: "f.removed"}
 
 
 class PostgresBackend(Backend):
@@ -119,7 +118,7 @@ class PostgresBackend(Backend):
     def _diff_page(
         self, field: Field, query: Query, window: Window, extra: str, params: dict[str, Any]
     ) -> Sequence[Row[Any]]:
-        vector_column = _DIFF_COLUMNS[field][0]
+        vector_column = _VECTORS[field]
         exact = _positions(query)
         check = (f" AND (SELECT {vector_column} FROM diffs_fts f WHERE f.diff_id = d.id) "
                  "@@ CAST(:exact AS tsquery)") if exact else ""
@@ -138,9 +137,7 @@ class PostgresBackend(Backend):
     def _diff_snippets(
         self, field: Field, query: Query, rows: Sequence[Any]
     ) -> dict[int, str]:
-        _, index, column = _DIFF_COLUMNS[field]
-        texts = {row.diff_id: (row.added_text or "", row.removed_text or "") for row in rows}
-        return tokens.snippets("diffs_fts", index, f"{column} : ({to_fts5(query)})", texts)
+        return self._diff_snippets_in_memory(field, query, rows)
 
     def _first_matches(self, query: Query, bounds: dict[int, int]) -> dict[int, int]:
         """The match is tested on each story's versions older than its bound, through the

@@ -11,8 +11,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, text
 
-from tracker.search import prefixes
-from tracker.search.backend import DIFF_COLUMNS, DIFF_JOINS, Backend, Window, id_list
+from tracker.search import pairs, prefixes
+from tracker.search.backend import (
+    DIFF_COLUMNS,
+    DIFF_JOINS,
+    DIFF_TEXTS,
+    Backend,
+    Window,
+    id_list,
+)
 from tracker.search.model import MATCH_START, MATCH_STOP, Field
 from tracker.search.query import Query, to_fts5
 from tracker.search.tokens import SNIPPET_TOKENS, TOKENIZER
@@ -25,7 +32,6 @@ query's words between the first hit and the last, ~15-30 ns an id for two common
 versions, where cutting a hit's text in memory costs ~0.14 ms (50 versions of 6 KB: 7 ms). The
 hits of a common word are the newest few hundred ids; those of a phrase of two common words
 that fill a page can span the whole table (snippets p99 20-23 ms there, 11 in memory)."""
-_COLUMNS = {Field.ADDED: ("added_text", 0), Field.REMOVED: ("removed_text", 1)}
 
 
 class SqliteBackend(Backend):
@@ -50,14 +56,25 @@ class SqliteBackend(Backend):
             self._matches[key] = to_fts5(prefixes.expanded(self.connection, table, query))
         return self._matches[key]
 
+    def _index(self, table: str, query: Query) -> tuple[str, str]:
+        """The full-text table that finds `query`'s matches in `table`'s texts, and its MATCH
+        expression: the pair index for a query of phrases alone (tracker.search.pairs)."""
+        if pairs.answerable(query):
+            return pairs.TWINS[table], pairs.to_pairs_match(query)
+        return table, self._match(table, query)
+
     def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
+        pairs.drop_gone(self.connection)
         self.connection.execute(
             text("INSERT INTO versions_fts(rowid, title, text) VALUES (:id, :title, :body)"),
             [{"id": version_id, "title": title or "", "body": body}
              for version_id, title, body in rows],
         )
+        pairs.index(self.connection, "versions",
+                    [(version_id, title or "", body) for version_id, title, body in rows])
 
     def index_diffs(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        pairs.drop_gone(self.connection)
         self.connection.execute(
             text(
                 "INSERT INTO diffs_fts(rowid, added_text, removed_text) "
@@ -66,6 +83,7 @@ class SqliteBackend(Backend):
             [{"id": diff_id, "added": added, "removed": removed}
              for diff_id, added, removed in rows],
         )
+        pairs.index(self.connection, "diffs", rows)
 
     def unindex_diff(self, diff_id: int, added: str, removed: str) -> None:
         """FTS5 external content finds the entries to drop through the old text."""
@@ -76,9 +94,11 @@ class SqliteBackend(Backend):
             ),
             {"id": diff_id, "added": added, "removed": removed},
         )
+        pairs.unindex(self.connection, "diffs", [(diff_id, added, removed)])
 
     def rebuild_versions(self) -> None:
         self.connection.exec_driver_sql("INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')")
+        pairs.rebuild_versions(self.connection)
 
     def _time(self, moment: datetime) -> Any:
         """SQLite holds times as UTC text in SQLAlchemy's format, compared as text."""
@@ -87,34 +107,42 @@ class SqliteBackend(Backend):
     def _version_page(
         self, query: Query, window: Window, extra: str, params: dict[str, Any]
     ) -> Sequence[Row[Any]]:
+        table, match = self._index("versions_fts", query)
         return self.connection.execute(text(f"""
             SELECT v.id AS row_id, v.story_id, v.number, v.observed_at,
                    s.title AS story_title, s.site, s.url
-            FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
+            FROM {table} JOIN versions v ON v.id = {table}.rowid
             JOIN stories s ON s.id = v.story_id
-            WHERE versions_fts MATCH :match AND versions_fts.rowid < :below
-              AND versions_fts.rowid >= :low {extra}
-            ORDER BY versions_fts.rowid DESC LIMIT :size
-        """), {**params, "match": self._match("versions_fts", query)}).all()
+            WHERE {table} MATCH :match AND {table}.rowid < :below
+              AND {table}.rowid >= :low {extra}
+            ORDER BY {table}.rowid DESC LIMIT :size
+        """), {**params, "match": match}).all()
 
     def _diff_page(
         self, field: Field, query: Query, window: Window, extra: str, params: dict[str, Any]
     ) -> Sequence[Row[Any]]:
-        column, index = _COLUMNS[field]
+        column, index = DIFF_TEXTS[field]
+        table, match = self._index("diffs_fts", query)
+        # Only the word index holds the text that snippet() cuts; the pair index's hits are
+        # cut in memory (_diff_snippets).
+        snippet = (f"snippet(diffs_fts, {index}, :start, :stop, '…', {SNIPPET_TOKENS}) AS snippet"
+                   if table == "diffs_fts" else "NULL AS snippet, d.added_text, d.removed_text")
         return self.connection.execute(text(f"""
-            SELECT {DIFF_COLUMNS}, d.id AS row_id,
-                   snippet(diffs_fts, {index}, :start, :stop, '…', {SNIPPET_TOKENS}) AS snippet
-            FROM diffs_fts JOIN diffs d ON d.id = diffs_fts.rowid {DIFF_JOINS}
-            WHERE diffs_fts MATCH :match AND diffs_fts.rowid < :below
-              AND diffs_fts.rowid >= :low {extra}
-            ORDER BY diffs_fts.rowid DESC LIMIT :size
-        """), {**params, "match": f"{column} : ({self._match('diffs_fts', query)})",
-               "start": MATCH_START, "stop": MATCH_STOP}).all()
+            SELECT {DIFF_COLUMNS}, d.id AS row_id, {snippet}
+            FROM {table} JOIN diffs d ON d.id = {table}.rowid {DIFF_JOINS}
+            WHERE {table} MATCH :match AND {table}.rowid < :below
+              AND {table}.rowid >= :low {extra}
+            ORDER BY {table}.rowid DESC LIMIT :size
+        """), {**params, "match": f"{column} : ({match})", "start": MATCH_START,
+               "stop": MATCH_STOP}).all()
 
     def _diff_snippets(
         self, field: Field, query: Query, rows: Sequence[Any]
     ) -> dict[int, str]:
-        """FTS5 made them with the matches."""
+        """FTS5 made them with the matches from the word index; from the pair index they are
+        cut in memory."""
+        if rows and rows[0].snippet is None:
+            return self._diff_snippets_in_memory(field, query, rows)
         return {row.diff_id: row.snippet for row in rows}
 
     def _first_matches(self, query: Query, bounds: dict[int, int]) -> dict[int, int]:
@@ -124,13 +152,14 @@ class SqliteBackend(Backend):
         low, high = self.connection.execute(text(
             f"SELECT min(id), max(id) FROM versions WHERE story_id IN ({ids})"
         )).one()
+        table, match = self._index("versions_fts", query)
         rows = self.connection.execute(text(f"""
             SELECT v.story_id, min(v.number)
-            FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid
-            WHERE versions_fts MATCH :match AND versions_fts.rowid BETWEEN :low AND :high
+            FROM {table} JOIN versions v ON v.id = {table}.rowid
+            WHERE {table} MATCH :match AND {table}.rowid BETWEEN :low AND :high
               AND v.story_id IN ({ids})
             GROUP BY v.story_id
-        """), {"low": low, "high": high, "match": self._match("versions_fts", query)})
+        """), {"low": low, "high": high, "match": match})
         return {story: first for story, first in rows}
 
     def _version_snippets(self, query: Query, version_ids: list[int]) -> dict[int, str]:
