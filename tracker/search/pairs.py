@@ -1,24 +1,25 @@
-"""Phrases on SQLite through an index of neighbouring words: "white house" is the word pair
-`white_hous`.
+"""Phrases on SQLite through indexes of neighbouring words: "white house" is the pair
+`white_hous` there.
 
 FTS5 answers a phrase by reading the lists of all its words and comparing positions in every
 text that holds them all: a phrase of two common words that are seldom neighbours reads both
 words' lists over the whole table (at 1M versions, 30-45 ms at p90-p99 for the version pages
 alone, bench/README). PostgreSQL's vectors hold the pairs of neighbouring words for this reason
-(tracker.search.postgres); on SQLite each full-text table has a twin, `<table>_pairs`... here
-versions_pairs_fts and diffs_pairs_fts, whose words are the pairs of the text's words, in order:
-the phrase "a b c" is the phrase "a_b b_c" there, exactly (pairs do not cross columns, as
-FTS5's phrases do not). A pair is as rare as the phrase, so its list is short.
+(tracker.search.postgres). On SQLite each word index has a pair index, versions_pairs_fts and
+diffs_pairs_fts, whose words are the pairs of the text's words, in order: the phrase "a b c"
+is the phrase "a_b b_c" there, exactly (pairs do not cross columns, as FTS5's phrases do not).
+A pair is about as rare as its phrase, so its list is short.
 
-The twins are contentless (the pairs are made here, not stored as text), so FTS5 must be given
-a row's pairs again to drop them. A trigger on versions and diffs cannot make them (that needs
-the tokenizer in Python), so it keeps the deleted row's text in pairs_fts_gone, and the write
-path drops those rows' pairs before it indexes anything (drop_gone): until then a search finds
-the deleted ids, which join no version and so show nothing, and no id is reused before its old
-pairs are gone. Any program may delete rows; only tracker's writes need this module.
+The pair indexes are contentless (the pairs are made here, not stored as text), so FTS5 must
+be given a row's pairs again to drop them. A trigger cannot make them (that needs the
+tokenizer, in Python), so the triggers on versions and diffs keep a deleted row's text in
+pairs_fts_gone, and the write path drops those rows' pairs before it indexes anything
+(drop_gone). Until then a search may find a deleted id, which joins no row and so shows
+nothing; and SQLite reuses the id of the newest row deleted only for a row the write path
+indexes, after the old pairs are gone. Any program may delete rows; only writes need this.
 
 Only queries made of phrases alone (with OR and excluded phrases) are answered from the pairs:
-a word on its own has no pair, and the other queries read the word index as before.
+a word on its own has no pair, and other queries read the word index as before.
 """
 
 from collections.abc import Sequence
