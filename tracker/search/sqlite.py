@@ -2,7 +2,8 @@
 
 The tables are external content, so no text is stored twice; the price is that FTS5 must be
 given a row's old text to drop it (triggers do that when rows are deleted, unindex_diff when a
-diff's text is rewritten). The porter stemmer makes "missile" find "missiles".
+diff's text is rewritten). The porter stemmer makes "missile" find "missiles". Each table
+has a pair index beside it for queries of phrases alone (tracker.search.pairs).
 """
 
 from collections.abc import Sequence
@@ -35,7 +36,8 @@ that fill a page can span the whole table (snippets p99 20-23 ms there, 11 in me
 
 
 class SqliteBackend(Backend):
-    """The FTS5 tables diffs_fts (added_text, removed_text) and versions_fts (title, text).
+    """The FTS5 tables diffs_fts (added_text, removed_text) and versions_fts (title, text),
+    and their pair indexes diffs_pairs_fts and versions_pairs_fts.
 
     FTS5 reads a MATCH in row id order and seeks to a range of row ids, so each page asks for
     the window's ids below the last one read, newest first, and stops at the page's size.
