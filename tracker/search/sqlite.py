@@ -142,8 +142,9 @@ class SqliteBackend(Backend):
         self, field: Field, query: Query, rows: Sequence[Any]
     ) -> dict[int, str]:
         """FTS5 made them with the matches from the word index. The pair index holds no text
-        to cut, so those of its hits are cut as full-text hits are (_version_snippets): for
-        the frequent phrase, in memory they cost 4-5 ms more a search of added text at 1M."""
+        to cut, so its hits are cut as full-text hits are (_version_snippets): from the word
+        index within their range when they are close together (the newest diffs of a frequent
+        phrase), in memory when they are spread."""
         if not rows or rows[0].snippet is not None:
             return {row.diff_id: row.snippet for row in rows}
         ids = [row.diff_id for row in rows]
