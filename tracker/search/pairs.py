@@ -28,14 +28,14 @@ from itertools import pairwise
 from sqlalchemy import Connection, text
 
 from tracker.search import tokens
-from tracker.search.query import Query, Term
+from tracker.search.query import Query, Term, to_fts5
 
 PAIR_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '_'"
-"""The twins' tokenizer keeps a pair whole: an indexed word never holds "_" (unicode61 cuts
+"""The pair indexes' tokenizer keeps a pair whole: an indexed word never holds "_" (unicode61 cuts
 there) and is already folded, stemmed and without accents, so nothing else changes it."""
 BATCH = 1000
 """Rows whose pairs are made in one round trip when every version is indexed again."""
-TWINS = {"versions_fts": "versions_pairs_fts", "diffs_fts": "diffs_pairs_fts"}
+PAIR_INDEXES = {"versions_fts": "versions_pairs_fts", "diffs_fts": "diffs_pairs_fts"}
 """Each word index's pair index."""
 _SOURCES = {"versions": ("versions_pairs_fts", "title, text"),
             "diffs": ("diffs_pairs_fts", "added_text, removed_text")}
@@ -105,11 +105,7 @@ def answerable(query: Query) -> bool:
 
 def to_pairs_match(query: Query) -> str:
     """The MATCH expression of an answerable query on a pair index."""
-    groups = " AND ".join("(" + " OR ".join(map(_pair_phrase, group)) + ")"
-                          for group in query.groups)
-    if not query.excluded:
-        return groups
-    return f"({groups}) NOT ({' OR '.join(map(_pair_phrase, query.excluded))})"
+    return to_fts5(query, _pair_phrase)
 
 
 def _pair_phrase(term: Term) -> str:

@@ -16,6 +16,7 @@ PostgreSQL.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracker.errors import InvalidInput
@@ -98,14 +99,14 @@ def parse_query(query: str) -> Query:
     return Query(tuple(tuple(group) for group in parse.groups), tuple(parse.excluded))
 
 
-def to_fts5(query: Query) -> str:
+def to_fts5(query: Query, term: Callable[[Term], str] | None = None) -> str:
     """The query as an FTS5 MATCH expression: each term an FTS5 string, which FTS5 cuts into
-    the same words as Term.words."""
-    groups = " AND ".join("(" + " OR ".join(map(_fts5_term, group)) + ")"
-                          for group in query.groups)
+    the same words as Term.words, or what `term` makes of it (tracker.search.pairs)."""
+    render = term or _fts5_term
+    groups = " AND ".join("(" + " OR ".join(map(render, group)) + ")" for group in query.groups)
     if not query.excluded:
         return groups
-    return f"({groups}) NOT ({' OR '.join(map(_fts5_term, query.excluded))})"
+    return f"({groups}) NOT ({' OR '.join(map(render, query.excluded))})"
 
 
 def _term(item: re.Match[str]) -> tuple[Term, bool]:

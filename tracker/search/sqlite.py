@@ -62,7 +62,7 @@ class SqliteBackend(Backend):
         """The full-text table that finds `query`'s matches in `table`'s texts, and its MATCH
         expression: the pair index for a query of phrases alone (tracker.search.pairs)."""
         if pairs.answerable(query):
-            return pairs.TWINS[table], pairs.to_pairs_match(query)
+            return pairs.PAIR_INDEXES[table], pairs.to_pairs_match(query)
         return table, self._match(table, query)
 
     def index_versions(self, rows: Sequence[tuple[int, str | None, str]]) -> None:
