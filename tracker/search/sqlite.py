@@ -126,7 +126,7 @@ class SqliteBackend(Backend):
         column, index = DIFF_TEXTS[field]
         table, match = self._index("diffs_fts", query)
         # Only the word index holds the text that snippet() cuts; the pair index's hits are
-        # cut in memory (_diff_snippets).
+        # cut afterwards (_diff_snippets), with their text at hand for the spread ones.
         snippet = (f"snippet(diffs_fts, {index}, :start, :stop, '…', {SNIPPET_TOKENS}) AS snippet"
                    if table == "diffs_fts" else "NULL AS snippet, d.added_text, d.removed_text")
         return self.connection.execute(text(f"""
