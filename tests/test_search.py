@@ -8,6 +8,7 @@ from sqlalchemy import text
 from tracker.db.engine import Database
 from tracker.errors import InvalidInput
 from tracker.search import Field, SearchFilter, SearchHit, parse_query, search
+from tracker.search.backend import Window, windows
 from tracker.search.sqlite import SqliteBackend
 from tracker.sources.importer import import_paths, seeds_dir
 from tracker.store.reindex import reindex
@@ -181,3 +182,22 @@ def test_parse_since() -> None:
     assert parse_since("2020-01-08T02:00+01:00") == datetime(2020, 1, 8, 1, tzinfo=UTC)
     with pytest.raises(InvalidInput, match="--since"):
         parse_since("yesterday")
+
+
+@pytest.mark.parametrize("top", [0, 1, 4095, 8191, 8192, 98_419, 262_143, 262_144, 1_000_000])
+def test_windows_cover_every_id_once_newest_first(top: int) -> None:
+    """Each id from 0 to the newest is in exactly one window, newest windows first; a window
+    names blocks that hold exactly its ids, and the one that reaches id 0 names none (every row
+    has that block: on PostgreSQL it would only slow the index down)."""
+    found = windows(top)
+    high = top + 1
+    for window in found:
+        assert window.low < high or window.low == 0
+        if window.bits is None:
+            assert window.low == 0
+        else:
+            assert window.low > 0
+            assert window.blocks.start << window.bits == window.low
+            assert window.blocks.stop << window.bits >= high
+        high = window.low
+    assert high == 0 and found[-1] == Window(0)

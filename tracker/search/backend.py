@@ -76,14 +76,17 @@ class Window:
 
 
 def windows(top: int) -> list[Window]:
-    """The windows below the newest row id `top`, newest first (see WINDOW_BITS)."""
+    """The windows below the newest row id `top`, newest first (see WINDOW_BITS). A window
+    that would reach down to id 0 is everything below the previous one, without blocks: on
+    PostgreSQL a block lexeme every row has only slows the GIN index down (a phrase's pair and
+    the one block of all 78k diffs: 1.0 ms in the index against 0.14 for the pair alone)."""
     found = []
     for bits in WINDOW_BITS:
         last = top >> bits
         first = max(last - 1, 0)
-        found.append(Window(first << bits, bits, range(first, last + 1)))
         if first == 0:
-            return found
+            break
+        found.append(Window(first << bits, bits, range(first, last + 1)))
     return [*found, Window(0)]
 
 
